@@ -1,0 +1,1 @@
+"""HTTP API: flask-smorest blueprints (parse -> service -> dump), one commit per request."""

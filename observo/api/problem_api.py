@@ -1,0 +1,62 @@
+"""flask-smorest's Api, answering every API error as RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import Response, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from observo.api.problems import CODE_BY_STATUS, problem
+from observo.api.validation import issues_from_messages
+
+API_PREFIXES = ("/api/",)
+# Where webargs found bad input -> status: a bad query string is 400, a bad body 422.
+_STATUS_BY_LOCATION = {"query": 400, "path": 400, "headers": 400, "json": 422, "form": 422}
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details as Observo sends them."""
+
+    type = ma.fields.String(metadata={"example": "urn:observo:problem:invalid_input"})
+    title = ma.fields.String(metadata={"description": "localised (Italian or English)"})
+    status = ma.fields.Integer()
+    code = ma.fields.String()
+    detail = ma.fields.String()
+    errors = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={"description": "[{pointer, code, detail}]: pointer is a JSON pointer into the input"},
+    )
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIXES)
+
+
+class ProblemApi(Api):
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        if not is_api_request():
+            return error  # HTML pages keep Werkzeug's own error pages
+        data = getattr(error, "data", None) or {}
+        messages = data.get("messages")
+        if error.code == 422 and isinstance(messages, dict):
+            return self._validation_problem(messages, data.get("headers"))
+        status = error.code or 500
+        code = "malformed_json" if status == 400 and "JSON" in (error.description or "") else None
+        return problem(status, code or CODE_BY_STATUS.get(status, "internal_error"), _safe_detail(error))
+
+    @staticmethod
+    def _validation_problem(messages: dict[str, Any], headers: Any) -> Response:
+        status = max(_STATUS_BY_LOCATION.get(location, 422) for location in messages)
+        issues = [issue for by_location in messages.values() for issue in issues_from_messages(by_location)]
+        code = "malformed_query" if status == 400 else "invalid_input"
+        return problem(status, code, "the request does not satisfy the contract", issues, headers)
+
+
+def _safe_detail(error: HTTPException) -> str:
+    # Werkzeug's descriptions are generic and safe; never echo exception text of a 500.
+    return "" if (error.code or 500) >= 500 else (error.description or "")

@@ -1,0 +1,95 @@
+"""RFC 9457 problem details: one table from domain exceptions and HTTP statuses to responses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from flask import Response, json, request
+
+from observo import errors
+
+PROBLEM_TYPE = "urn:observo:problem:{code}"
+MEDIA_TYPE = "application/problem+json"
+
+# exception class -> HTTP status (the order matters only for subclasses, listed first)
+STATUS_BY_ERROR: tuple[tuple[type[errors.ObservoError], int], ...] = (
+    (errors.InvalidGeometry, 422),
+    (errors.InvalidInput, 422),
+    (errors.MalformedQuery, 400),
+    (errors.TooLarge, 413),
+    (errors.NotAuthenticated, 401),
+    (errors.Forbidden, 403),
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+    (errors.StaleVersion, 412),
+    (errors.PreconditionRequired, 428),
+)
+
+# stable problem code -> localised titles (Italian first)
+TITLES: Mapping[str, tuple[str, str]] = {
+    "invalid_input": ("Dati non validi", "Invalid input"),
+    "invalid_geometry": ("Geometria non valida", "Invalid geometry"),
+    "malformed_query": ("Parametri della richiesta non validi", "Malformed query parameters"),
+    "malformed_json": ("Corpo JSON non leggibile", "Malformed JSON body"),
+    "too_large": ("Richiesta troppo grande", "Request too large"),
+    "not_authenticated": ("Autenticazione richiesta", "Authentication required"),
+    "forbidden": ("Operazione non consentita", "Forbidden"),
+    "not_found": ("Risorsa non trovata", "Not found"),
+    "conflict": ("Conflitto con i dati esistenti", "Conflict"),
+    "stale_version": ("La risorsa è stata modificata nel frattempo", "The resource has changed meanwhile"),
+    "precondition_required": ("Serve l'intestazione If-Match", "If-Match header required"),
+    "unsupported_media_type": ("Tipo di contenuto non supportato", "Unsupported media type"),
+    "method_not_allowed": ("Metodo non consentito", "Method not allowed"),
+    "service_unavailable": ("Servizio temporaneamente non disponibile", "Service temporarily unavailable"),
+    "internal_error": ("Errore interno", "Internal error"),
+}
+
+CODE_BY_STATUS = {
+    400: "malformed_query", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 412: "stale_version", 413: "too_large",
+    415: "unsupported_media_type", 422: "invalid_input", 428: "precondition_required",
+    503: "service_unavailable",
+}
+
+
+def status_for(error: errors.ObservoError) -> int:
+    for error_class, status in STATUS_BY_ERROR:
+        if isinstance(error, error_class):
+            return status
+    return 500
+
+
+def title_for(code: str) -> str:
+    italian, english = TITLES.get(code, TITLES["internal_error"])
+    best = request.accept_languages.best_match(["it", "en"], default="it")
+    return english if best == "en" else italian
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: str = "",
+    issues: Iterable[errors.FieldIssue] = (),
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE.format(code=code),
+        "title": title_for(code),
+        "status": status,
+        "code": code,
+    }
+    if detail:
+        body["detail"] = detail
+    issue_list = [{"pointer": i.pointer, "code": i.code, "detail": i.detail} for i in issues]
+    if issue_list:
+        body["errors"] = issue_list
+    response = Response(json.dumps(body), status=status, mimetype=MEDIA_TYPE)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="observo"'
+    response.headers.update(headers or {})
+    return response
+
+
+def problem_from_error(error: errors.ObservoError) -> Response:
+    return problem(status_for(error), error.code, error.detail, error.issues)

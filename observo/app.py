@@ -1,0 +1,102 @@
+"""The application factory: settings -> extensions -> blueprints -> error map -> CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response
+from sqlalchemy.exc import OperationalError
+
+from observo.api import cameras as cameras_api
+from observo.api import organisations as organisations_api
+from observo.api.problem_api import is_api_request
+from observo.api.problems import problem, problem_from_error
+from observo.errors import ObservoError
+from observo.extensions import api, csrf, db, login_manager, migrate
+from observo.settings import PROJECT_ROOT, Settings
+from observo.spatial.engine import engine_options, install_hooks
+from observo.web import health, pages
+from observo.web.security import install_security_headers
+from observo.web.session import load_signed_in
+
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = (settings or Settings.from_env()).with_secret_key()
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder="web/templates",
+    )
+    app.config.update(_flask_config(settings))
+    _init_database(app, settings)
+    _init_extensions(app)
+    _register_error_map(app)
+    install_security_headers(app)
+    return app
+
+
+def _flask_config(settings: Settings) -> dict[str, Any]:
+    return {
+        "OBSERVO_SETTINGS": settings,
+        "SECRET_KEY": settings.secret_key,
+        "TESTING": settings.testing,
+        "SQLALCHEMY_DATABASE_URI": settings.database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(settings.database_url, settings.statement_timeout_ms),
+        "MAX_CONTENT_LENGTH": settings.max_body_bytes,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": settings.session_cookie_secure,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "API_TITLE": "Observo",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.17.14/",
+        "API_SPEC_OPTIONS": {
+            "info": {"description": "Registry of video-surveillance cameras. Errors are RFC 9457 problem+json."},
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}, {}],
+        },
+    }
+
+
+def _init_database(app: Flask, settings: Settings) -> None:
+    if settings.is_sqlite:
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    with app.app_context():
+        install_hooks(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+
+
+def _init_extensions(app: Flask) -> None:
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "pages.login"
+    login_manager.user_loader(load_signed_in)
+    api.init_app(app)
+    for blueprint in (cameras_api.blp, organisations_api.blp):
+        api.register_blueprint(blueprint)
+        csrf.exempt(blueprint)  # API writes are CSRF-checked in api.auth when they ride on a session
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(health.bp)
+
+
+def _register_error_map(app: Flask) -> None:
+    @app.errorhandler(ObservoError)
+    def observo_error(error: ObservoError) -> Any:
+        if is_api_request():
+            return problem_from_error(error)
+        return pages.error_page(error)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError) -> Response:
+        db.session.rollback()
+        app.logger.error("database unavailable: %s", error.orig)
+        return problem(503, "service_unavailable", "the database is not reachable", headers={"Retry-After": "5"})

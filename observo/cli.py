@@ -1,0 +1,152 @@
+"""The `observo` command: Flask's CLI bound to the app factory, plus Observo's own commands."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from observo.errors import ObservoError
+from observo.extensions import db
+from observo.services import accounts, organisations
+
+DEMO_PASSWORD = "observo-demo"  # noqa: S105 - printed by `make run`; demo data only
+
+
+def _create_app() -> Any:
+    from observo.app import create_app
+
+    return create_app()
+
+
+def transactional(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a command in one transaction: commit on success; on a domain error print it and exit 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            result = command(*args, **kwargs)
+            db.session.commit()
+            return result
+        except ObservoError as error:
+            db.session.rollback()
+            details = "".join(f"\n  {issue.pointer}: {issue.detail}" for issue in error.issues)
+            click.echo(f"error: {error.detail}{details}", err=True)
+            sys.exit(1)
+
+    return with_appcontext(wrapper)
+
+
+main = FlaskGroup(name="observo", create_app=_create_app, help="Observo: the camera registry.")
+
+
+@main.command("seed-demo")
+@transactional
+def seed_demo() -> None:
+    """Create the demo territory (idempotent). Demo users' password: observo-demo."""
+    from observo.services.demo import seed_demo as seed
+
+    report = seed(db.session, DEMO_PASSWORD)
+    click.echo(f"demo: +{report.organisations} organisations, +{report.users} users, +{report.cameras} cameras")
+
+
+@main.group()
+def org() -> None:
+    """Organisations."""
+
+
+@org.command("create")
+@click.option("--slug", required=True)
+@click.option("--name", required=True)
+@click.option("--kind", required=True)
+@click.option("--istat", "istat_code", default=None, help="ISTAT code (municipalities)")
+@click.option("--sponsor", default=None, help="slug of the municipality a private owner federates with")
+@click.option("--public-precision-m", type=int, default=100, show_default=True)
+@transactional
+def org_create(slug: str, name: str, kind: str, istat_code: str | None, sponsor: str | None,
+               public_precision_m: int) -> None:
+    """Create an organisation."""
+    created = organisations.create_organisation(
+        db.session, slug=slug, name=name, kind=kind, istat_code=istat_code, sponsor_slug=sponsor,
+        public_precision_m=public_precision_m,
+    )
+    click.echo(f"organisation {created.slug} created")
+
+
+@main.group()
+def pact() -> None:
+    """Security pacts."""
+
+
+@pact.command("create")
+@click.option("--name", required=True)
+@click.option("--slug", default=None, help="default: derived from the name")
+@click.option("--member", "members", multiple=True, required=True, help="organisation slug (repeat)")
+@transactional
+def pact_create(name: str, slug: str | None, members: tuple[str, ...]) -> None:
+    """Create a pact among organisations."""
+    created = organisations.create_pact(db.session, slug=slug or slugify(name), name=name, member_slugs=list(members))
+    click.echo(f"pact {created.slug} created with {len(created.members)} members")
+
+
+def slugify(name: str) -> str:
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "-".join("".join(c if c.isalnum() else " " for c in ascii_name.lower()).split())
+
+
+@main.group()
+def user() -> None:
+    """Users."""
+
+
+@user.command("create")
+@click.option("--email", required=True)
+@click.option("--org", "org_slug", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "editor", "viewer"]))
+@click.option("--name", default="")
+@transactional
+def user_create(email: str, org_slug: str, role: str, name: str) -> None:
+    """Create a user. The password is read from standard input or prompted for, never an argument."""
+    password = _read_password()
+    created = accounts.create_user(
+        db.session, email=email, name=name, org_slug=org_slug, role=role, password=password
+    )
+    click.echo(f"user {created.email} created ({created.role}, {org_slug})")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@main.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--expires-days", type=int, default=None)
+@transactional
+def token_create(email: str, name: str, expires_days: int | None) -> None:
+    """Create a token and print it alone on stdout (it is not stored in clear: keep it now)."""
+    owner = accounts.user_by_email(db.session, email)
+    click.echo(accounts.create_token(db.session, owner, name, expires_days))
+
+
+@token.command("revoke")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@transactional
+def token_revoke(email: str, name: str) -> None:
+    """Revoke a user's active token by name."""
+    accounts.revoke_token(db.session, accounts.user_by_email(db.session, email), name)
+    click.echo(f"token {name!r} of {email} revoked", err=True)

@@ -1,0 +1,206 @@
+"""Field-of-view sectors of cameras (DESIGN.md, "Field of view geometry").
+
+A sector is built in metres in an azimuthal equidistant projection centred on the camera, where
+distances and azimuths from the centre are true on the WGS84 ellipsoid, then transformed to
+EPSG:4326 longitude/latitude. Bearings are compass bearings: 0 is north, clockwise, and name the
+centre of the view. A head that sees 360 degrees gets a circle without an apex.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import shapely
+from pyproj import Geod, Transformer
+from pyproj.enums import TransformDirection
+from shapely.geometry import Point, Polygon
+
+from observo.errors import FieldIssue, InvalidGeometry, InvalidInput
+
+MIN_RANGE_M = 1.0
+MAX_RANGE_M = 500.0
+# A drawn sector may miss the camera by this much (clicks on a map are not exact).
+AT_CAMERA_TOLERANCE_M = 0.5
+# Fewer segments than this would make a circle a poor polygon whatever step_deg says.
+MIN_CIRCLE_SEGMENTS = 8
+
+_GEOD = Geod(ellps="WGS84")
+
+# Horizontal field of view of heads that can see all around (a PTZ head can turn all round).
+_ALL_ROUND = ("dome", "panorama", "panning")
+DEFAULT_HFOV_DEG = 60.0
+
+# Typical urban reach of a camera, in metres. Used only when neither range_m nor height and tilt
+# are known, so the sector is a plausible guess rather than a measurement.
+_DEFAULT_RANGE_BY_TYPE = {"fixed": 40.0, "dome": 30.0, "panning": 80.0, "panorama": 20.0, "thermal": 60.0}
+_DEFAULT_RANGE_ALPR = 25.0
+_DEFAULT_RANGE_OTHER = 40.0
+
+
+@dataclass(frozen=True)
+class Optics:
+    """What is known of a camera's position and optics; None where unknown."""
+
+    lon: float
+    lat: float
+    camera_type: str
+    surveillance_type: str = "camera"
+    bearing_deg: float | None = None
+    hfov_deg: float | None = None
+    tilt_deg: float | None = None
+    range_m: float | None = None
+    height_m: float | None = None
+
+
+@dataclass(frozen=True)
+class ResolvedFov:
+    """The sector to store, how it was obtained, and the figures it was built with."""
+
+    polygon: Polygon
+    method: Literal["computed", "drawn"]
+    hfov_deg: float
+    range_m: float
+    range_derived: bool
+
+
+def _local_transformer(lon: float, lat: float) -> Transformer:
+    """AEQD metres centred on (lon, lat) -> EPSG:4326 degrees (lon, lat order).
+
+    A PROJ pipeline equals ``from_crs("+proj=aeqd ... +datum=WGS84", "EPSG:4326")`` here (same
+    ellipsoid, no datum shift) but builds in ~0.05 ms instead of ~7 ms, so one per call is cheap
+    and no cache can ever change a geometry. pyproj >= 3.1 transformers are thread-safe.
+    """
+    return Transformer.from_pipeline(
+        "+proj=pipeline "
+        f"+step +inv +proj=aeqd +lat_0={lat!r} +lon_0={lon!r} +ellps=WGS84 +units=m "
+        "+step +proj=unitconvert +xy_in=rad +xy_out=deg"
+    )
+
+
+def sector(
+    lon: float,
+    lat: float,
+    bearing_deg: float | None,
+    hfov_deg: float,
+    range_m: float,
+    step_deg: float = 5.0,
+) -> Polygon:
+    """The field of view as an EPSG:4326 polygon (counter-clockwise exterior).
+
+    The apex is the camera; the arc has a vertex at least every ``step_deg`` degrees and at least
+    two segments. ``hfov_deg >= 360`` gives a circle of radius ``range_m``; then bearing may be None.
+    """
+    if step_deg <= 0 or range_m <= 0:
+        raise ValueError("step_deg and range_m must be positive")
+    if hfov_deg >= 360:
+        start = 0.0 if bearing_deg is None else bearing_deg % 360
+        count = max(MIN_CIRCLE_SEGMENTS, math.ceil(360.0 / step_deg))
+        # Decreasing compass angles run counter-clockwise on the map.
+        angles = start - np.arange(count) * (360.0 / count)
+        apex = False
+    else:
+        if bearing_deg is None:
+            raise ValueError("a sector narrower than 360 degrees needs a bearing")
+        count = max(2, math.ceil(hfov_deg / step_deg))
+        centre = bearing_deg % 360
+        angles = np.linspace(centre + hfov_deg / 2, centre - hfov_deg / 2, count + 1)
+        apex = True
+    radians = np.radians(angles)
+    lons, lats = _local_transformer(lon, lat).transform(range_m * np.sin(radians), range_m * np.cos(radians))
+    ring = list(zip(lons.tolist(), lats.tolist(), strict=True))
+    if apex:
+        ring.insert(0, (lon, lat))  # the camera itself, exactly, not a round trip through PROJ
+    return Polygon(ring)
+
+
+def default_hfov(camera_type: str) -> float:
+    """360 for heads that see or turn all round (dome, panorama, panning/PTZ), else 60."""
+    return 360.0 if camera_type in _ALL_ROUND else DEFAULT_HFOV_DEG
+
+
+def default_range(camera_type: str, surveillance_type: str) -> float:
+    """Typical urban range in metres; only for cameras with neither range nor height+tilt known."""
+    if surveillance_type == "alpr":
+        return _DEFAULT_RANGE_ALPR  # plate readers resolve characters only close by
+    return _DEFAULT_RANGE_BY_TYPE.get(camera_type, _DEFAULT_RANGE_OTHER)
+
+
+def derive_range(height_m: float | None, tilt_deg: float | None) -> float | None:
+    """Ground distance where the optical axis meets the ground, clamped to [1, 500] m.
+
+    ``tilt_deg`` is degrees below the horizontal (0 horizontal, 90 straight down). None when height or
+    tilt is unknown, or the axis never meets the ground (tilt <= 0, height <= 0).
+    """
+    if height_m is None or tilt_deg is None:
+        return None
+    if not (math.isfinite(height_m) and math.isfinite(tilt_deg)) or tilt_deg <= 0 or height_m <= 0:
+        return None
+    distance = height_m / math.tan(math.radians(min(tilt_deg, 90.0)))
+    return min(MAX_RANGE_M, max(MIN_RANGE_M, distance))
+
+
+def resolve_fov(optics: Optics, drawn: Polygon | None = None) -> ResolvedFov:
+    """Decide the sector to store: the validated drawing, or one computed from the optics."""
+    hfov = optics.hfov_deg if optics.hfov_deg is not None else default_hfov(optics.camera_type)
+    hfov = min(hfov, 360.0)
+    if drawn is not None:
+        validate_drawn(drawn, optics.lon, optics.lat)
+        # The drawing's reach becomes the range; it is measured, not stated, hence "derived".
+        reach = max(MIN_RANGE_M, round(_max_vertex_distance(drawn, optics.lon, optics.lat), 1))
+        return ResolvedFov(shapely.orient_polygons(drawn), "drawn", hfov, reach, True)
+    if hfov < 360 and optics.bearing_deg is None:
+        raise InvalidInput(
+            "bearing_deg is required for a camera that does not see all round.",
+            [FieldIssue("/properties/bearing_deg", "required",
+                        f"A head with hfov_deg {hfov:g} < 360 needs bearing_deg (the centre of its view).")],
+        )
+    range_m, derived = _resolve_range(optics)
+    polygon = sector(optics.lon, optics.lat, optics.bearing_deg, hfov, range_m)
+    return ResolvedFov(polygon, "computed", hfov, range_m, derived)
+
+
+def _resolve_range(optics: Optics) -> tuple[float, bool]:
+    """Stated range, else derived from height and tilt, else the type's default; and whether derived."""
+    if optics.range_m is not None:
+        return optics.range_m, False
+    derived = derive_range(optics.height_m, optics.tilt_deg)
+    if derived is not None:
+        return derived, True
+    return default_range(optics.camera_type, optics.surveillance_type), True
+
+
+def validate_drawn(polygon: Polygon, lon: float, lat: float, max_distance_m: float = MAX_RANGE_M) -> None:
+    """Refuse a drawn sector that does not reach the camera or that reaches too far."""
+    issues = []
+    transformer = _local_transformer(lon, lat)
+
+    def to_local(coords: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(coords[:, 0], coords[:, 1], direction=TransformDirection.INVERSE)
+        return np.column_stack([x, y])
+
+    # Measured in metres around the camera, not in degrees (a degree of longitude shrinks northwards).
+    gap = math.inf if polygon.is_empty else shapely.transform(polygon, to_local).distance(Point(0.0, 0.0))
+    if gap > AT_CAMERA_TOLERANCE_M:
+        detail = f"The field of view must contain or touch the camera; it is {gap:.1f} m away."
+        issues.append(FieldIssue("/properties/fov", "fov_not_at_camera", detail))
+    reach = _max_vertex_distance(polygon, lon, lat)
+    if reach > max_distance_m:
+        issues.append(FieldIssue("/properties/fov", "fov_too_far",
+                                 f"A vertex of the field of view is {reach:.1f} m from the camera; "
+                                 f"at most {max_distance_m:g} m is allowed."))
+    if issues:
+        raise InvalidGeometry(issues[0].detail, issues)
+
+
+def _max_vertex_distance(polygon: Polygon, lon: float, lat: float) -> float:
+    """Largest geodesic distance (m, WGS84) from the camera to a vertex of the polygon."""
+    coords = shapely.get_coordinates(polygon)
+    if not len(coords):
+        return 0.0
+    origin_lon = np.full(len(coords), lon)
+    origin_lat = np.full(len(coords), lat)
+    _, _, distances = _GEOD.inv(origin_lon, origin_lat, coords[:, 0], coords[:, 1])
+    return float(np.max(distances))

@@ -1,0 +1,95 @@
+"""Who may read or change what: the matrix of DESIGN.md "Who sees what", in one place.
+
+Everything here works on plain values (organisation ids, kinds, visibilities), so the same rules
+serve the per-object checks and the SQL filter built from `ReadScope`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from observo.domain.vocabulary import STATE_FORCE_KINDS
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The caller as the rules see it. `role` is None for an anonymous caller."""
+
+    user_id: int | None = None
+    organisation_id: int | None = None
+    organisation_kind: str | None = None
+    role: str | None = None
+    # organisations whose cameras count as the actor's own: its own and those it sponsors
+    own_ids: frozenset[int] = field(default_factory=frozenset)
+    # organisations that share their `shared` cameras with the actor (security pacts)
+    partner_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.role is None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+ANONYMOUS = Actor()
+PUBLICLY_LISTED_STATUSES = ("active", "faulty", "inactive")
+
+
+@dataclass(frozen=True)
+class ReadScope:
+    """Which cameras an actor may read, as sets a query can filter on."""
+
+    everything: bool = False
+    all_public: bool = True
+    all_shared: bool = False
+    any_visibility_of: frozenset[int] = frozenset()
+    shared_of: frozenset[int] = frozenset()
+    # Anonymous readers see only cameras that exist on the ground: not planned, not removed.
+    public_statuses: tuple[str, ...] | None = None
+
+    def allows(self, owner_id: int, visibility: str, status: str) -> bool:
+        if self.everything or owner_id in self.any_visibility_of:
+            return True
+        if visibility == "public":
+            return self.all_public and (self.public_statuses is None or status in self.public_statuses)
+        if visibility == "shared":
+            return self.all_shared or owner_id in self.shared_of
+        return False
+
+
+def read_scope(actor: Actor) -> ReadScope:
+    """The cameras `actor` may read. Anonymous callers read public cameras, generalised."""
+    if actor.is_admin:
+        return ReadScope(everything=True)
+    if actor.is_anonymous:
+        return ReadScope(public_statuses=PUBLICLY_LISTED_STATUSES)
+    return ReadScope(
+        all_shared=actor.organisation_kind in STATE_FORCE_KINDS,
+        any_visibility_of=actor.own_ids,
+        shared_of=actor.partner_ids,
+    )
+
+
+def can_read(actor: Actor, owner_id: int, visibility: str, status: str) -> bool:
+    return read_scope(actor).allows(owner_id, visibility, status)
+
+
+def sees_full_detail(actor: Actor) -> bool:
+    """Anonymous callers get the public, generalised output; everyone signed in gets the full record."""
+    return not actor.is_anonymous
+
+
+def can_write_for(actor: Actor, owner_id: int) -> bool:
+    """May `actor` create or change cameras owned by `owner_id`?
+
+    Editors write for their own organisation and the private owners it sponsors; admins for all.
+    """
+    if actor.is_admin:
+        return True
+    return actor.role == "editor" and owner_id in actor.own_ids
+
+
+def can_manage_accounts(actor: Actor) -> bool:
+    return actor.is_admin

@@ -1,0 +1,30 @@
+"""Controlled vocabularies of the data model (DESIGN.md), shared by schemas and database constraints.
+
+Values follow OpenStreetMap's surveillance tagging where one exists.
+"""
+
+from __future__ import annotations
+
+ORGANISATION_KINDS = ("municipality", "local_police", "state_police", "carabinieri", "public_body", "private")
+STATE_FORCE_KINDS = ("state_police", "carabinieri")
+PUBLIC_BODY_KINDS = ("municipality", "local_police", "state_police", "carabinieri", "public_body")
+ROLES = ("admin", "editor", "viewer")
+
+SOURCES = ("census", "owner_registration", "osm_import", "csv_import", "api")
+MOUNTS = ("wall", "pole", "ceiling", "street_lamp", "building", "traffic_signal", "gantry", "other")
+SURVEILLANCE_TYPES = ("camera", "alpr")
+CAMERA_TYPES = ("fixed", "dome", "panning", "panorama", "thermal")
+AREA_CLASSES = ("public", "outdoor", "indoor")
+ZONES = (
+    "town", "traffic", "parking", "shop", "bank", "building", "entrance",
+    "park", "public_transport", "school", "other",
+)
+FOV_METHODS = ("computed", "drawn", "occluded")
+PURPOSES = ("urban_security", "traffic", "ztl_access", "environmental", "property_protection", "other")
+SIGNAGE = ("present", "absent", "unknown")
+STATUSES = ("planned", "active", "faulty", "inactive", "decommissioned")
+VERIFICATIONS = ("unverified", "owner_confirmed", "surveyed", "disputed")
+VISIBILITIES = ("public", "shared", "private")
+
+# Camera types whose head sees all around: default hfov 360 and no bearing needed.
+ALL_ROUND_TYPES = ("dome", "panorama")

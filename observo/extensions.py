@@ -1,0 +1,17 @@
+"""Unbound Flask extensions: created here, bound to an app in create_app()."""
+
+from __future__ import annotations
+
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from observo.api.problem_api import ProblemApi
+from observo.models.base import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+api = ProblemApi()
+login_manager = LoginManager()
+csrf = CSRFProtect()

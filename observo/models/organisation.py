@@ -1,0 +1,56 @@
+"""Organisations (municipalities, police forces, private owners) and security pacts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from observo.domain.vocabulary import ORGANISATION_KINDS
+from observo.models.base import Base, UTCDateTime, choice, utcnow
+
+pact_members = sa.Table(
+    "pact_members",
+    Base.metadata,
+    sa.Column("pact_id", sa.ForeignKey("pacts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("organisation_id", sa.ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(choice(ORGANISATION_KINDS, "organisation_kind"))
+    istat_code: Mapped[str | None] = mapped_column(sa.String(6), unique=True)
+    contact_name: Mapped[str | None] = mapped_column(sa.String(200))
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(40))
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    contact_pec: Mapped[str | None] = mapped_column(sa.String(254))
+    sponsor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"))
+    public_precision_m: Mapped[int] = mapped_column(sa.Integer, default=100, server_default="100")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    sponsor: Mapped[Organisation | None] = relationship(remote_side=[id], lazy="joined")
+    pacts: Mapped[list[Pact]] = relationship(secondary=pact_members, back_populates="members")
+
+    __table_args__ = (
+        sa.CheckConstraint("public_precision_m >= 0 AND public_precision_m <= 10000", name="precision_range"),
+        sa.CheckConstraint("sponsor_id IS NULL OR sponsor_id <> id", name="not_own_sponsor"),
+    )
+
+
+class Pact(Base):
+    """A group of organisations that share restricted data (patto per la sicurezza integrata)."""
+
+    __tablename__ = "pacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list[Organisation]] = relationship(secondary=pact_members, back_populates="pacts")

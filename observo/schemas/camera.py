@@ -1,0 +1,227 @@
+"""The camera as a GeoJSON Feature: input (create, patch) and output (full and public)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_dump, pre_load
+from marshmallow.validate import Equal, Length, OneOf, Range, Regexp
+
+from observo.domain import vocabulary as v
+from observo.errors import FieldIssue
+from observo.schemas.fields import Geometry
+
+ISTAT = Regexp(r"^\d{6}$", error="an ISTAT code has six digits")
+# Output-only properties: sent in a write they are refused with 422 (`read_only`).
+READ_ONLY_PROPERTIES = (
+    "code", "version", "created_at", "updated_at", "created_by", "updated_by", "range_derived",
+)
+
+
+def _text(size: int, **kwargs: Any) -> fields.String:
+    return fields.String(validate=Length(max=size), allow_none=True, **kwargs)
+
+
+def _choice(values: tuple[str, ...], **kwargs: Any) -> fields.String:
+    return fields.String(validate=OneOf(values), **kwargs)
+
+
+def _number(low: float, high: float, *, max_inclusive: bool = True, **kwargs: Any) -> fields.Float:
+    return fields.Float(validate=Range(low, high, max_inclusive=max_inclusive), allow_none=True, **kwargs)
+
+
+class CameraAttributes(Schema):
+    """Every property a client may write; the output adds the read-only ones."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+    # identity
+    name = fields.String(required=True, validate=Length(1, 200))
+    ref = _text(100, metadata={"description": "the owner's own code; unique per owner"})
+    source = _choice(v.SOURCES)
+    osm_id = fields.Integer(strict=True, validate=Range(1), allow_none=True)
+    site_ref = _text(100, metadata={"description": "shared by the heads of one multi-head device"})
+    # place
+    address = _text(300)
+    municipality = fields.String(validate=ISTAT, allow_none=True, metadata={"description": "ISTAT code"})
+    indoor = fields.Boolean()
+    level = _text(16)
+    mount = _choice(v.MOUNTS, allow_none=True)
+    height_m = _number(0, 300)
+    # kind
+    surveillance_type = _choice(v.SURVEILLANCE_TYPES)
+    camera_type = _choice(v.CAMERA_TYPES, required=True)
+    area_class = _choice(v.AREA_CLASSES, allow_none=True)
+    zone = _choice(v.ZONES, allow_none=True)
+    make = _text(100)
+    model = _text(100)
+    # field of view
+    bearing_deg = _number(0, 360, max_inclusive=False, metadata={"description": "centre of view, clockwise from north"})
+    hfov_deg = _number(1, 360, metadata={"description": "horizontal angle; default 360 for dome, panorama, PTZ"})
+    tilt_deg = _number(-90, 90, metadata={"description": "degrees below the horizontal"})
+    range_m = _number(1, 500, metadata={"description": "derived from height and tilt when omitted"})
+    fov = Geometry(("Polygon",), allow_none=True, metadata={"description": "writable only with fov_method=drawn"})
+    fov_method = _choice(("computed", "drawn"))
+    # people
+    owner = fields.String(required=True, validate=Length(1, 64), metadata={"description": "organisation slug"})
+    operator = fields.String(validate=Length(1, 64), allow_none=True)
+    data_controller = _text(200)
+    footage_contact_name = _text(200)
+    footage_contact_phone = _text(40)
+    footage_contact_email = fields.Email(allow_none=True, validate=Length(max=254))
+    footage_contact_pec = fields.Email(allow_none=True, validate=Length(max=254))
+    footage_contact_hours = _text(200)
+    # law
+    purpose = _choice(v.PURPOSES, allow_none=True)
+    legal_basis = _text(300)
+    retention_hours = fields.Integer(strict=True, validate=Range(1, 8760), allow_none=True)
+    signage = _choice(v.SIGNAGE)
+    signage_checked_on = fields.Date(allow_none=True)
+    # operation
+    status = _choice(v.STATUSES)
+    records = fields.Boolean()
+    live_link = fields.Boolean()
+    night_vision = fields.Boolean(allow_none=True)
+    resolution = _text(40)
+    installed_on = fields.Date(allow_none=True)
+    last_verified_on = fields.Date(allow_none=True)
+    verification = _choice(v.VERIFICATIONS)
+    temporary = fields.Boolean()
+    valid_from = fields.Date(allow_none=True)
+    valid_until = fields.Date(allow_none=True)
+    # sharing
+    visibility = _choice(v.VISIBILITIES)
+
+    @pre_load
+    def refuse_read_only(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict):
+            issues = {
+                name: [FieldIssue("", "read_only", f"{name} is set by the server")]
+                for name in READ_ONLY_PROPERTIES
+                if name in data
+            }
+            if "fov" in data and data.get("fov_method") != "drawn":
+                issues["fov"] = [FieldIssue("", "read_only", "fov is computed unless fov_method is 'drawn'")]
+            if issues:
+                raise ValidationError(issues)  # type: ignore[arg-type]
+        return data
+
+
+class CameraFeatureInput(Schema):
+    """`POST /cameras` body: a GeoJSON Feature without `id`. PATCH loads it with partial=True."""
+
+    class Meta:
+        unknown = RAISE
+
+    type = fields.String(required=True, validate=Equal("Feature"))
+    geometry = Geometry(("Point",), required=True)
+    properties = fields.Nested(CameraAttributes, required=True)
+
+    @pre_load
+    def refuse_id(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict) and "id" in data:
+            raise ValidationError({"id": [FieldIssue("", "read_only", "the id is set by the server")]})  # type: ignore[dict-item]
+        return data
+
+    @post_load
+    def drop_type(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data.pop("type", None)
+        return data
+
+
+class CameraProperties(CameraAttributes):
+    """Output properties: everything the caller may read about the camera."""
+
+    code = fields.String()
+    owner = fields.Function(lambda camera: camera.owner.slug, metadata={"type": "string"})
+    operator = fields.Function(
+        lambda camera: camera.operator.slug if camera.operator else None,
+        metadata={"type": "string", "nullable": True},
+    )
+    fov_method = _choice(v.FOV_METHODS)
+    range_derived = fields.Boolean()
+    version = fields.Integer()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class _Feature(Schema):
+    type = fields.Constant("Feature", metadata={"type": "string", "enum": ["Feature"]})
+    id = fields.Integer()
+    geometry = Geometry(("Point",))
+
+    @pre_dump
+    def wrap(self, camera: Any, **kwargs: Any) -> dict[str, Any]:
+        return {"id": camera.id, "geometry": self.position(camera), "properties": camera}
+
+    def position(self, camera: Any) -> Any:
+        return camera.location
+
+
+class CameraFeature(_Feature):
+    properties = fields.Nested(CameraProperties)
+
+
+class PublicCameraProperties(Schema):
+    """What anyone may see of a public camera (DESIGN: "Who sees what")."""
+
+    name = fields.String()
+    camera_type = fields.String()
+    surveillance_type = fields.String()
+    municipality = fields.String(allow_none=True)
+    owner = fields.Function(
+        lambda camera: camera.owner.slug if camera.owner.kind in v.PUBLIC_BODY_KINDS else None,
+        metadata={"type": "string", "nullable": True, "description": "public bodies only"},
+    )
+
+
+class PublicCameraFeature(_Feature):
+    """Position snapped to the centre of the owner's EPSG:3035 grid cell; nothing else revealing."""
+
+    properties = fields.Nested(PublicCameraProperties)
+
+    def position(self, camera: Any) -> Any:
+        from geoalchemy2.shape import to_shape
+        from shapely.geometry import Point
+
+        from observo.domain.generalise import snap_to_grid
+
+        exact = to_shape(camera.location)
+        return Point(*snap_to_grid(exact.x, exact.y, camera.owner.public_precision_m))
+
+
+class Link(Schema):
+    href = fields.String(required=True)
+    rel = fields.String(required=True)
+    type = fields.String()
+    title = fields.String()
+
+
+class CameraCollection(Schema):
+    type = fields.Constant("FeatureCollection", metadata={"type": "string", "enum": ["FeatureCollection"]})
+    features = fields.List(fields.Nested(CameraFeature))
+    numberMatched = fields.Integer()  # noqa: N815 (OGC API name)
+    numberReturned = fields.Integer()  # noqa: N815
+    links = fields.List(fields.Nested(Link))
+
+
+class PublicCameraCollection(CameraCollection):
+    features = fields.List(fields.Nested(PublicCameraFeature))
+
+
+class StatusChange(Schema):
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    changed_at = fields.AwareDateTime()
+    changed_by = fields.Function(
+        lambda change: change.changed_by.email if change.changed_by else None,
+        metadata={"type": "string", "nullable": True},
+    )
+    note = fields.String(allow_none=True)
+
+
+class CameraHistory(Schema):
+    camera_id = fields.Integer()
+    changes = fields.List(fields.Nested(StatusChange))

@@ -1,0 +1,1 @@
+"""Use cases. Each takes (session, actor, ...) explicitly, flushes, never commits."""

@@ -1,0 +1,223 @@
+"""Camera use cases: register, change, decommission, read, list, history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import Point, Polygon
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from observo.domain import camera_rules, fov
+from observo.domain.permissions import Actor, can_write_for
+from observo.errors import FieldIssue, Forbidden, InvalidInput, NotFound, StaleVersion
+from observo.models import Camera, CameraStatusChange, Organisation
+from observo.models.base import utcnow
+from observo.services.scope import readable_cameras
+
+SRID = 4326
+# Attributes the service sets itself or resolves from slugs; never copied verbatim from input.
+_DERIVED = ("owner", "operator", "fov", "fov_method", "range_m")
+
+
+@dataclass(frozen=True)
+class CameraWrite:
+    """Validated input of a create or a patch. `attrs` holds only the properties sent."""
+
+    location: Point | None = None
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CameraFilters:
+    owner: str | None = None
+    camera_type: str | None = None
+    surveillance_type: str | None = None
+    statuses: tuple[str, ...] = ()
+    municipality: str | None = None
+    visibility: str | None = None
+
+
+def readable_camera(session: Session, actor: Actor, camera_id: int) -> Camera:
+    camera = session.scalar(sa.select(Camera).where(Camera.id == camera_id, readable_cameras(actor)))
+    if camera is None:
+        raise NotFound(f"no camera {camera_id}")
+    return camera
+
+
+def list_cameras(
+    session: Session, actor: Actor, filters: CameraFilters, limit: int, offset: int
+) -> tuple[list[Camera], int]:
+    """One page of the cameras `actor` may read, ordered by id, and the exact number matched."""
+    where = [readable_cameras(actor), *_filter_clauses(filters)]
+    matched = session.scalar(sa.select(sa.func.count()).select_from(Camera).where(*where)) or 0
+    page = session.scalars(sa.select(Camera).where(*where).order_by(Camera.id).limit(limit).offset(offset))
+    return list(page), matched
+
+
+def _filter_clauses(filters: CameraFilters) -> list[sa.ColumnElement[bool]]:
+    clauses: list[sa.ColumnElement[bool]] = []
+    if filters.owner:
+        clauses.append(Camera.owner.has(Organisation.slug == filters.owner))
+    for name in ("camera_type", "surveillance_type", "municipality", "visibility"):
+        if (value := getattr(filters, name)) is not None:
+            clauses.append(getattr(Camera, name) == value)
+    if filters.statuses:
+        clauses.append(Camera.status.in_(filters.statuses))
+    else:
+        clauses.append(Camera.status != "decommissioned")
+    return clauses
+
+
+def camera_history(session: Session, actor: Actor, camera_id: int) -> list[CameraStatusChange]:
+    readable_camera(session, actor, camera_id)
+    stmt = (
+        sa.select(CameraStatusChange)
+        .where(CameraStatusChange.camera_id == camera_id)
+        .order_by(CameraStatusChange.changed_at, CameraStatusChange.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def create_camera(session: Session, actor: Actor, write: CameraWrite) -> Camera:
+    if write.location is None:
+        raise InvalidInput("a camera needs a position", [FieldIssue("/geometry", "required", "missing")])
+    attrs = {**camera_rules.CREATE_DEFAULTS, **write.attrs}
+    camera = Camera(owner=_writable_owner(session, actor, attrs["owner"]), range_derived=False)
+    _assign(session, camera, attrs)
+    camera.municipality = camera.municipality or camera.owner.istat_code
+    camera.location = from_shape(write.location, srid=SRID)
+    _apply_fov(camera, write.location, attrs, optics_changed=True)
+    camera_rules.check_consistency(_current_attrs(camera))
+    camera.created_by_id = camera.updated_by_id = actor.user_id
+    session.add(camera)
+    _record_status(session, camera, None, actor)
+    session.flush()
+    camera.code = f"OBS-{camera.id:06d}"
+    session.flush()
+    return camera
+
+
+def update_camera(
+    session: Session, actor: Actor, camera_id: int, expected_version: int, write: CameraWrite
+) -> Camera:
+    camera = _writable_camera(session, actor, camera_id, expected_version)
+    attrs = dict(write.attrs)
+    if "owner" in attrs:
+        camera.owner = _writable_owner(session, actor, attrs["owner"])
+    previous_status = camera.status
+    _assign(session, camera, attrs)
+    location = write.location or to_shape(camera.location)
+    if write.location is not None:
+        camera.location = from_shape(write.location, srid=SRID)
+    optics_changed = write.location is not None or any(name in attrs for name in camera_rules.OPTICS)
+    _apply_fov(camera, location, attrs, optics_changed=optics_changed)
+    camera_rules.check_consistency(_current_attrs(camera))
+    if camera.status != previous_status:
+        _record_status(session, camera, previous_status, actor)
+    return _flush_versioned(session, camera, actor)
+
+
+def decommission_camera(
+    session: Session, actor: Actor, camera_id: int, expected_version: int, note: str | None = None
+) -> Camera:
+    """DELETE keeps the record (footage requests and history refer to it) and retires the camera."""
+    camera = _writable_camera(session, actor, camera_id, expected_version)
+    if camera.status == "decommissioned":
+        return camera
+    previous_status, camera.status = camera.status, "decommissioned"
+    _record_status(session, camera, previous_status, actor, note)
+    return _flush_versioned(session, camera, actor)
+
+
+def _writable_camera(session: Session, actor: Actor, camera_id: int, expected_version: int) -> Camera:
+    camera = readable_camera(session, actor, camera_id)
+    if not can_write_for(actor, camera.owner_id):
+        raise Forbidden("you may read this camera but not change it")
+    if camera.version != expected_version:
+        raise StaleVersion(f"camera {camera_id} is at version {camera.version}, not {expected_version}")
+    return camera
+
+
+def _flush_versioned(session: Session, camera: Camera, actor: Actor) -> Camera:
+    if session.is_modified(camera):
+        camera.updated_at = utcnow()
+        camera.updated_by_id = actor.user_id
+    try:
+        session.flush()
+    except StaleDataError as exc:  # someone else's write landed between our read and our UPDATE
+        raise StaleVersion(f"camera {camera.id} was changed meanwhile") from exc
+    return camera
+
+
+def _writable_owner(session: Session, actor: Actor, slug: str) -> Organisation:
+    owner = _organisation(session, slug, "owner")
+    if not can_write_for(actor, owner.id):
+        raise Forbidden(f"you may not register cameras for {slug!r}")
+    return owner
+
+
+def _organisation(session: Session, slug: str, field_name: str) -> Organisation:
+    organisation = session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+    if organisation is None:
+        issue = FieldIssue(f"/properties/{field_name}", "unknown_organisation", f"no organisation {slug!r}")
+        raise InvalidInput("unknown organisation", [issue])
+    return organisation
+
+
+def _assign(session: Session, camera: Camera, attrs: Mapping[str, Any]) -> None:
+    if "operator" in attrs:
+        slug = attrs["operator"]
+        camera.operator = _organisation(session, slug, "operator") if slug else None
+    for name, value in attrs.items():
+        if name not in _DERIVED:
+            setattr(camera, name, value)
+
+
+def _apply_fov(camera: Camera, location: Point, attrs: Mapping[str, Any], *, optics_changed: bool) -> None:
+    """Recompute the sector when position or optics change, or store the polygon drawn by the user."""
+    drawn: Polygon | None = attrs.get("fov")
+    keeps_drawn = drawn is None and camera.fov_method == "drawn" and attrs.get("fov_method") != "computed"
+    if keeps_drawn:
+        if optics_changed:
+            fov.validate_drawn(to_shape(camera.fov), location.x, location.y)
+        return
+    if drawn is None and not optics_changed and "fov_method" not in attrs and camera.fov is not None:
+        return
+    explicit_range = attrs["range_m"] if "range_m" in attrs else (None if camera.range_derived else camera.range_m)
+    optics = fov.Optics(
+        lon=location.x,
+        lat=location.y,
+        camera_type=camera.camera_type,
+        surveillance_type=camera.surveillance_type,
+        bearing_deg=camera.bearing_deg,
+        hfov_deg=camera.hfov_deg,
+        tilt_deg=camera.tilt_deg,
+        range_m=explicit_range,
+        height_m=camera.height_m,
+    )
+    resolved = fov.resolve_fov(optics, drawn)
+    camera.fov = from_shape(resolved.polygon, srid=SRID)
+    camera.fov_method = resolved.method
+    camera.hfov_deg = resolved.hfov_deg
+    camera.range_m = resolved.range_m
+    camera.range_derived = resolved.range_derived
+
+
+def _current_attrs(camera: Camera) -> dict[str, Any]:
+    names = ("records", "retention_hours", "valid_from", "valid_until", "temporary")
+    return {name: getattr(camera, name) for name in names}
+
+
+def _record_status(
+    session: Session, camera: Camera, previous: str | None, actor: Actor, note: str | None = None
+) -> None:
+    session.add(
+        CameraStatusChange(
+            camera=camera, from_status=previous, to_status=camera.status, changed_by_id=actor.user_id, note=note
+        )
+    )

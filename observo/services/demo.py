@@ -1,0 +1,70 @@
+"""The demo territory: idempotent, so `observo seed-demo` can run on every start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from shapely.geometry import Point
+from sqlalchemy.orm import Session
+
+from observo.demo import territory
+from observo.domain.permissions import Actor
+from observo.models import Camera, Organisation, Pact, User
+from observo.services import accounts, organisations
+from observo.services.cameras import CameraWrite, create_camera
+
+# Seeding acts as the platform itself: an admin without a user row.
+SYSTEM = Actor(role="admin")
+ORGANISATION_FIELDS = ("contact_name", "contact_phone", "contact_email", "contact_pec")
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    organisations: int
+    users: int
+    cameras: int
+
+
+def seed_demo(session: Session, password: str) -> SeedReport:
+    """Create whatever part of the demo is missing; existing rows are left as they are."""
+    new_orgs = sum(_ensure_organisation(session, spec) for spec in territory.ORGANISATIONS)
+    for spec in territory.PACTS:
+        if session.scalar(sa.select(Pact.id).where(Pact.slug == spec["slug"])) is None:
+            organisations.create_pact(session, slug=spec["slug"], name=spec["name"], member_slugs=spec["members"])
+    new_users = sum(_ensure_user(session, spec, password) for spec in territory.USERS)
+    existing = set(session.execute(sa.select(Organisation.slug, Camera.ref).join(Camera.owner)).tuples())
+    new_cameras = 0
+    for spec in territory.demo_cameras():
+        properties: dict[str, Any] = spec["properties"]
+        if (properties["owner"], properties["ref"]) not in existing:
+            create_camera(session, SYSTEM, CameraWrite(Point(spec["lon"], spec["lat"]), properties))
+            new_cameras += 1
+    return SeedReport(new_orgs, new_users, new_cameras)
+
+
+def _ensure_organisation(session: Session, spec: dict[str, Any]) -> bool:
+    if session.scalar(sa.select(Organisation.id).where(Organisation.slug == spec["slug"])) is not None:
+        return False
+    organisation = organisations.create_organisation(
+        session,
+        slug=spec["slug"],
+        name=spec["name"],
+        kind=spec["kind"],
+        istat_code=spec.get("istat_code"),
+        sponsor_slug=spec.get("sponsor"),
+        public_precision_m=spec.get("public_precision_m", 100),
+    )
+    for name in ORGANISATION_FIELDS:
+        setattr(organisation, name, spec.get(name))
+    return True
+
+
+def _ensure_user(session: Session, spec: dict[str, Any], password: str) -> bool:
+    if session.scalar(sa.select(User.id).where(User.email == spec["email"])) is not None:
+        return False
+    accounts.create_user(
+        session, email=spec["email"], name=spec["name"], org_slug=spec["org"], role=spec["role"], password=password
+    )
+    return True

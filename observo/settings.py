@@ -1,0 +1,83 @@
+"""Typed settings, read from OBSERVO_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Italy with a margin: GeoJSON positions outside it are refused (DESIGN: validate ranges).
+ITALY_EXTENT = (6.0, 35.0, 19.0, 48.0)
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _extent(value: str) -> tuple[float, float, float, float]:
+    parts = tuple(float(part) for part in value.split(","))
+    if len(parts) != 4:
+        raise ValueError("OBSERVO_EXTENT must be minLon,minLat,maxLon,maxLat")
+    return parts  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment, with defaults for a laptop."""
+
+    instance_path: Path = PROJECT_ROOT / "instance"
+    database_url: str = ""
+    secret_key: str = ""
+    extent: tuple[float, float, float, float] = ITALY_EXTENT
+    default_page_limit: int = 100
+    max_page_limit: int = 1000
+    max_vertices: int = 10_000
+    max_body_bytes: int = 2 * 1024 * 1024
+    statement_timeout_ms: int = 15_000
+    session_cookie_secure: bool = False
+    testing: bool = False
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read OBSERVO_* variables; unset ones keep their defaults."""
+        env = os.environ if environ is None else environ
+        instance = Path(env.get("OBSERVO_INSTANCE_PATH", str(cls.instance_path))).resolve()
+        readers = {
+            "extent": _extent,
+            "default_page_limit": int,
+            "max_page_limit": int,
+            "max_vertices": int,
+            "max_body_bytes": int,
+            "statement_timeout_ms": int,
+            "session_cookie_secure": _bool,
+        }
+        values: dict[str, object] = {
+            name: read(env[f"OBSERVO_{name.upper()}"])
+            for name, read in readers.items()
+            if f"OBSERVO_{name.upper()}" in env
+        }
+        return cls(
+            instance_path=instance,
+            database_url=env.get("OBSERVO_DATABASE_URL") or f"sqlite:///{instance / 'observo.sqlite'}",
+            secret_key=env.get("OBSERVO_SECRET_KEY", ""),
+            **values,  # type: ignore[arg-type]
+        )
+
+    def with_secret_key(self) -> Settings:
+        """Settings with a secret key: the configured one, else one kept in the instance folder."""
+        if self.secret_key:
+            return self
+        key_file = self.instance_path / "secret_key"
+        if not key_file.exists():
+            self.instance_path.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        return replace(self, secret_key=key_file.read_text().strip())

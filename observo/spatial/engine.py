@@ -1,0 +1,57 @@
+"""Engine configuration per database: what each driver needs to behave like the other."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import sqlalchemy as sa
+from geoalchemy2.admin.dialects.sqlite import load_spatialite_driver
+
+SPATIALITE_MODULE = "mod_spatialite"
+
+
+def is_sqlite_url(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def engine_options(url: str, statement_timeout_ms: int) -> dict[str, Any]:
+    """Keyword arguments for create_engine()."""
+    if is_sqlite_url(url):
+        import pysqlite3.dbapi2 as pysqlite3  # the pyenv sqlite3 cannot load extensions
+
+        return {"module": pysqlite3, "connect_args": {"timeout": 15}}
+    # Short spatial queries: parallel workers and JIT cost more than they save (DESIGN pitfalls).
+    options = f"-c statement_timeout={statement_timeout_ms} -c jit=off -c max_parallel_workers_per_gather=0"
+    return {
+        "pool_pre_ping": True,
+        "connect_args": {"connect_timeout": 5, "options": options},
+    }
+
+
+def install_hooks(engine: sa.Engine) -> None:
+    """Per-connection setup that create_engine() options cannot express."""
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _on_sqlite_connect)
+        sa.event.listen(engine, "begin", _on_sqlite_begin)
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Load SpatiaLite here, not in the user's shell; the path is a module name the loader resolves.
+    os.environ.setdefault("SPATIALITE_LIBRARY_PATH", SPATIALITE_MODULE)
+    load_spatialite_driver(dbapi_connection)
+    # pysqlite opens transactions lazily and breaks SAVEPOINT: take over BEGIN ourselves
+    # (the workaround documented by SQLAlchemy for the pysqlite driver).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA busy_timeout = 15000")
+    if cursor.execute("SELECT CheckSpatialMetaData()").fetchone()[0] == 0:
+        # A new file: create SpatiaLite's metadata tables with the WGS84 family of SRIDs only.
+        cursor.execute("SELECT InitSpatialMetaData(1, 'WGS84')")
+    cursor.close()
+
+
+def _on_sqlite_begin(connection: sa.Connection) -> None:
+    connection.exec_driver_sql("BEGIN")

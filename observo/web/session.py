@@ -1,0 +1,22 @@
+"""The browser session's user, as Flask-Login wants it (the model stays free of Flask)."""
+
+from __future__ import annotations
+
+from flask_login import UserMixin
+
+from observo.extensions import db
+from observo.models import User
+
+
+class SignedIn(UserMixin):
+    def __init__(self, user: User) -> None:
+        self.user = user
+
+    def get_id(self) -> str:
+        return str(self.user.id)
+
+
+def load_signed_in(user_id: str) -> SignedIn | None:
+    # A user deactivated after signing in loses the session at the next request.
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return SignedIn(user) if user is not None and user.active else None

@@ -1,0 +1,5 @@
+"""Production entry point: gunicorn observo.wsgi:app"""
+
+from observo.app import create_app
+
+app = create_app()
