@@ -85,7 +85,6 @@ def upgrade():
 
     op.create_geospatial_table('cameras',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=32), nullable=True),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('ref', sa.String(length=100), nullable=True),
     sa.Column('source', sa.Enum('census', 'owner_registration', 'osm_import', 'csv_import', 'api', name='camera_source', native_enum=False, create_constraint=True), nullable=False),
@@ -155,7 +154,6 @@ def upgrade():
     sa.ForeignKeyConstraint(['owner_id'], ['organisations.id'], name=op.f('fk_cameras_owner_id_organisations'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_cameras_updated_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cameras')),
-    sa.UniqueConstraint('code', name=op.f('uq_cameras_code'))
     )
     with op.batch_alter_table('cameras', schema=None) as batch_op:
         batch_op.create_geospatial_index('idx_cameras_fov', ['fov'], unique=False, postgresql_using='gist', postgresql_ops={})

@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from observo.api.auth import current_actor, require_actor
+from observo.api.blueprint import ApiBlueprint
 from observo.api.preconditions import etag_for, expected_version
 from observo.api.responses import GEOJSON, json_response, page_links
 from observo.domain.permissions import sees_full_detail
@@ -17,7 +17,7 @@ from observo.schemas import camera as schemas
 from observo.schemas.queries import CameraListQuery
 from observo.services import cameras as service
 
-blp = Blueprint("cameras", __name__, url_prefix="/api/v1/cameras", description="The camera registry")
+blp = ApiBlueprint("cameras", __name__, url_prefix="/api/v1/cameras", description="The camera registry")
 
 WRITE_CONTENT_TYPES = ["application/json", "application/merge-patch+json"]
 
@@ -75,7 +75,7 @@ class Camera(MethodView):
         """One camera, with an ETag to send back in If-Match."""
         return _feature_response(service.readable_camera(db.session, current_actor(), camera_id))
 
-    @blp.arguments(schemas.CameraFeatureInput(partial=True), content_type="application/merge-patch+json")
+    @blp.arguments(schemas.CameraFeaturePatch(partial=True), content_type="application/merge-patch+json")
     @blp.response(200, schemas.CameraFeature, content_type=GEOJSON)
     @blp.doc(parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}])
     def patch(self, body: dict[str, Any], camera_id: int) -> Any:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from observo.api.auth import require_actor
+from observo.api.blueprint import ApiBlueprint
 from observo.errors import NotFound
 from observo.extensions import db
 from observo.models import Organisation
 from observo.schemas.organisation import OrganisationOut
 from observo.services.organisations import visible_organisations
 
-blp = Blueprint("organizations", __name__, url_prefix="/api/v1/organizations", description="Organisations")
+blp = ApiBlueprint("organizations", __name__, url_prefix="/api/v1/organizations", description="Organisations")
 
 
 @blp.route("")

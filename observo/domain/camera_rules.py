@@ -21,6 +21,9 @@ CREATE_DEFAULTS: Mapping[str, Any] = {
     "temporary": False,
 }
 
+# Calendar dates among the attributes (ISO 8601 strings in JSON and CSV).
+DATE_ATTRIBUTES = ("signage_checked_on", "installed_on", "last_verified_on", "valid_from", "valid_until")
+
 # Attributes that shape the field of view: changing any of them recomputes the sector.
 OPTICS = ("camera_type", "surveillance_type", "bearing_deg", "hfov_deg", "tilt_deg", "range_m", "height_m")
 

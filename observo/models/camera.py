@@ -31,8 +31,6 @@ class Camera(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # identity
-    # Public code, e.g. OBS-000042, printed on signage; set from the id right after insert.
-    code: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     ref: Mapped[str | None] = mapped_column(sa.String(100))
     source: Mapped[str] = mapped_column(choice(v.SOURCES, "camera_source"))
@@ -102,6 +100,11 @@ class Camera(Base):
     operator: Mapped[Organisation | None] = relationship(foreign_keys=[operator_id], lazy="joined")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+
+    @property
+    def code(self) -> str:
+        """Public code printed on signage and quoted on the phone, e.g. OBS-000042."""
+        return f"OBS-{self.id:06d}"
 
     # The version column makes every UPDATE conditional on the version read: a concurrent
     # writer that got there first turns our flush into StaleDataError (-> 412), atomically.

@@ -131,6 +131,10 @@ class CameraFeatureInput(Schema):
         return data
 
 
+class CameraFeaturePatch(CameraFeatureInput):
+    """`PATCH /cameras/<id>` body: any part of the Feature (load it with partial=True)."""
+
+
 class CameraProperties(CameraAttributes):
     """Output properties: everything the caller may read about the camera."""
 

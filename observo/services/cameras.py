@@ -97,8 +97,6 @@ def create_camera(session: Session, actor: Actor, write: CameraWrite) -> Camera:
     session.add(camera)
     _record_status(session, camera, None, actor)
     session.flush()
-    camera.code = f"OBS-{camera.id:06d}"
-    session.flush()
     return camera
 
 

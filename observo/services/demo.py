@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
 from observo.demo import territory
+from observo.domain.camera_rules import DATE_ATTRIBUTES
 from observo.domain.permissions import Actor
 from observo.models import Camera, Organisation, Pact, User
 from observo.services import accounts, organisations
@@ -39,7 +41,8 @@ def seed_demo(session: Session, password: str) -> SeedReport:
     for spec in territory.demo_cameras():
         properties: dict[str, Any] = spec["properties"]
         if (properties["owner"], properties["ref"]) not in existing:
-            create_camera(session, SYSTEM, CameraWrite(Point(spec["lon"], spec["lat"]), properties))
+            attrs = {k: date.fromisoformat(v) if k in DATE_ATTRIBUTES else v for k, v in properties.items()}
+            create_camera(session, SYSTEM, CameraWrite(Point(spec["lon"], spec["lat"]), attrs))
             new_cameras += 1
     return SeedReport(new_orgs, new_users, new_cameras)
 

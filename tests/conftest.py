@@ -1,0 +1,126 @@
+"""Fixtures: every database test runs on SpatiaLite and on PostGIS, each test inside a rolled-back transaction.
+
+PostGIS: OBSERVO_TEST_POSTGRES_URL names a server where we may create databases (default: the local
+server as `postgres`). With OBSERVO_TEST_REQUIRE_POSTGIS=1 (CI, `make test`) an unreachable PostGIS
+is an error, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.globals import _cv_app, _cv_request
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from observo.app import create_app
+from observo.extensions import db
+from observo.settings import Settings
+
+DIALECTS = ("spatialite", "postgis")
+POSTGRES_URL = os.environ.get("OBSERVO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REQUIRE_POSTGIS = os.environ.get("OBSERVO_TEST_REQUIRE_POSTGIS") == "1"
+
+
+def _worker() -> str:
+    # Unique per process: two test runs (or xdist workers) never drop each other's database.
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+
+
+def drop_postgis_database(name: str) -> None:
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def fresh_postgis_database(name: str) -> str:
+    """(Re)create database `name` with PostGIS on the test server and return its URL."""
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as exc:
+        if REQUIRE_POSTGIS:
+            pytest.exit(f"PostGIS is required but the server is unreachable: {exc.orig}", returncode=3)
+        pytest.skip("PostgreSQL unreachable (set OBSERVO_TEST_REQUIRE_POSTGIS=1 to make this an error)")
+    finally:
+        admin.dispose()
+    url = sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
+    except sa.exc.SQLAlchemyError as exc:
+        pytest.exit(f"cannot enable PostGIS (apt-get install postgresql-15-postgis-3): {exc}", returncode=3)
+    finally:
+        engine.dispose()
+    return url
+
+
+def fresh_database_url(dialect: str, tmp_dir: os.PathLike[str], name: str) -> str:
+    if dialect == "spatialite":
+        return f"sqlite:///{os.fspath(tmp_dir)}/{name}.sqlite"
+    return fresh_postgis_database(f"{name}_{_worker()}")
+
+
+def make_app(database_url: str, instance: os.PathLike[str]) -> Flask:
+    settings = Settings(
+        instance_path=os.fspath(instance), database_url=database_url, secret_key="test-secret", testing=True
+    )
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session", params=DIALECTS)
+def dialect(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def app(dialect: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    tmp = tmp_path_factory.mktemp(dialect)
+    application = make_app(fresh_database_url(dialect, tmp, "observo_test"), tmp)
+    with application.app_context():
+        flask_migrate.upgrade()
+    # Each request gets its own session (as in production) and gives it back when it ends.
+    application.teardown_request(lambda _exc: db.session.remove())
+    yield application
+    with application.app_context():
+        url = db.engine.url
+        db.engine.dispose()
+    if dialect == "postgis":
+        drop_postgis_database(url.database)
+
+
+def _scope_key() -> int:
+    request_ctx = _cv_request.get(None)
+    return id(request_ctx) if request_ctx is not None else id(_cv_app.get(None))
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[sa.orm.Session]:
+    """A session for the test's own setup and checks; requests get sibling sessions on the same
+    connection. Everything happens inside one outer transaction, rolled back at the end."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        original = db.session
+        db.session = scoped_session(factory, scopefunc=_scope_key)
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask, session: sa.orm.Session):  # noqa: ANN201
+    return app.test_client()

@@ -1,0 +1,74 @@
+"""Test data built through the services, committed so that requests (sibling sessions) see it."""
+
+from __future__ import annotations
+
+from itertools import count
+from typing import Any
+
+from shapely.geometry import Point
+from sqlalchemy.orm import Session
+
+from observo.models import Camera, Organisation, User
+from observo.services import accounts, organisations
+from observo.services.cameras import CameraWrite, create_camera
+from observo.services.demo import SYSTEM
+
+PASSWORD = "correct horse battery"
+# Piazza Castello, Turin: well inside Italy, metres are easy to reason about here.
+TURIN = (7.6869, 45.0703)
+_serial = count(1)
+
+
+def org(session: Session, slug: str | None = None, kind: str = "municipality", **kwargs: Any) -> Organisation:
+    created = organisations.create_organisation(
+        session, slug=slug or f"org-{next(_serial)}", name=(slug or "Org").title(), kind=kind, **kwargs
+    )
+    session.commit()
+    return created
+
+
+def user(session: Session, organisation: Organisation, role: str = "editor") -> User:
+    created = accounts.create_user(
+        session,
+        email=f"{role}{next(_serial)}@{organisation.slug}.example",
+        name=f"{role} of {organisation.slug}",
+        org_slug=organisation.slug,
+        role=role,
+        password=PASSWORD,
+    )
+    session.commit()
+    return created
+
+
+def token(session: Session, owner: User, name: str = "test", expires_days: int | None = None) -> str:
+    clear = accounts.create_token(session, owner, name, expires_days)
+    session.commit()
+    return clear
+
+
+def auth(clear_token: str, **headers: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {clear_token}", **headers}
+
+
+def properties(owner: str, /, **overrides: Any) -> dict[str, Any]:
+    return {
+        "name": f"Camera {next(_serial)}",
+        "owner": owner,
+        "camera_type": "fixed",
+        "bearing_deg": 90.0,
+        "range_m": 100.0,
+        "retention_hours": 168,
+        **overrides,
+    }
+
+
+def feature(owner: str, /, lon: float = TURIN[0], lat: float = TURIN[1], **overrides: Any) -> dict[str, Any]:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": properties(owner, **overrides)}
+
+
+def camera(session: Session, owner: Organisation, lon: float = TURIN[0], lat: float = TURIN[1],
+           **overrides: Any) -> Camera:
+    created = create_camera(session, SYSTEM, CameraWrite(Point(lon, lat), properties(owner.slug, **overrides)))
+    session.commit()
+    return created
