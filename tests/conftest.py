@@ -14,7 +14,7 @@ import flask_migrate
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.globals import _cv_app, _cv_request
+from flask.globals import _cv_app
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from observo.app import create_app
@@ -87,8 +87,6 @@ def app(dialect: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flas
     application = make_app(fresh_database_url(dialect, tmp, "observo_test"), tmp)
     with application.app_context():
         flask_migrate.upgrade()
-    # Each request gets its own session (as in production) and gives it back when it ends.
-    application.teardown_request(lambda _exc: db.session.remove())
     yield application
     with application.app_context():
         url = db.engine.url
@@ -98,27 +96,33 @@ def app(dialect: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flas
 
 
 def _scope_key() -> int:
-    request_ctx = _cv_request.get(None)
-    return id(request_ctx) if request_ctx is not None else id(_cv_app.get(None))
+    # As in production, each request (and CLI command) pushes its own app context and gets its own
+    # session, removed by Flask-SQLAlchemy when that context ends; the test body, outside any app
+    # context, has a session of its own.
+    app_ctx = _cv_app.get(None)
+    return id(app_ctx) if app_ctx is not None else 0
 
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[sa.orm.Session]:
     """A session for the test's own setup and checks; requests get sibling sessions on the same
-    connection. Everything happens inside one outer transaction, rolled back at the end."""
+    connection. Everything happens inside one outer transaction, rolled back at the end.
+
+    No app context stays pushed during the test: otherwise requests would reuse it and share `g`.
+    """
     with app.app_context():
         connection = db.engine.connect()
-        outer = connection.begin()
-        factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
-        original = db.session
-        db.session = scoped_session(factory, scopefunc=_scope_key)
-        try:
-            yield db.session
-        finally:
-            db.session.remove()
-            db.session = original
-            outer.rollback()
-            connection.close()
+    outer = connection.begin()
+    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    original = db.session
+    db.session = scoped_session(factory, scopefunc=_scope_key)
+    try:
+        yield db.session
+    finally:
+        db.session.remove()
+        db.session = original
+        outer.rollback()
+        connection.close()
 
 
 @pytest.fixture

@@ -1,0 +1,54 @@
+# Observo: two commands on a fresh Debian machine.
+#   make run   set up, migrate, seed the demo, serve on http://127.0.0.1:5000 (SpatiaLite)
+#   make test  set up (with dev tools and PostGIS when a local PostgreSQL exists) and run the suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+DEMO_USER := agente@moncalieri.example.it
+DEMO_VIEWER := stazione@carabinieri-nichelino.example.it
+PYTEST_ARGS ?= -n 2
+
+.PHONY: run test setup setup-dev lint bench clean
+
+$(BIN)/observo: setup.cfg pyproject.toml
+	scripts/system-packages.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
+setup: $(BIN)/observo
+
+$(VENV)/.dev: $(BIN)/observo
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+setup-dev: $(VENV)/.dev
+
+run: setup
+	$(BIN)/observo db upgrade
+	$(BIN)/observo seed-demo
+	@$(BIN)/observo token revoke --email $(DEMO_VIEWER) --name make-run >/dev/null 2>&1 || true
+	@token=$$($(BIN)/observo token create --email $(DEMO_VIEWER) --name make-run --expires-days 1); \
+	echo ""; \
+	echo "  Observo:  http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/v1/docs)"; \
+	echo "  Accesso demo / demo login:  $(DEMO_USER)  password: observo-demo  (editor, Moncalieri)"; \
+	echo "  Public (anonymous) view:    curl http://$(HOST):$(PORT)/api/v1/cameras"; \
+	echo "  Police view (demo token):   curl -H 'Authorization: Bearer $$token' http://$(HOST):$(PORT)/api/v1/cameras"; \
+	echo ""
+	$(BIN)/observo run --host $(HOST) --port $(PORT)
+
+test: setup-dev
+	scripts/system-packages.sh --postgis
+	@url=$$(scripts/test-postgis.sh) || { echo "PostGIS unavailable: its tests will be skipped (CI requires them)"; url=""; }; \
+	OBSERVO_TEST_POSTGRES_URL=$$url OBSERVO_TEST_REQUIRE_POSTGIS=$${OBSERVO_TEST_REQUIRE_POSTGIS:-$${url:+1}} \
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/ruff check .
+
+lint: setup-dev
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

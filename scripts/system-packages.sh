@@ -1,0 +1,36 @@
+#!/bin/sh
+# Install the Debian packages Observo needs, if missing. As root: apt-get. Otherwise: print the
+# exact command and fail, so `make` stops with an actionable message.
+#   scripts/system-packages.sh            -> what `make run` needs (SpatiaLite, venv)
+#   scripts/system-packages.sh --postgis  -> also PostGIS for the local PostgreSQL server, if any
+set -eu
+
+packages="libsqlite3-mod-spatialite"
+python3 -m venv --help >/dev/null 2>&1 || packages="$packages python3-venv"
+
+if [ "${1:-}" = "--postgis" ]; then
+    # PostGIS must match the server's major version (postgresql-15 -> postgresql-15-postgis-3).
+    for dir in /usr/lib/postgresql/*/bin; do
+        [ -x "$dir/postgres" ] || continue
+        major=$(basename "$(dirname "$dir")")
+        packages="$packages postgresql-$major-postgis-3"
+    done
+fi
+
+missing=""
+for package in $packages; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+        || missing="$missing $package"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+    echo "installing:$missing" >&2
+    apt-get update -qq
+    # shellcheck disable=SC2086 # word splitting of the package list is intended
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+    echo "Observo needs these Debian packages:$missing" >&2
+    echo "run:  sudo apt-get install -y$missing" >&2
+    exit 1
+fi
