@@ -59,7 +59,9 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.17.14/",
         "API_SPEC_OPTIONS": {
-            "info": {"description": "Registry of video-surveillance cameras. Errors are RFC 9457 problem+json."},
+            "info": {
+                "description": "Registry of video-surveillance cameras. Errors are RFC 9457 problem+json."
+            },
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearer": []}, {}],
         },
@@ -99,4 +101,6 @@ def _register_error_map(app: Flask) -> None:
     def database_unavailable(error: OperationalError) -> Response:
         db.session.rollback()
         app.logger.error("database unavailable: %s", error.orig)
-        return problem(503, "service_unavailable", "the database is not reachable", headers={"Retry-After": "5"})
+        return problem(
+            503, "service_unavailable", "the database is not reachable", headers={"Retry-After": "5"}
+        )

@@ -14,7 +14,7 @@ from observo.errors import ObservoError
 from observo.extensions import db
 from observo.services import accounts, organisations
 
-DEMO_PASSWORD = "observo-demo"  # noqa: S105 - printed by `make run`; demo data only
+DEMO_PASSWORD = "observo-demo"
 
 
 def _create_app() -> Any:
@@ -51,7 +51,9 @@ def seed_demo() -> None:
     from observo.services.demo import seed_demo as seed
 
     report = seed(db.session, DEMO_PASSWORD)
-    click.echo(f"demo: +{report.organisations} organisations, +{report.users} users, +{report.cameras} cameras")
+    click.echo(
+        f"demo: +{report.organisations} organisations, +{report.users} users, +{report.cameras} cameras"
+    )
 
 
 @main.group()
@@ -67,11 +69,17 @@ def org() -> None:
 @click.option("--sponsor", default=None, help="slug of the municipality a private owner federates with")
 @click.option("--public-precision-m", type=int, default=100, show_default=True)
 @transactional
-def org_create(slug: str, name: str, kind: str, istat_code: str | None, sponsor: str | None,
-               public_precision_m: int) -> None:
+def org_create(
+    slug: str, name: str, kind: str, istat_code: str | None, sponsor: str | None, public_precision_m: int
+) -> None:
     """Create an organisation."""
     created = organisations.create_organisation(
-        db.session, slug=slug, name=name, kind=kind, istat_code=istat_code, sponsor_slug=sponsor,
+        db.session,
+        slug=slug,
+        name=name,
+        kind=kind,
+        istat_code=istat_code,
+        sponsor_slug=sponsor,
         public_precision_m=public_precision_m,
     )
     click.echo(f"organisation {created.slug} created")
@@ -89,7 +97,9 @@ def pact() -> None:
 @transactional
 def pact_create(name: str, slug: str | None, members: tuple[str, ...]) -> None:
     """Create a pact among organisations."""
-    created = organisations.create_pact(db.session, slug=slug or slugify(name), name=name, member_slugs=list(members))
+    created = organisations.create_pact(
+        db.session, slug=slug or slugify(name), name=name, member_slugs=list(members)
+    )
     click.echo(f"pact {created.slug} created with {len(created.members)} members")
 
 

@@ -1,4 +1,4 @@
-"""Fixtures: every database test runs on SpatiaLite and on PostGIS, each test inside a rolled-back transaction.
+"""Fixtures: every database test runs on SpatiaLite and on PostGIS, inside a rolled-back transaction.
 
 PostGIS: OBSERVO_TEST_POSTGRES_URL names a server where we may create databases (default: the local
 server as `postgres`). With OBSERVO_TEST_REQUIRE_POSTGIS=1 (CI, `make test`) an unreachable PostGIS
@@ -22,7 +22,9 @@ from observo.extensions import db
 from observo.settings import Settings
 
 DIALECTS = ("spatialite", "postgis")
-POSTGRES_URL = os.environ.get("OBSERVO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+POSTGRES_URL = os.environ.get(
+    "OBSERVO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 REQUIRE_POSTGIS = os.environ.get("OBSERVO_TEST_REQUIRE_POSTGIS") == "1"
 
 
@@ -126,5 +128,5 @@ def session(app: Flask) -> Iterator[sa.orm.Session]:
 
 
 @pytest.fixture
-def client(app: Flask, session: sa.orm.Session):  # noqa: ANN201
+def client(app: Flask, session: sa.orm.Session):
     return app.test_client()

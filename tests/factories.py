@@ -63,12 +63,18 @@ def properties(owner: str, /, **overrides: Any) -> dict[str, Any]:
 
 
 def feature(owner: str, /, lon: float = TURIN[0], lat: float = TURIN[1], **overrides: Any) -> dict[str, Any]:
-    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": properties(owner, **overrides)}
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": properties(owner, **overrides),
+    }
 
 
-def camera(session: Session, owner: Organisation, lon: float = TURIN[0], lat: float = TURIN[1],
-           **overrides: Any) -> Camera:
-    created = create_camera(session, SYSTEM, CameraWrite(Point(lon, lat), properties(owner.slug, **overrides)))
+def camera(
+    session: Session, owner: Organisation, lon: float = TURIN[0], lat: float = TURIN[1], **overrides: Any
+) -> Camera:
+    created = create_camera(
+        session, SYSTEM, CameraWrite(Point(lon, lat), properties(owner.slug, **overrides))
+    )
     session.commit()
     return created

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -42,8 +43,9 @@ def migrated_app(dialect: str, tmp_path: Path, request: pytest.FixtureRequest) -
         db.engine.dispose()
 
 
-def run(app: Flask, *args: str, stdin: str | None = None) -> Result:
-    return app.test_cli_runner().invoke(main, list(args), input=stdin)
+def run(app: Flask, command: str, stdin: str | None = None) -> Result:
+    """`observo <command>` (shell-quoted) through Flask's CliRunner: stdout and stderr kept apart."""
+    return app.test_cli_runner().invoke(main, shlex.split(command), input=stdin)
 
 
 def counts(session: sa.orm.Session) -> dict[str, int]:
@@ -64,19 +66,7 @@ def assert_refused(result: Result, message: str) -> None:
 
 
 def test_org_create(app, session):
-    result = run(
-        app,
-        "org",
-        "create",
-        "--slug",
-        "torino",
-        "--name",
-        "Città di Torino",
-        "--kind",
-        "municipality",
-        "--istat",
-        "001272",
-    )
+    result = run(app, "org create --slug torino --name 'Città di Torino' --kind municipality --istat 001272")
     assert result.exit_code == 0, result.output
     created = session.scalar(sa.select(Organisation).where(Organisation.slug == "torino"))
     assert (created.name, created.kind, created.istat_code) == ("Città di Torino", "municipality", "001272")
@@ -87,16 +77,7 @@ def test_org_create_with_sponsor(app, session):
     factories.org(session, "moncalieri-sponsor")
     result = run(
         app,
-        "org",
-        "create",
-        "--slug",
-        "bar-centrale",
-        "--name",
-        "Bar Centrale",
-        "--kind",
-        "private",
-        "--sponsor",
-        "moncalieri-sponsor",
+        "org create --slug bar-centrale --name 'Bar Centrale' --kind private --sponsor moncalieri-sponsor",
     )
     assert result.exit_code == 0, result.output
     created = session.scalar(sa.select(Organisation).where(Organisation.slug == "bar-centrale"))
@@ -106,7 +87,7 @@ def test_org_create_with_sponsor(app, session):
 def test_org_create_duplicate_slug_writes_nothing(app, session):
     factories.org(session, "torino")
     before = counts(session)
-    result = run(app, "org", "create", "--slug", "torino", "--name", "Torino again", "--kind", "municipality")
+    result = run(app, "org create --slug torino --name 'Torino again' --kind municipality")
     assert_refused(result, "already exists")
     assert counts(session) == before
     assert session.scalar(sa.select(Organisation.name).where(Organisation.slug == "torino")) == "Torino"
@@ -115,19 +96,7 @@ def test_org_create_duplicate_slug_writes_nothing(app, session):
 def test_org_create_duplicate_istat_writes_nothing(app, session):
     factories.org(session, "torino", istat_code="001272")
     before = counts(session)
-    result = run(
-        app,
-        "org",
-        "create",
-        "--slug",
-        "torino-bis",
-        "--name",
-        "T",
-        "--kind",
-        "municipality",
-        "--istat",
-        "001272",
-    )
+    result = run(app, "org create --slug torino-bis --name T --kind municipality --istat 001272")
     assert_refused(result, "001272")
     assert counts(session) == before
 
@@ -135,16 +104,16 @@ def test_org_create_duplicate_istat_writes_nothing(app, session):
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        (("--kind", "castle"), "/kind"),
-        (("--kind", "municipality", "--istat", "12345"), "/istat_code"),
-        (("--kind", "municipality", "--istat", "00127A"), "/istat_code"),
-        (("--kind", "private", "--sponsor", "nowhere"), "nowhere"),
+        ("--kind castle", "/kind"),
+        ("--kind municipality --istat 12345", "/istat_code"),
+        ("--kind municipality --istat 00127A", "/istat_code"),
+        ("--kind private --sponsor nowhere", "nowhere"),
     ],
     ids=["bad-kind", "short-istat", "letter-in-istat", "unknown-sponsor"],
 )
 def test_org_create_refuses_bad_input(app, session, options, message):
     before = counts(session)
-    result = run(app, "org", "create", "--slug", "refused", "--name", "Refused", *options)
+    result = run(app, f"org create --slug refused --name Refused {options}")
     assert_refused(result, message)
     assert counts(session) == before
     assert session.scalar(sa.select(Organisation.id).where(Organisation.slug == "refused")) is None
@@ -156,9 +125,7 @@ def test_org_create_refuses_bad_input(app, session, options, message):
 def test_pact_create_derives_the_slug(app, session):
     factories.org(session, "alfa")
     factories.org(session, "beta")
-    result = run(
-        app, "pact", "create", "--name", "Tutta mia la Città", "--member", "alfa", "--member", "beta"
-    )
+    result = run(app, "pact create --name 'Tutta mia la Città' --member alfa --member beta")
     assert result.exit_code == 0, result.output
     pact = session.scalar(sa.select(Pact).where(Pact.slug == "tutta-mia-la-citta"))
     assert pact.name == "Tutta mia la Città"
@@ -168,7 +135,7 @@ def test_pact_create_derives_the_slug(app, session):
 def test_pact_create_with_unknown_member_writes_nothing(app, session):
     factories.org(session, "alfa")
     before = counts(session)
-    result = run(app, "pact", "create", "--name", "Patto", "--member", "alfa", "--member", "ghost")
+    result = run(app, "pact create --name Patto --member alfa --member ghost")
     assert_refused(result, "ghost")
     assert counts(session) == before
 
@@ -179,18 +146,8 @@ def test_pact_create_with_unknown_member_writes_nothing(app, session):
 def test_user_create_reads_the_password_from_stdin(app, session):
     factories.org(session, "torino")
     password = "a long enough secret"
-    result = run(
-        app,
-        "user",
-        "create",
-        "--email",
-        "Vigile@Torino.example",
-        "--org",
-        "torino",
-        "--role",
-        "editor",
-        stdin=password + "\n",
-    )
+    command = "user create --email Vigile@Torino.example --org torino --role editor"
+    result = run(app, command, stdin=password + "\n")
     assert result.exit_code == 0, result.output
     assert password not in result.output
     created = session.scalar(sa.select(User).where(User.email == "vigile@torino.example"))
@@ -204,20 +161,10 @@ def test_user_create_reads_the_password_from_stdin(app, session):
 def test_user_create_never_takes_the_password_as_an_option(app, session):
     factories.org(session, "torino")
     before = counts(session)
-    result = run(
-        app,
-        "user",
-        "create",
-        "--email",
-        "v@torino.example",
-        "--org",
-        "torino",
-        "--role",
-        "editor",
-        "--password",
-        "a long enough secret",
-        stdin="a long enough secret\n",
+    command = (
+        "user create --email v@torino.example --org torino --role editor --password 'a long enough secret'"
     )
+    result = run(app, command, stdin="a long enough secret\n")
     assert result.exit_code == 2
     assert "No such option" in result.stderr and "--password" in result.stderr
     assert counts(session) == before
@@ -226,16 +173,16 @@ def test_user_create_never_takes_the_password_as_an_option(app, session):
 @pytest.mark.parametrize(
     ("options", "password", "message"),
     [
-        (("--org", "torino", "--role", "editor"), "short", "/password"),
-        (("--org", "torino", "--role", "editor"), "", "/password"),
-        (("--org", "nowhere", "--role", "editor"), "a long enough secret", "nowhere"),
+        ("--org torino --role editor", "short", "/password"),
+        ("--org torino --role editor", "", "/password"),
+        ("--org nowhere --role editor", "a long enough secret", "nowhere"),
     ],
     ids=["short-password", "empty-password", "unknown-org"],
 )
 def test_user_create_refuses_bad_input(app, session, options, password, message):
     factories.org(session, "torino")
     before = counts(session)
-    result = run(app, "user", "create", "--email", "v@torino.example", *options, stdin=password + "\n")
+    result = run(app, f"user create --email v@torino.example {options}", stdin=password + "\n")
     assert_refused(result, message)
     assert counts(session) == before
 
@@ -244,18 +191,8 @@ def test_user_create_duplicate_email_writes_nothing(app, session):
     town = factories.org(session, "torino")
     existing = factories.user(session, town)
     before = counts(session)
-    result = run(
-        app,
-        "user",
-        "create",
-        "--email",
-        existing.email.upper(),
-        "--org",
-        "torino",
-        "--role",
-        "viewer",
-        stdin="a long enough secret\n",
-    )
+    command = f"user create --email {existing.email.upper()} --org torino --role viewer"
+    result = run(app, command, stdin="a long enough secret\n")
     assert_refused(result, "already exists")
     assert counts(session) == before
 
@@ -265,7 +202,7 @@ def test_user_create_duplicate_email_writes_nothing(app, session):
 
 def test_token_create_prints_it_alone_and_stores_only_its_digest(app, session):
     editor = factories.user(session, factories.org(session, "torino"))
-    result = run(app, "token", "create", "--email", editor.email, "--name", "qgis")
+    result = run(app, f"token create --email {editor.email} --name qgis")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert len(lines) == 1 and result.stdout == lines[0] + "\n"
@@ -290,7 +227,7 @@ def test_token_authenticates_until_revoked(migrated_app):
         town = factories.org(db.session, "torino")
         email = factories.user(db.session, town).email
         camera_id = factories.camera(db.session, town).id
-    created = run(migrated_app, "token", "create", "--email", email, "--name", "control-room")
+    created = run(migrated_app, f"token create --email {email} --name control-room")
     assert created.exit_code == 0, created.output
     headers = factories.auth(created.stdout.strip())
     client = migrated_app.test_client()
@@ -300,7 +237,7 @@ def test_token_authenticates_until_revoked(migrated_app):
     features = {feature["id"]: feature for feature in response.json["features"]}
     assert features[camera_id]["properties"]["fov"]["type"] == "Polygon"  # full detail, not the public view
 
-    revoked = run(migrated_app, "token", "revoke", "--email", email, "--name", "control-room")
+    revoked = run(migrated_app, f"token revoke --email {email} --name control-room")
     assert revoked.exit_code == 0, revoked.output
     with migrated_app.app_context():
         assert db.session.scalar(sa.select(ApiToken.revoked_at).where(ApiToken.name == "control-room"))
@@ -312,14 +249,14 @@ def test_token_authenticates_until_revoked(migrated_app):
 def test_token_revoke_unknown_name_fails(app, session):
     editor = factories.user(session, factories.org(session, "torino"))
     factories.token(session, editor, "kept")
-    result = run(app, "token", "revoke", "--email", editor.email, "--name", "never-created")
+    result = run(app, f"token revoke --email {editor.email} --name never-created")
     assert_refused(result, "never-created")
     assert session.scalar(sa.select(ApiToken.revoked_at).where(ApiToken.name == "kept")) is None
 
 
 def test_token_create_for_unknown_user_fails(app, session):
     before = counts(session)
-    result = run(app, "token", "create", "--email", "nobody@nowhere.example", "--name", "x")
+    result = run(app, "token create --email nobody@nowhere.example --name x")
     assert_refused(result, "nobody@nowhere.example")
     assert counts(session) == before
 

@@ -16,7 +16,11 @@ BODY_METHODS = ("POST", "PUT", "PATCH")
 
 class StrictParser(FlaskParser):
     # A misspelt filter silently ignored would widen a query: unknown parameters are errors.
-    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": RAISE, "querystring": RAISE}
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": RAISE,
+        "querystring": RAISE,
+    }
 
 
 class ApiBlueprint(Blueprint):
@@ -29,5 +33,7 @@ class ApiBlueprint(Blueprint):
 
 def _require_json_body() -> Any:
     if request.method in BODY_METHODS and request.content_length and not request.is_json:
-        return problem(415, "unsupported_media_type", "send application/json (or application/merge-patch+json)")
+        return problem(
+            415, "unsupported_media_type", "send application/json (or application/merge-patch+json)"
+        )
     return None

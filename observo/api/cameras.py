@@ -77,7 +77,9 @@ class Camera(MethodView):
 
     @blp.arguments(schemas.CameraFeaturePatch(partial=True), content_type="application/merge-patch+json")
     @blp.response(200, schemas.CameraFeature, content_type=GEOJSON)
-    @blp.doc(parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}])
+    @blp.doc(
+        parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}]
+    )
     def patch(self, body: dict[str, Any], camera_id: int) -> Any:
         """Change some properties and/or the position. Needs If-Match: 428 without, 412 if stale."""
         actor = require_actor()
@@ -87,7 +89,9 @@ class Camera(MethodView):
         return _feature_response(camera)
 
     @blp.response(204)
-    @blp.doc(parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}])
+    @blp.doc(
+        parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}]
+    )
     def delete(self, camera_id: int) -> Any:
         """Decommission the camera: its record and history stay (footage requests refer to them)."""
         actor = require_actor()

@@ -46,9 +46,17 @@ TITLES: Mapping[str, tuple[str, str]] = {
 }
 
 CODE_BY_STATUS = {
-    400: "malformed_query", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 412: "stale_version", 413: "too_large",
-    415: "unsupported_media_type", 422: "invalid_input", 428: "precondition_required",
+    400: "malformed_query",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "stale_version",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    428: "precondition_required",
     503: "service_unavailable",
 }
 

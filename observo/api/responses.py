@@ -10,7 +10,9 @@ from flask import Response, json, request, url_for
 GEOJSON = "application/geo+json"
 
 
-def json_response(body: Any, status: int = 200, mimetype: str = "application/json", **headers: str) -> Response:
+def json_response(
+    body: Any, status: int = 200, mimetype: str = "application/json", **headers: str
+) -> Response:
     response = Response(json.dumps(body), status=status, mimetype=mimetype)
     response.headers.update({name.replace("_", "-"): value for name, value in headers.items()})
     return response

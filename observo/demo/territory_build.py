@@ -25,41 +25,128 @@ MULTI_HEADS = (0.0, 120.0, 240.0)
 
 # (make, model, resolution) by family.
 MODELS: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "fixed": (("Hikvision", "DS-2CD2T47G2-L", "4MP"), ("Dahua", "IPC-HFW5442T-ASE", "4MP"),
-              ("Axis", "P1465-LE", "2MP"), ("Bosch", "DINION 5100i IR", "4MP"),
-              ("Hanwha", "XNO-6080R", "2MP")),
-    "indoor": (("Hikvision", "DS-2CD2143G2-IS", "4MP"), ("Axis", "M3086-V", "4MP"),
-               ("Hanwha", "XND-6080RV", "2MP")),
-    "dome": (("Axis", "M3068-P", "12MP"), ("Hikvision", "DS-2CD6365G0E-IVS", "6MP"),
-             ("Dahua", "IPC-EBW81242", "12MP")),
-    "ptz": (("Hikvision", "DS-2DE4425IW-DE", "4MP"), ("Axis", "Q6075-E", "2MP"),
-            ("Dahua", "SD49425XB-HNR", "4MP"), ("Bosch", "AUTODOME IP 5000i", "2MP")),
-    "thermal": (("Axis", "Q1951-E", "384x288"), ("Hikvision", "DS-2TD2617-6/PA", "160x120"),
-                ("Bosch", "DINION IP thermal 9000 RM", "640x480")),
-    "alpr": (("Tattile", "Vega Smart", "2MP"), ("Selea", "Targa 704", "2MP"),
-             ("Hikvision", "iDS-TCM403-GIR", "4MP")),
+    "fixed": (
+        ("Hikvision", "DS-2CD2T47G2-L", "4MP"),
+        ("Dahua", "IPC-HFW5442T-ASE", "4MP"),
+        ("Axis", "P1465-LE", "2MP"),
+        ("Bosch", "DINION 5100i IR", "4MP"),
+        ("Hanwha", "XNO-6080R", "2MP"),
+    ),
+    "indoor": (
+        ("Hikvision", "DS-2CD2143G2-IS", "4MP"),
+        ("Axis", "M3086-V", "4MP"),
+        ("Hanwha", "XND-6080RV", "2MP"),
+    ),
+    "dome": (
+        ("Axis", "M3068-P", "12MP"),
+        ("Hikvision", "DS-2CD6365G0E-IVS", "6MP"),
+        ("Dahua", "IPC-EBW81242", "12MP"),
+    ),
+    "ptz": (
+        ("Hikvision", "DS-2DE4425IW-DE", "4MP"),
+        ("Axis", "Q6075-E", "2MP"),
+        ("Dahua", "SD49425XB-HNR", "4MP"),
+        ("Bosch", "AUTODOME IP 5000i", "2MP"),
+    ),
+    "thermal": (
+        ("Axis", "Q1951-E", "384x288"),
+        ("Hikvision", "DS-2TD2617-6/PA", "160x120"),
+        ("Bosch", "DINION IP thermal 9000 RM", "640x480"),
+    ),
+    "alpr": (
+        ("Tattile", "Vega Smart", "2MP"),
+        ("Selea", "Targa 704", "2MP"),
+        ("Hikvision", "iDS-TCM403-GIR", "4MP"),
+    ),
 }
 
 # kind -> camera_type, mounts, height range, hfov range (None = all round), tilt range, range_m range, models
 KINDS: dict[str, dict] = {
-    "fixed": {"type": "fixed", "mounts": ("wall", "pole", "building", "street_lamp"), "height": (4.0, 8.0),
-              "hfov": (60, 90), "tilt": (15, 30), "range": (30, 60), "models": "fixed"},
-    "park": {"type": "fixed", "mounts": ("pole", "street_lamp"), "height": (4.5, 6.5), "hfov": (70, 95),
-             "tilt": (15, 28), "range": (35, 55), "models": "fixed", "zone": "park"},
-    "dome": {"type": "dome", "mounts": ("pole", "wall", "street_lamp"), "height": (5.0, 7.0), "hfov": None,
-             "tilt": (20, 35), "range": (30, 50), "models": "dome"},
-    "ptz": {"type": "panning", "mounts": ("pole", "building"), "height": (7.0, 12.0), "hfov": (50, 65),
-            "tilt": (10, 22), "range": (80, 150), "models": "ptz"},
-    "thermal": {"type": "thermal", "mounts": ("pole", "wall"), "height": (5.0, 8.0), "hfov": (25, 45),
-                "tilt": (10, 20), "range": (60, 110), "models": "thermal"},
-    "entrance": {"type": "fixed", "mounts": ("wall",), "height": (2.6, 3.5), "hfov": (80, 105),
-                 "tilt": (25, 35), "range": (8, 20), "models": "fixed", "zone": "entrance"},
-    "indoor": {"type": "fixed", "mounts": ("ceiling",), "height": (2.6, 3.2), "hfov": (90, 110),
-               "tilt": (28, 35), "range": (8, 15), "models": "indoor", "indoor": True},
-    "multi": {"type": "fixed", "mounts": ("pole",), "height": (6.0, 7.0), "hfov": (110, 110),
-              "tilt": (18, 22), "range": (35, 45), "models": "fixed"},
-    "alpr": {"type": "fixed", "mounts": ("pole", "gantry"), "height": (5.0, 6.0), "hfov": (30, 30),
-             "tilt": (10, 18), "range": (25, 25), "models": "alpr", "zone": "traffic"},
+    "fixed": {
+        "type": "fixed",
+        "mounts": ("wall", "pole", "building", "street_lamp"),
+        "height": (4.0, 8.0),
+        "hfov": (60, 90),
+        "tilt": (15, 30),
+        "range": (30, 60),
+        "models": "fixed",
+    },
+    "park": {
+        "type": "fixed",
+        "mounts": ("pole", "street_lamp"),
+        "height": (4.5, 6.5),
+        "hfov": (70, 95),
+        "tilt": (15, 28),
+        "range": (35, 55),
+        "models": "fixed",
+        "zone": "park",
+    },
+    "dome": {
+        "type": "dome",
+        "mounts": ("pole", "wall", "street_lamp"),
+        "height": (5.0, 7.0),
+        "hfov": None,
+        "tilt": (20, 35),
+        "range": (30, 50),
+        "models": "dome",
+    },
+    "ptz": {
+        "type": "panning",
+        "mounts": ("pole", "building"),
+        "height": (7.0, 12.0),
+        "hfov": (50, 65),
+        "tilt": (10, 22),
+        "range": (80, 150),
+        "models": "ptz",
+    },
+    "thermal": {
+        "type": "thermal",
+        "mounts": ("pole", "wall"),
+        "height": (5.0, 8.0),
+        "hfov": (25, 45),
+        "tilt": (10, 20),
+        "range": (60, 110),
+        "models": "thermal",
+    },
+    "entrance": {
+        "type": "fixed",
+        "mounts": ("wall",),
+        "height": (2.6, 3.5),
+        "hfov": (80, 105),
+        "tilt": (25, 35),
+        "range": (8, 20),
+        "models": "fixed",
+        "zone": "entrance",
+    },
+    "indoor": {
+        "type": "fixed",
+        "mounts": ("ceiling",),
+        "height": (2.6, 3.2),
+        "hfov": (90, 110),
+        "tilt": (28, 35),
+        "range": (8, 15),
+        "models": "indoor",
+        "indoor": True,
+    },
+    "multi": {
+        "type": "fixed",
+        "mounts": ("pole",),
+        "height": (6.0, 7.0),
+        "hfov": (110, 110),
+        "tilt": (18, 22),
+        "range": (35, 45),
+        "models": "fixed",
+    },
+    "alpr": {
+        "type": "fixed",
+        "mounts": ("pole", "gantry"),
+        "height": (5.0, 6.0),
+        "hfov": (30, 30),
+        "tilt": (10, 18),
+        "range": (25, 25),
+        "models": "alpr",
+        "zone": "traffic",
+    },
 }
 # Kinds whose range may be left out so that it is derived from height and tilt.
 DERIVABLE = ("fixed", "park", "dome", "ptz", "thermal")
@@ -123,9 +210,16 @@ def _context(site: dict, owner: str, ref: str, kind: str, opts: dict, label: str
     street = f"{site['street']} {civic}" if civic else site["street"]
     zone = opts.get("zone", KINDS[kind].get("zone", site["zone"]))
     return {
-        "town": site["town"], "owner": owner, "ref": ref, "kind": kind, "opts": opts,
-        "name": f"{site['name']} – {label}", "address": f"{street}, {town['name']}",
-        "place": site["name"], "centre": site["centre"], "zone": zone,
+        "town": site["town"],
+        "owner": owner,
+        "ref": ref,
+        "kind": kind,
+        "opts": opts,
+        "name": f"{site['name']} – {label}",
+        "address": f"{street}, {town['name']}",
+        "place": site["name"],
+        "centre": site["centre"],
+        "zone": zone,
         "private": ORGANISATIONS_BY_SLUG[owner]["kind"] == "private",
     }
 
@@ -134,16 +228,28 @@ def _gate_camera(
     town: str, key: str, name: str, street: str, position: tuple, purpose: str
 ) -> tuple[dict, dict]:
     ctx = {
-        "town": town, "owner": town, "ref": f"{TOWNS[town]['code']}-ALPR-{key}", "kind": "alpr",
+        "town": town,
+        "owner": town,
+        "ref": f"{TOWNS[town]['code']}-ALPR-{key}",
+        "kind": "alpr",
         "opts": {"purpose": purpose, "vis": "shared"},
-        "name": f"Varco lettura targhe – {street} ({name})", "address": f"{street}, {TOWNS[town]['name']}",
-        "place": f"Varco {street}", "centre": position, "zone": "traffic", "private": False,
+        "name": f"Varco lettura targhe – {street} ({name})",
+        "address": f"{street}, {TOWNS[town]['name']}",
+        "place": f"Varco {street}",
+        "centre": position,
+        "zone": "traffic",
+        "private": False,
     }
     return _camera(ctx, offset(position, 0, 0), TOWNS[town]["centre"])
 
 
-def _camera(ctx: dict, position: tuple[float, float], aim: tuple[float, float], site_ref: str | None = None,
-            seed: str | None = None) -> tuple[dict, dict]:
+def _camera(
+    ctx: dict,
+    position: tuple[float, float],
+    aim: tuple[float, float],
+    site_ref: str | None = None,
+    seed: str | None = None,
+) -> tuple[dict, dict]:
     rng = random.Random(f"{SEED}:{ctx['owner']}:{seed or ctx['ref']}")
     kind = KINDS[ctx["kind"]]
     props: dict = {"name": ctx["name"], "ref": ctx["ref"], "owner": ctx["owner"]}
@@ -161,12 +267,20 @@ def _optics(ctx: dict, kind: dict, rng: random.Random, heading: float) -> dict:
     height = round(rng.uniform(*kind["height"]), 1)
     tilt = rng.randint(*kind["tilt"])
     optics = {
-        "address": ctx["address"], "municipality": TOWNS[ctx["town"]]["istat"],
-        "mount": ctx["opts"].get("mount") or rng.choice(_mounts(ctx, kind)), "height_m": height,
-        "surveillance_type": "alpr" if ctx["kind"] == "alpr" else "camera", "camera_type": kind["type"],
-        "area_class": _area_class(ctx), "zone": ctx["zone"], "make": make, "model": model,
-        "hfov_deg": 360 if kind["hfov"] is None else rng.randint(*kind["hfov"]), "tilt_deg": tilt,
-        "resolution": resolution, "indoor": bool(kind.get("indoor", False)),
+        "address": ctx["address"],
+        "municipality": TOWNS[ctx["town"]]["istat"],
+        "mount": ctx["opts"].get("mount") or rng.choice(_mounts(ctx, kind)),
+        "height_m": height,
+        "surveillance_type": "alpr" if ctx["kind"] == "alpr" else "camera",
+        "camera_type": kind["type"],
+        "area_class": _area_class(ctx),
+        "zone": ctx["zone"],
+        "make": make,
+        "model": model,
+        "hfov_deg": 360 if kind["hfov"] is None else rng.randint(*kind["hfov"]),
+        "tilt_deg": tilt,
+        "resolution": resolution,
+        "indoor": bool(kind.get("indoor", False)),
     }
     if kind["hfov"] is not None:
         optics["bearing_deg"] = heading
@@ -214,7 +328,8 @@ def _operation(ctx: dict, rng: random.Random) -> dict:
         "visibility": ctx["opts"].get("vis", "private" if ctx["kind"] in closed else "shared"),
         "records": status not in ("planned", "decommissioned")
         and (ctx["kind"] != "ptz" or rng.random() < 0.8),
-        "live_link": not planned and status != "decommissioned"
+        "live_link": not planned
+        and status != "decommissioned"
         and (not private or bool(ctx["opts"].get("operated_by_town"))),
         "source": "owner_registration" if private else "census",
     }

@@ -47,5 +47,3 @@ def new_token() -> NewToken:
 def token_digest(clear: str) -> str:
     # A token has 256 random bits: a fast hash is enough and lets us look it up by digest.
     return hashlib.sha256(clear.encode()).hexdigest()
-
-

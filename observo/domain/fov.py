@@ -18,6 +18,7 @@ from pyproj import Geod, Transformer
 from pyproj.enums import TransformDirection
 from shapely.geometry import Point, Polygon
 
+from observo.domain.vocabulary import ALL_ROUND_TYPES
 from observo.errors import FieldIssue, InvalidGeometry, InvalidInput
 
 MIN_RANGE_M = 1.0
@@ -30,7 +31,7 @@ MIN_CIRCLE_SEGMENTS = 8
 _GEOD = Geod(ellps="WGS84")
 
 # Horizontal field of view of heads that can see all around (a PTZ head can turn all round).
-_ALL_ROUND = ("dome", "panorama", "panning")
+
 DEFAULT_HFOV_DEG = 60.0
 
 # Typical urban reach of a camera, in metres. Used only when neither range_m nor height and tilt
@@ -118,7 +119,7 @@ def sector(
 
 def default_hfov(camera_type: str) -> float:
     """360 for heads that see or turn all round (dome, panorama, panning/PTZ), else 60."""
-    return 360.0 if camera_type in _ALL_ROUND else DEFAULT_HFOV_DEG
+    return 360.0 if camera_type in ALL_ROUND_TYPES else DEFAULT_HFOV_DEG
 
 
 def default_range(camera_type: str, surveillance_type: str) -> float:
@@ -154,8 +155,13 @@ def resolve_fov(optics: Optics, drawn: Polygon | None = None) -> ResolvedFov:
     if hfov < 360 and optics.bearing_deg is None:
         raise InvalidInput(
             "bearing_deg is required for a camera that does not see all round.",
-            [FieldIssue("/properties/bearing_deg", "required",
-                        f"A head with hfov_deg {hfov:g} < 360 needs bearing_deg (the centre of its view).")],
+            [
+                FieldIssue(
+                    "/properties/bearing_deg",
+                    "required",
+                    f"A head with hfov_deg {hfov:g} < 360 needs bearing_deg (the centre of its view).",
+                )
+            ],
         )
     range_m, derived = _resolve_range(optics)
     polygon = sector(optics.lon, optics.lat, optics.bearing_deg, hfov, range_m)
@@ -188,9 +194,14 @@ def validate_drawn(polygon: Polygon, lon: float, lat: float, max_distance_m: flo
         issues.append(FieldIssue("/properties/fov", "fov_not_at_camera", detail))
     reach = _max_vertex_distance(polygon, lon, lat)
     if reach > max_distance_m:
-        issues.append(FieldIssue("/properties/fov", "fov_too_far",
-                                 f"A vertex of the field of view is {reach:.1f} m from the camera; "
-                                 f"at most {max_distance_m:g} m is allowed."))
+        issues.append(
+            FieldIssue(
+                "/properties/fov",
+                "fov_too_far",
+                f"A vertex of the field of view is {reach:.1f} m from the camera; "
+                f"at most {max_distance_m:g} m is allowed.",
+            )
+        )
     if issues:
         raise InvalidGeometry(issues[0].detail, issues)
 

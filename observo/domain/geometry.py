@@ -97,8 +97,9 @@ def parse_geometry(
     depth = _DEPTH[gtype]
     count = _count_positions(coords, depth)
     if count > max_vertices:
-        issues.add("/coordinates", "too_many_vertices",
-                   f"{count} positions, more than the {max_vertices} allowed.")
+        issues.add(
+            "/coordinates", "too_many_vertices", f"{count} positions, more than the {max_vertices} allowed."
+        )
         issues.raise_if_any()
     tree = _Walker(extent, issues).walk(coords, depth, "/coordinates")
     issues.raise_if_any()  # shape rules need every position to be valid
@@ -181,17 +182,22 @@ class _Walker:
         if _inside(x, y, self.extent):
             return True
         if _inside(y, x, self.extent):
-            self.issues.add(pointer, "axis_order",
-                            f"[{x}, {y}] is outside {self.where} but [{y}, {x}] is inside: "
-                            "GeoJSON positions are longitude, latitude.")
+            self.issues.add(
+                pointer,
+                "axis_order",
+                f"[{x}, {y}] is outside {self.where} but [{y}, {x}] is inside: "
+                "GeoJSON positions are longitude, latitude.",
+            )
             return False
         min_x, min_y, max_x, max_y = self.extent
         if not min_x <= x <= max_x:
-            self.issues.add(f"{pointer}/0", "out_of_range",
-                            f"Longitude {x} is outside {self.where} [{min_x}, {max_x}].")
+            self.issues.add(
+                f"{pointer}/0", "out_of_range", f"Longitude {x} is outside {self.where} [{min_x}, {max_x}]."
+            )
         if not min_y <= y <= max_y:
-            self.issues.add(f"{pointer}/1", "out_of_range",
-                            f"Latitude {y} is outside {self.where} [{min_y}, {max_y}].")
+            self.issues.add(
+                f"{pointer}/1", "out_of_range", f"Latitude {y} is outside {self.where} [{min_y}, {max_y}]."
+            )
         return False
 
 
@@ -223,8 +229,11 @@ def _check_polygon(rings: list[list[XY]], pointer: str, issues: _Issues) -> None
     for i, ring in enumerate(rings):
         ring_pointer = f"{pointer}/{i}"
         if len(ring) < 4 or len(set(ring)) < 3:
-            issues.add(ring_pointer, "ring_too_short",
-                       "A ring needs at least 4 positions (3 distinct), the last equal to the first.")
+            issues.add(
+                ring_pointer,
+                "ring_too_short",
+                "A ring needs at least 4 positions (3 distinct), the last equal to the first.",
+            )
         if ring and ring[0] != ring[-1]:
             issues.add(ring_pointer, "ring_not_closed", "A ring's last position must equal its first.")
         _check_antimeridian(ring, ring_pointer, issues)
@@ -233,9 +242,12 @@ def _check_polygon(rings: list[list[XY]], pointer: str, issues: _Issues) -> None
 def _check_antimeridian(positions: Sequence[XY], pointer: str, issues: _Issues) -> None:
     for i in range(1, len(positions)):
         if abs(positions[i][0] - positions[i - 1][0]) > 180:
-            issues.add(f"{pointer}/{i}", "antimeridian",
-                       "Consecutive longitudes differ by more than 180 degrees (antimeridian crossing); "
-                       "split the geometry at the antimeridian.")
+            issues.add(
+                f"{pointer}/{i}",
+                "antimeridian",
+                "Consecutive longitudes differ by more than 180 degrees (antimeridian crossing); "
+                "split the geometry at the antimeridian.",
+            )
 
 
 def _build(gtype: str, tree: Any) -> BaseGeometry:

@@ -16,8 +16,17 @@ SURVEILLANCE_TYPES = ("camera", "alpr")
 CAMERA_TYPES = ("fixed", "dome", "panning", "panorama", "thermal")
 AREA_CLASSES = ("public", "outdoor", "indoor")
 ZONES = (
-    "town", "traffic", "parking", "shop", "bank", "building", "entrance",
-    "park", "public_transport", "school", "other",
+    "town",
+    "traffic",
+    "parking",
+    "shop",
+    "bank",
+    "building",
+    "entrance",
+    "park",
+    "public_transport",
+    "school",
+    "other",
 )
 FOV_METHODS = ("computed", "drawn", "occluded")
 PURPOSES = ("urban_security", "traffic", "ztl_access", "environmental", "property_protection", "other")
@@ -26,5 +35,5 @@ STATUSES = ("planned", "active", "faulty", "inactive", "decommissioned")
 VERIFICATIONS = ("unverified", "owner_confirmed", "surveyed", "disputed")
 VISIBILITIES = ("public", "shared", "private")
 
-# Camera types whose head sees all around: default hfov 360 and no bearing needed.
-ALL_ROUND_TYPES = ("dome", "panorama")
+# Camera types whose head sees or turns all round (a PTZ can point anywhere): default hfov 360.
+ALL_ROUND_TYPES = ("dome", "panorama", "panning")

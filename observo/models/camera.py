@@ -37,7 +37,9 @@ class Camera(Base):
     osm_id: Mapped[int | None] = mapped_column(sa.BigInteger)
     site_ref: Mapped[str | None] = mapped_column(sa.String(100))
     # place
-    location: Mapped[WKBElement] = mapped_column(Geometry("POINT", srid=4326, spatial_index=True, nullable=False))
+    location: Mapped[WKBElement] = mapped_column(
+        Geometry("POINT", srid=4326, spatial_index=True, nullable=False)
+    )
     address: Mapped[str | None] = mapped_column(sa.String(300))
     municipality: Mapped[str | None] = mapped_column(sa.String(6), index=True)
     indoor: Mapped[bool] = mapped_column(default=False)
@@ -56,7 +58,9 @@ class Camera(Base):
     hfov_deg: Mapped[float]
     tilt_deg: Mapped[float | None]
     range_m: Mapped[float]
-    fov: Mapped[WKBElement] = mapped_column(Geometry("POLYGON", srid=4326, spatial_index=True, nullable=False))
+    fov: Mapped[WKBElement] = mapped_column(
+        Geometry("POLYGON", srid=4326, spatial_index=True, nullable=False)
+    )
     fov_method: Mapped[str] = mapped_column(choice(v.FOV_METHODS, "fov_method"))
     # True when range_m was derived (height and tilt, or type default) rather than given: such a
     # range follows the optics when they change.

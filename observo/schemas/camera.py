@@ -14,7 +14,13 @@ from observo.schemas.fields import Geometry
 ISTAT = Regexp(r"^\d{6}$", error="an ISTAT code has six digits")
 # Output-only properties: sent in a write they are refused with 422 (`read_only`).
 READ_ONLY_PROPERTIES = (
-    "code", "version", "created_at", "updated_at", "created_by", "updated_by", "range_derived",
+    "code",
+    "version",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
+    "range_derived",
 )
 
 
@@ -58,14 +64,22 @@ class CameraAttributes(Schema):
     make = _text(100)
     model = _text(100)
     # field of view
-    bearing_deg = _number(0, 360, max_inclusive=False, metadata={"description": "centre of view, clockwise from north"})
-    hfov_deg = _number(1, 360, metadata={"description": "horizontal angle; default 360 for dome, panorama, PTZ"})
+    bearing_deg = _number(
+        0, 360, max_inclusive=False, metadata={"description": "centre of view, clockwise from north"}
+    )
+    hfov_deg = _number(
+        1, 360, metadata={"description": "horizontal angle; default 360 for dome, panorama, PTZ"}
+    )
     tilt_deg = _number(-90, 90, metadata={"description": "degrees below the horizontal"})
     range_m = _number(1, 500, metadata={"description": "derived from height and tilt when omitted"})
-    fov = Geometry(("Polygon",), allow_none=True, metadata={"description": "writable only with fov_method=drawn"})
+    fov = Geometry(
+        ("Polygon",), allow_none=True, metadata={"description": "writable only with fov_method=drawn"}
+    )
     fov_method = _choice(("computed", "drawn"))
     # people
-    owner = fields.String(required=True, validate=Length(1, 64), metadata={"description": "organisation slug"})
+    owner = fields.String(
+        required=True, validate=Length(1, 64), metadata={"description": "organisation slug"}
+    )
     operator = fields.String(validate=Length(1, 64), allow_none=True)
     data_controller = _text(200)
     footage_contact_name = _text(200)

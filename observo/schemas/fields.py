@@ -33,7 +33,9 @@ class Geometry(fields.Field):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         settings = current_settings()
         try:
-            return parse_geometry(value, self.allowed, max_vertices=settings.max_vertices, extent=settings.extent)
+            return parse_geometry(
+                value, self.allowed, max_vertices=settings.max_vertices, extent=settings.extent
+            )
         except InvalidGeometry as exc:
             # FieldIssue objects travel inside the marshmallow messages; the API flattens them.
             raise ValidationError(exc.issues or [exc.detail]) from exc  # type: ignore[arg-type]

@@ -13,5 +13,9 @@ class OrganisationOut(Schema):
     public_precision_m = fields.Integer()
     sponsor = fields.Function(
         lambda org: org.sponsor.slug if org.sponsor else None,
-        metadata={"type": "string", "nullable": True, "description": "municipality a private owner federates with"},
+        metadata={
+            "type": "string",
+            "nullable": True,
+            "description": "municipality a private owner federates with",
+        },
     )

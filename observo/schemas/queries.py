@@ -18,7 +18,11 @@ class PageQuery(Schema):
 
     limit = fields.Integer(
         validate=Range(min=1),
-        metadata={"description": "page size; above the maximum it is clamped", "default": 100, "maximum": 1000},
+        metadata={
+            "description": "page size; above the maximum it is clamped",
+            "default": 100,
+            "maximum": 1000,
+        },
     )
     offset = fields.Integer(load_default=0, validate=Range(min=0, max=10_000_000))
 

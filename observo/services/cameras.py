@@ -186,7 +186,8 @@ def _apply_fov(camera: Camera, location: Point, attrs: Mapping[str, Any], *, opt
         return
     if drawn is None and not optics_changed and "fov_method" not in attrs and camera.fov is not None:
         return
-    explicit_range = attrs["range_m"] if "range_m" in attrs else (None if camera.range_derived else camera.range_m)
+    # A range that was derived follows the optics; one that was given stays until changed.
+    explicit_range = attrs.get("range_m", None if camera.range_derived else camera.range_m)
     optics = fov.Optics(
         lon=location.x,
         lat=location.y,
@@ -216,6 +217,10 @@ def _record_status(
 ) -> None:
     session.add(
         CameraStatusChange(
-            camera=camera, from_status=previous, to_status=camera.status, changed_by_id=actor.user_id, note=note
+            camera=camera,
+            from_status=previous,
+            to_status=camera.status,
+            changed_by_id=actor.user_id,
+            note=note,
         )
     )

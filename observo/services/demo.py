@@ -34,9 +34,13 @@ def seed_demo(session: Session, password: str) -> SeedReport:
     new_orgs = sum(_ensure_organisation(session, spec) for spec in territory.ORGANISATIONS)
     for spec in territory.PACTS:
         if session.scalar(sa.select(Pact.id).where(Pact.slug == spec["slug"])) is None:
-            organisations.create_pact(session, slug=spec["slug"], name=spec["name"], member_slugs=spec["members"])
+            organisations.create_pact(
+                session, slug=spec["slug"], name=spec["name"], member_slugs=spec["members"]
+            )
     new_users = sum(_ensure_user(session, spec, password) for spec in territory.USERS)
-    existing = set(session.execute(sa.select(Organisation.slug, Camera.ref).join(Camera.owner)).tuples())
+    existing = {
+        tuple(row) for row in session.execute(sa.select(Organisation.slug, Camera.ref).join(Camera.owner))
+    }
     new_cameras = 0
     for spec in territory.demo_cameras():
         properties: dict[str, Any] = spec["properties"]
@@ -68,6 +72,11 @@ def _ensure_user(session: Session, spec: dict[str, Any], password: str) -> bool:
     if session.scalar(sa.select(User.id).where(User.email == spec["email"])) is not None:
         return False
     accounts.create_user(
-        session, email=spec["email"], name=spec["name"], org_slug=spec["org"], role=spec["role"], password=password
+        session,
+        email=spec["email"],
+        name=spec["name"],
+        org_slug=spec["org"],
+        role=spec["role"],
+        password=password,
     )
     return True

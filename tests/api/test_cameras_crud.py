@@ -54,8 +54,15 @@ def test_sector_sees_east_not_west(client, editor_headers):
 
 
 def test_dome_defaults_to_circle_and_derived_range(client, editor_headers):
-    body = _create(client, editor_headers, camera_type="dome", bearing_deg=None, range_m=None,
-                   height_m=6.0, tilt_deg=30.0).json["properties"]
+    body = _create(
+        client,
+        editor_headers,
+        camera_type="dome",
+        bearing_deg=None,
+        range_m=None,
+        height_m=6.0,
+        tilt_deg=30.0,
+    ).json["properties"]
     assert body["hfov_deg"] == 360 and body["range_derived"] is True
     assert body["range_m"] == pytest.approx(6.0 / 0.5773502691896257, rel=1e-3)  # h / tan(30°)
 
@@ -86,8 +93,9 @@ def test_filters(client, editor_headers):
 def test_patch_with_etag_recomputes_fov(client, editor_headers):
     created = _create(client, editor_headers, bearing_deg=90)
     url, etag = created.headers["Location"], created.headers["ETag"]
-    response = client.patch(url, json={"properties": {"bearing_deg": 270}},
-                            headers={**editor_headers, "If-Match": etag})
+    response = client.patch(
+        url, json={"properties": {"bearing_deg": 270}}, headers={**editor_headers, "If-Match": etag}
+    )
     assert response.status_code == 200, response.json
     assert response.headers["ETag"] != etag
     fov = shape(response.json["properties"]["fov"])
@@ -101,8 +109,11 @@ def test_patch_merge_patch_content_type_and_move(client, editor_headers, session
     response = client.patch(
         created.headers["Location"],
         data='{"geometry": {"type": "Point", "coordinates": [7.688, 45.071]}}',
-        headers={**editor_headers, "If-Match": created.headers["ETag"],
-                 "Content-Type": "application/merge-patch+json"},
+        headers={
+            **editor_headers,
+            "If-Match": created.headers["ETag"],
+            "Content-Type": "application/merge-patch+json",
+        },
     )
     assert response.status_code == 200, response.json
     assert response.json["geometry"]["coordinates"] == moved
@@ -136,8 +147,9 @@ def test_stale_edit_is_refused_not_merged(client, editor_headers, session):
     created = _create(client, editor_headers)
     url, old = created.headers["Location"], created.headers["ETag"]
     client.patch(url, json={"properties": {"name": "new"}}, headers={**editor_headers, "If-Match": old})
-    stale = client.patch(url, json={"properties": {"address": "via Po 1"}},
-                         headers={**editor_headers, "If-Match": old})
+    stale = client.patch(
+        url, json={"properties": {"address": "via Po 1"}}, headers={**editor_headers, "If-Match": old}
+    )
     assert stale.status_code == 412
     session.expire_all()
     assert session.get(Camera, created.json["id"]).address is None
@@ -153,10 +165,60 @@ def test_delete_decommissions_and_keeps_history(client, editor_headers, session)
     retired = client.get("/api/v1/cameras?status=decommissioned", headers=editor_headers).json
     assert retired["numberMatched"] == 1
     history = client.get(f"{url}/history", headers=editor_headers).json["changes"]
-    assert [(c["from_status"], c["to_status"]) for c in history] == [(None, "active"), ("active", "decommissioned")]
+    assert [(c["from_status"], c["to_status"]) for c in history] == [
+        (None, "active"),
+        ("active", "decommissioned"),
+    ]
 
 
 def test_unknown_camera_is_404_problem(client, editor_headers):
     response = client.get("/api/v1/cameras/999999", headers=editor_headers)
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
     assert response.json["status"] == 404 and response.json["type"].endswith("not_found")
+
+
+def _patch(client, headers, created, body):
+    return client.patch(
+        created.headers["Location"], json=body, headers={**headers, "If-Match": created.headers["ETag"]}
+    )
+
+
+DRAWN = {
+    "fov_method": "drawn",
+    "fov": {
+        "type": "Polygon",
+        "coordinates": [[[7.6869, 45.0703], [7.6880, 45.0703], [7.6880, 45.0710], [7.6869, 45.0703]]],
+    },
+}
+
+
+def test_moving_a_drawn_camera_far_from_its_polygon_is_refused(client, editor_headers, session):
+    created = _create(client, editor_headers, **DRAWN)
+    far = {"geometry": {"type": "Point", "coordinates": [7.70, 45.08]}}
+    response = _patch(client, editor_headers, created, far)
+    assert response.status_code == 422
+    assert response.json["errors"][0]["pointer"] == "/properties/fov"
+    session.expire_all()
+    assert session.get(Camera, created.json["id"]).version == 1
+
+
+def test_switching_a_drawn_camera_back_to_computed(client, editor_headers):
+    created = _create(client, editor_headers, **DRAWN)
+    response = _patch(
+        client, editor_headers, created, {"properties": {"fov_method": "computed", "range_m": 50}}
+    )
+    assert response.status_code == 200, response.json
+    props = response.json["properties"]
+    assert props["fov_method"] == "computed" and props["range_m"] == 50
+    east_45m = Point(GEOD.fwd(*factories.TURIN, 90, 45)[:2])  # bearing 90 from the factory
+    assert shape(props["fov"]).contains(east_45m)
+
+
+def test_derived_range_follows_height_but_given_range_stays(client, editor_headers):
+    derived = _create(client, editor_headers, range_m=None, height_m=5.0, tilt_deg=45.0)
+    assert derived.json["properties"]["range_m"] == pytest.approx(5.0, rel=1e-3)
+    raised = _patch(client, editor_headers, derived, {"properties": {"height_m": 10.0}})
+    assert raised.json["properties"]["range_m"] == pytest.approx(10.0, rel=1e-3)
+    given = _create(client, editor_headers, range_m=80.0, height_m=5.0, tilt_deg=45.0)
+    moved_up = _patch(client, editor_headers, given, {"properties": {"height_m": 10.0}})
+    assert moved_up.json["properties"]["range_m"] == 80.0

@@ -54,10 +54,19 @@ PUBLIC = [key for key in ALL if key[1] == "public"]
 @pytest.mark.parametrize(
     ("slug", "role", "expected"),
     [
-        ("town-a", "viewer", PUBLIC + [(o, v) for o in ("town-a", "shop-a") for v in ("shared", "private")]
-         + [("town-b", "shared")]),
-        ("town-b", "editor", PUBLIC + [("town-b", "shared"), ("town-b", "private"), ("town-a", "shared"),
-                                       ("shop-a", "shared")]),
+        (
+            "town-a",
+            "viewer",
+            PUBLIC
+            + [(o, v) for o in ("town-a", "shop-a") for v in ("shared", "private")]
+            + [("town-b", "shared")],
+        ),
+        (
+            "town-b",
+            "editor",
+            PUBLIC
+            + [("town-b", "shared"), ("town-b", "private"), ("town-a", "shared"), ("shop-a", "shared")],
+        ),
         ("town-c", "viewer", PUBLIC + [("town-c", "shared"), ("town-c", "private")]),
         ("cc-a", "viewer", PUBLIC + [(o, "shared") for o in ("town-a", "town-b", "town-c", "shop-a")]),
         ("shop-a", "editor", PUBLIC + [("shop-a", "shared"), ("shop-a", "private")]),
@@ -87,7 +96,13 @@ def test_anonymous_sees_public_cameras_generalised(client, session, world):
     body = client.get("/api/v1/cameras").json
     assert {f["id"] for f in body["features"]} == _ids(world, *PUBLIC)
     for feature in body["features"]:
-        assert set(feature["properties"]) == {"name", "camera_type", "surveillance_type", "municipality", "owner"}
+        assert set(feature["properties"]) == {
+            "name",
+            "camera_type",
+            "surveillance_type",
+            "municipality",
+            "owner",
+        }
         assert "ETag" not in client.get(f"/api/v1/cameras/{feature['id']}").headers
     shop_public = next(f for f in body["features"] if f["id"] == world["cams"][("shop-a", "public")])
     assert shop_public["properties"]["owner"] is None  # private owners are not named publicly
@@ -106,15 +121,23 @@ def test_anonymous_write_is_401(client, session, world):
     response = client.post("/api/v1/cameras", json=factories.feature("town-a"))
     assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
     camera_id = world["cams"][("town-a", "public")]
-    assert client.delete(f"/api/v1/cameras/{camera_id}", headers={"If-Match": f'"{camera_id}.1"'}).status_code == 401
+    assert (
+        client.delete(f"/api/v1/cameras/{camera_id}", headers={"If-Match": f'"{camera_id}.1"'}).status_code
+        == 401
+    )
 
 
 def test_viewer_write_is_403_and_changes_nothing(client, session, world):
     headers = _headers(session, world, "town-a", "viewer")
-    assert client.post("/api/v1/cameras", json=factories.feature("town-a"), headers=headers).status_code == 403
+    assert (
+        client.post("/api/v1/cameras", json=factories.feature("town-a"), headers=headers).status_code == 403
+    )
     camera_id = world["cams"][("town-a", "shared")]
-    response = client.patch(f"/api/v1/cameras/{camera_id}", json={"properties": {"name": "x"}},
-                            headers={**headers, "If-Match": f'"{camera_id}.1"'})
+    response = client.patch(
+        f"/api/v1/cameras/{camera_id}",
+        json={"properties": {"name": "x"}},
+        headers={**headers, "If-Match": f'"{camera_id}.1"'},
+    )
     assert response.status_code == 403
     session.expire_all()
     assert session.get(Camera, camera_id).name != "x"
@@ -122,12 +145,17 @@ def test_viewer_write_is_403_and_changes_nothing(client, session, world):
 
 def test_editor_of_a_cannot_write_b(client, session, world):
     headers = _headers(session, world, "town-a", "editor")
-    assert client.post("/api/v1/cameras", json=factories.feature("town-b"), headers=headers).status_code == 403
+    assert (
+        client.post("/api/v1/cameras", json=factories.feature("town-b"), headers=headers).status_code == 403
+    )
     visible = world["cams"][("town-b", "shared")]  # pact partner: readable, not writable -> 403
     hidden = world["cams"][("town-b", "private")]  # not readable -> 404, no existence leak
     for camera_id, status in ((visible, 403), (hidden, 404)):
-        response = client.patch(f"/api/v1/cameras/{camera_id}", json={"properties": {"name": "x"}},
-                                headers={**headers, "If-Match": f'"{camera_id}.1"'})
+        response = client.patch(
+            f"/api/v1/cameras/{camera_id}",
+            json={"properties": {"name": "x"}},
+            headers={**headers, "If-Match": f'"{camera_id}.1"'},
+        )
         assert response.status_code == status
 
 
@@ -135,10 +163,17 @@ def test_sponsor_editor_writes_for_federated_private_owner(client, session, worl
     headers = _headers(session, world, "town-a", "editor")
     response = client.post("/api/v1/cameras", json=factories.feature("shop-a"), headers=headers)
     assert response.status_code == 201
-    assert client.post("/api/v1/cameras", json=factories.feature("town-a", owner="shop-a"),
-                       headers=headers).status_code == 201
-    moved = client.patch(response.headers["Location"], json={"properties": {"owner": "town-b"}},
-                         headers={**headers, "If-Match": response.headers["ETag"]})
+    assert (
+        client.post(
+            "/api/v1/cameras", json=factories.feature("town-a", owner="shop-a"), headers=headers
+        ).status_code
+        == 201
+    )
+    moved = client.patch(
+        response.headers["Location"],
+        json={"properties": {"owner": "town-b"}},
+        headers={**headers, "If-Match": response.headers["ETag"]},
+    )
     assert moved.status_code == 403
 
 
@@ -177,8 +212,12 @@ def test_token_is_never_stored_in_clear(session, world):
 
 
 def test_organisations_listing_is_scoped(client, session, world):
-    slugs = {o["slug"] for o in client.get("/api/v1/organizations",
-                                           headers=_headers(session, world, "town-a", "viewer")).json}
+    slugs = {
+        o["slug"]
+        for o in client.get(
+            "/api/v1/organizations", headers=_headers(session, world, "town-a", "viewer")
+        ).json
+    }
     assert slugs == {"town-a", "shop-a", "town-b"}
     headers = _headers(session, world, "town-c", "viewer")
     assert client.get("/api/v1/organizations/town-a", headers=headers).status_code == 404

@@ -21,8 +21,10 @@ def editor_headers(session):
 
 def _row_count(session) -> tuple[int, int]:
     session.expire_all()
-    return (session.scalar(sa.select(sa.func.count()).select_from(Camera)),
-            session.scalar(sa.select(sa.func.count()).select_from(CameraStatusChange)))
+    return (
+        session.scalar(sa.select(sa.func.count()).select_from(Camera)),
+        session.scalar(sa.select(sa.func.count()).select_from(CameraStatusChange)),
+    )
 
 
 def _post_raw(client, headers, text, content_type="application/json"):
@@ -43,12 +45,20 @@ def _assert_problem(response, status, pointer, code=None):
 
 GEOMETRY_CASES = {
     "nan": ('{"type": "Point", "coordinates": [NaN, 45.07]}', "/geometry/coordinates/0", "not_finite"),
-    "infinity": ('{"type": "Point", "coordinates": [7.68, Infinity]}', "/geometry/coordinates/1", "not_finite"),
+    "infinity": (
+        '{"type": "Point", "coordinates": [7.68, Infinity]}',
+        "/geometry/coordinates/1",
+        "not_finite",
+    ),
     "1e400": ('{"type": "Point", "coordinates": [1e400, 45.07]}', "/geometry/coordinates/0", "not_finite"),
     "lon_range": ('{"type": "Point", "coordinates": [200, 45.07]}', "/geometry/coordinates/0", None),
     "swapped": ('{"type": "Point", "coordinates": [45.07, 7.68]}', "/geometry/coordinates", "axis_order"),
     "empty": ('{"type": "Point", "coordinates": []}', "/geometry/coordinates", None),
-    "string": ('{"type": "Point", "coordinates": ["7.68", 45.07]}', "/geometry/coordinates/0", "invalid_type"),
+    "string": (
+        '{"type": "Point", "coordinates": ["7.68", 45.07]}',
+        "/geometry/coordinates/0",
+        "invalid_type",
+    ),
     "wrong_type": ('{"type": "Polygon", "coordinates": [[[7.68, 45.07]]]}', "/geometry/type", "invalid_type"),
 }
 
@@ -73,10 +83,15 @@ def _drawn(ring):
 
 
 DRAWN_CASES = {
-    "not_closed": ([[7.6869, 45.0703], [7.687, 45.071], [7.688, 45.0703], [7.6869, 45.0704]], "ring_not_closed"),
+    "not_closed": (
+        [[7.6869, 45.0703], [7.687, 45.071], [7.688, 45.0703], [7.6869, 45.0704]],
+        "ring_not_closed",
+    ),
     "too_short": ([[7.6869, 45.0703], [7.687, 45.071], [7.6869, 45.0703]], "ring_too_short"),
-    "bow_tie": ([[7.6869, 45.0703], [7.688, 45.071], [7.688, 45.0703], [7.6869, 45.071], [7.6869, 45.0703]],
-                "self_intersection"),
+    "bow_tie": (
+        [[7.6869, 45.0703], [7.688, 45.071], [7.688, 45.0703], [7.6869, 45.071], [7.6869, 45.0703]],
+        "self_intersection",
+    ),
     "far_away": ([[7.70, 45.08], [7.701, 45.08], [7.701, 45.081], [7.70, 45.08]], None),
     "antimeridian": ([[179.9, 45.0], [-179.9, 45.0], [-179.9, 45.1], [179.9, 45.0]], None),
 }
@@ -86,7 +101,9 @@ DRAWN_CASES = {
 def test_bad_drawn_fov_is_422_and_writes_nothing(client, session, editor_headers, case):
     ring, code = DRAWN_CASES[case]
     before = _row_count(session)
-    response = client.post("/api/v1/cameras", json=factories.feature("torino", **_drawn(ring)), headers=editor_headers)
+    response = client.post(
+        "/api/v1/cameras", json=factories.feature("torino", **_drawn(ring)), headers=editor_headers
+    )
     assert response.status_code == 422, response.json
     pointers = [e["pointer"] for e in response.json["errors"]]
     assert all(p.startswith("/properties/fov") for p in pointers), pointers
@@ -97,8 +114,9 @@ def test_bad_drawn_fov_is_422_and_writes_nothing(client, session, editor_headers
 
 def test_drawn_fov_accepted_with_either_winding(client, editor_headers):
     clockwise = [[7.6869, 45.0703], [7.6869, 45.0710], [7.6880, 45.0710], [7.6869, 45.0703]]
-    response = client.post("/api/v1/cameras", json=factories.feature("torino", **_drawn(clockwise)),
-                           headers=editor_headers)
+    response = client.post(
+        "/api/v1/cameras", json=factories.feature("torino", **_drawn(clockwise)), headers=editor_headers
+    )
     assert response.status_code == 201, response.json
     props = response.json["properties"]
     assert props["fov_method"] == "drawn"
@@ -117,15 +135,22 @@ FIELD_CASES = {
     "tilt_100": ({"tilt_deg": 100}, "/properties/tilt_deg", "out_of_range"),
     "height_negative": ({"height_m": -2}, "/properties/height_m", "out_of_range"),
     "retention_zero": ({"retention_hours": 0}, "/properties/retention_hours", "out_of_range"),
-    "retention_missing": ({"retention_hours": None, "records": True}, "/properties/retention_hours", "required"),
+    "retention_missing": (
+        {"retention_hours": None, "records": True},
+        "/properties/retention_hours",
+        "required",
+    ),
     "camera_type": ({"camera_type": "spy"}, "/properties/camera_type", "invalid_choice"),
     "status": ({"status": "gone"}, "/properties/status", "invalid_choice"),
     "visibility": ({"visibility": "secret"}, "/properties/visibility", "invalid_choice"),
     "istat": ({"municipality": "12AB"}, "/properties/municipality", "invalid_format"),
     "email": ({"footage_contact_email": "nobody"}, "/properties/footage_contact_email", "invalid_format"),
     "date": ({"installed_on": "31/12/2024"}, "/properties/installed_on", "invalid_format"),
-    "validity": ({"valid_from": "2025-02-01", "valid_until": "2025-01-01"}, "/properties/valid_until",
-                 "invalid_order"),
+    "validity": (
+        {"valid_from": "2025-02-01", "valid_until": "2025-01-01"},
+        "/properties/valid_until",
+        "invalid_order",
+    ),
     "unknown": ({"colour": "red"}, "/properties/colour", "unknown_field"),
     "read_only_version": ({"version": 7}, "/properties/version", "read_only"),
     "read_only_code": ({"code": "OBS-1"}, "/properties/code", "read_only"),
@@ -140,7 +165,9 @@ FIELD_CASES = {
 def test_bad_property_is_422_naming_it(client, session, editor_headers, case):
     overrides, pointer, code = FIELD_CASES[case]
     before = _row_count(session)
-    response = client.post("/api/v1/cameras", json=factories.feature("torino", **overrides), headers=editor_headers)
+    response = client.post(
+        "/api/v1/cameras", json=factories.feature("torino", **overrides), headers=editor_headers
+    )
     _assert_problem(response, 422, pointer, code)
     assert _row_count(session) == before
 
@@ -152,14 +179,19 @@ def test_non_finite_property_number_is_refused(client, session, editor_headers):
 
 def test_client_cannot_set_id(client, session, editor_headers):
     payload = {**factories.feature("torino"), "id": 5}
-    _assert_problem(client.post("/api/v1/cameras", json=payload, headers=editor_headers), 422, "/id", "read_only")
+    _assert_problem(
+        client.post("/api/v1/cameras", json=payload, headers=editor_headers), 422, "/id", "read_only"
+    )
 
 
 def test_patch_refuses_read_only_and_leaves_row_unchanged(client, session, editor_headers):
     created = client.post("/api/v1/cameras", json=factories.feature("torino"), headers=editor_headers)
     url, etag = created.headers["Location"], created.headers["ETag"]
-    response = client.patch(url, json={"properties": {"version": 99, "name": "changed"}},
-                            headers={**editor_headers, "If-Match": etag})
+    response = client.patch(
+        url,
+        json={"properties": {"version": 99, "name": "changed"}},
+        headers={**editor_headers, "If-Match": etag},
+    )
     _assert_problem(response, 422, "/properties/version", "read_only")
     again = client.get(url, headers=editor_headers)
     assert again.headers["ETag"] == etag and again.json["properties"]["name"] != "changed"
@@ -181,8 +213,10 @@ def test_body_too_large_is_413(client, session, editor_headers, app):
     assert response.status_code == 413 and response.mimetype == "application/problem+json"
 
 
-@pytest.mark.parametrize("query", ["limit=abc", "limit=0", "offset=-1", "colour=red", "status=gone",
-                                   "camera_type=spy", "municipality=12"])
+@pytest.mark.parametrize(
+    "query",
+    ["limit=abc", "limit=0", "offset=-1", "colour=red", "status=gone", "camera_type=spy", "municipality=12"],
+)
 def test_malformed_query_is_400(client, session, editor_headers, query):
     response = client.get(f"/api/v1/cameras?{query}", headers=editor_headers)
     assert response.status_code == 400, response.json

@@ -21,23 +21,82 @@ from observo.domain import vocabulary as voc
 
 GEOD = Geod(ellps="WGS84")
 MUNICIPALITIES = {"moncalieri", "nichelino", "la-loggia", "vinovo", "santena", "trofarello", "cremona"}
-EXPECTED_ISTAT = {"moncalieri": "001156", "nichelino": "001164", "la-loggia": "001127", "vinovo": "001309",
-                  "santena": "001257", "trofarello": "001276", "cremona": "019036"}
-ORG_KEYS = {"slug", "name", "kind", "istat_code", "contact_name", "contact_phone", "contact_email",
-            "contact_pec", "sponsor", "public_precision_m"}
+EXPECTED_ISTAT = {
+    "moncalieri": "001156",
+    "nichelino": "001164",
+    "la-loggia": "001127",
+    "vinovo": "001309",
+    "santena": "001257",
+    "trofarello": "001276",
+    "cremona": "019036",
+}
+ORG_KEYS = {
+    "slug",
+    "name",
+    "kind",
+    "istat_code",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "contact_pec",
+    "sponsor",
+    "public_precision_m",
+}
 CAMERA_KEYS = {
-    "name", "ref", "owner", "operator", "address", "municipality", "mount", "height_m", "surveillance_type",
-    "camera_type", "area_class", "zone", "make", "model", "bearing_deg", "hfov_deg", "tilt_deg", "range_m",
-    "purpose", "legal_basis", "retention_hours", "records", "signage", "signage_checked_on", "status",
-    "visibility", "footage_contact_name", "footage_contact_phone", "footage_contact_email",
-    "footage_contact_pec", "footage_contact_hours", "data_controller", "installed_on", "last_verified_on",
-    "verification", "night_vision", "resolution", "live_link", "site_ref", "indoor", "source",
+    "name",
+    "ref",
+    "owner",
+    "operator",
+    "address",
+    "municipality",
+    "mount",
+    "height_m",
+    "surveillance_type",
+    "camera_type",
+    "area_class",
+    "zone",
+    "make",
+    "model",
+    "bearing_deg",
+    "hfov_deg",
+    "tilt_deg",
+    "range_m",
+    "purpose",
+    "legal_basis",
+    "retention_hours",
+    "records",
+    "signage",
+    "signage_checked_on",
+    "status",
+    "visibility",
+    "footage_contact_name",
+    "footage_contact_phone",
+    "footage_contact_email",
+    "footage_contact_pec",
+    "footage_contact_hours",
+    "data_controller",
+    "installed_on",
+    "last_verified_on",
+    "verification",
+    "night_vision",
+    "resolution",
+    "live_link",
+    "site_ref",
+    "indoor",
+    "source",
 }
 ENUMS = {
-    "source": voc.SOURCES, "mount": voc.MOUNTS, "surveillance_type": voc.SURVEILLANCE_TYPES,
-    "camera_type": voc.CAMERA_TYPES, "area_class": voc.AREA_CLASSES, "zone": voc.ZONES,
-    "purpose": voc.PURPOSES, "signage": voc.SIGNAGE, "status": voc.STATUSES,
-    "verification": voc.VERIFICATIONS, "visibility": voc.VISIBILITIES,
+    "source": voc.SOURCES,
+    "mount": voc.MOUNTS,
+    "surveillance_type": voc.SURVEILLANCE_TYPES,
+    "camera_type": voc.CAMERA_TYPES,
+    "area_class": voc.AREA_CLASSES,
+    "zone": voc.ZONES,
+    "purpose": voc.PURPOSES,
+    "signage": voc.SIGNAGE,
+    "status": voc.STATUSES,
+    "verification": voc.VERIFICATIONS,
+    "visibility": voc.VISIBILITIES,
 }
 ORGS = {org["slug"]: org for org in ORGANISATIONS}
 SLUG_BY_ISTAT = {org["istat_code"]: org["slug"] for org in ORGANISATIONS if org["istat_code"]}
@@ -66,6 +125,7 @@ def town_of(camera: dict) -> str:
 
 
 # --- organisations, pact, users -----------------------------------------------------------------
+
 
 def test_organisations_have_the_contract_shape() -> None:
     assert len(ORGS) == len(ORGANISATIONS)
@@ -124,6 +184,7 @@ def test_pact_and_users() -> None:
 
 
 # --- cameras -------------------------------------------------------------------------------------
+
 
 def test_at_least_150_cameras_with_unique_owner_refs(cameras: list[dict]) -> None:
     assert len(cameras) >= 150
@@ -241,6 +302,7 @@ def test_law_operation_and_dates(cameras: list[dict]) -> None:
 
 # --- geography -----------------------------------------------------------------------------------
 
+
 def test_coordinates_are_in_italy_and_not_swapped(cameras: list[dict]) -> None:
     for camera in cameras:
         assert 6 <= camera["lon"] <= 19 and 35 <= camera["lat"] <= 48
@@ -279,7 +341,8 @@ def test_no_two_cameras_share_a_point_unless_one_device(cameras: list[dict]) -> 
 
 def test_distinct_points_are_at_least_two_metres_apart(cameras: list[dict]) -> None:
     points = sorted({(camera["lon"], camera["lat"]) for camera in cameras})
-    pairs = [(a, b) for index, a in enumerate(points) for b in points[index + 1:]]
-    _, _, metres = GEOD.inv([a[0] for a, _ in pairs], [a[1] for a, _ in pairs],
-                            [b[0] for _, b in pairs], [b[1] for _, b in pairs])
+    pairs = [(a, b) for index, a in enumerate(points) for b in points[index + 1 :]]
+    _, _, metres = GEOD.inv(
+        [a[0] for a, _ in pairs], [a[1] for a, _ in pairs], [b[0] for _, b in pairs], [b[1] for _, b in pairs]
+    )
     assert min(metres) > 2.0

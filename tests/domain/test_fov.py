@@ -186,7 +186,11 @@ def test_sector_properties(
 
 def test_default_hfov() -> None:
     assert {t: default_hfov(t) for t in CAMERA_TYPES} == {
-        "fixed": 60, "dome": 360, "panning": 360, "panorama": 360, "thermal": 60,
+        "fixed": 60,
+        "dome": 360,
+        "panning": 360,
+        "panorama": 360,
+        "thermal": 60,
     }
 
 

@@ -1,0 +1,82 @@
+"""Login form (CSRF, session), logout, protected pages, health and security headers."""
+
+from __future__ import annotations
+
+import re
+
+from tests import factories
+
+
+def _csrf(client, path="/login"):
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def test_map_requires_login(client, session):
+    response = client.get("/map")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_login_page_is_italian_first(client, session):
+    page = client.get("/login", headers={"Accept-Language": "it"}).get_data(as_text=True)
+    assert "Accedi" in page and 'lang="it"' in page
+    assert "Sign in" in client.get("/login?lang=en").get_data(as_text=True)
+
+
+def test_login_without_csrf_token_is_refused(client, session):
+    user = factories.user(session, factories.org(session, "torino"), "viewer")
+    response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/map").status_code == 302
+
+
+def test_wrong_password_is_401_with_readable_message(client, session):
+    user = factories.user(session, factories.org(session, "torino"), "viewer")
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": "wrong password!", "csrf_token": _csrf(client)},
+        headers={"Accept-Language": "it"},
+    )
+    assert response.status_code == 401
+    assert "E-mail o password non corrette." in response.get_data(as_text=True)
+
+
+def test_login_session_reads_api_and_logout(client, session):
+    town = factories.org(session, "torino")
+    user = factories.user(session, town, "editor")
+    factories.camera(session, town, visibility="private")
+    response = client.post(
+        "/login?next=/api/v1/cameras",
+        data={"email": user.email.upper(), "password": factories.PASSWORD, "csrf_token": _csrf(client)},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/api/v1/cameras"
+    assert client.get("/map").status_code == 200
+    features = client.get("/api/v1/cameras").json["features"]
+    assert len(features) == 1 and "fov" in features[0]["properties"]  # full detail for the signed-in user
+    # A session-authenticated API write needs the CSRF header too.
+    assert client.post("/api/v1/cameras", json=factories.feature("torino")).status_code == 400
+    token = _csrf(client, "/map")
+    created = client.post("/api/v1/cameras", json=factories.feature("torino"), headers={"X-CSRFToken": token})
+    assert created.status_code == 201
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/map").status_code == 302
+
+
+def test_login_refuses_open_redirect(client, session):
+    user = factories.user(session, factories.org(session, "torino"), "viewer")
+    response = client.post(
+        "/login?next=//evil.example/x",
+        data={"email": user.email, "password": factories.PASSWORD, "csrf_token": _csrf(client)},
+    )
+    assert response.headers["Location"] == "/map"
+
+
+def test_health_and_readiness(client, session):
+    assert client.get("/healthz").json == {"status": "ok"}
+    assert client.get("/readyz").json["database"] == "ok"
+
+
+def test_html_has_csp_and_cannot_be_framed(client, session):
+    response = client.get("/login")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
