@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         template_folder="web/templates",
     )
     app.config.update(_flask_config(settings))
+    app.json.sort_keys = False  # GeoJSON reads best in its own order: type, id, geometry, properties
     _init_database(app, settings)
     _init_extensions(app)
     _register_error_map(app)
