@@ -142,13 +142,14 @@ def _writable_camera(session: Session, actor: Actor, camera_id: int, expected_ve
 
 
 def _flush_versioned(session: Session, camera: Camera, actor: Actor) -> Camera:
+    camera_id = camera.id  # read now: after a failed flush the instance cannot be loaded
     if session.is_modified(camera):
         camera.updated_at = utcnow()
         camera.updated_by_id = actor.user_id
     try:
         session.flush()
     except StaleDataError as exc:  # someone else's write landed between our read and our UPDATE
-        raise StaleVersion(f"camera {camera.id} was changed meanwhile") from exc
+        raise StaleVersion(f"camera {camera_id} was changed meanwhile") from exc
     return camera
 
 
