@@ -6,12 +6,13 @@ from typing import Any
 
 from flask import url_for
 from flask.views import MethodView
+from marshmallow import Schema
 
 from observo.api.auth import current_actor, require_actor
 from observo.api.blueprint import ApiBlueprint
 from observo.api.preconditions import etag_for, expected_version
 from observo.api.responses import GEOJSON, json_response, page_links
-from observo.domain.permissions import sees_full_detail
+from observo.domain.permissions import Actor, sees_full_detail
 from observo.extensions import db
 from observo.schemas import camera as schemas
 from observo.schemas.queries import CameraListQuery
@@ -26,11 +27,15 @@ def _write_from(body: dict[str, Any]) -> service.CameraWrite:
     return service.CameraWrite(location=body.get("geometry"), attrs=body.get("properties", {}))
 
 
+def _feature_schema(actor: Actor) -> Schema:
+    """One output schema per audience: the public one is generalised and carries no ETag."""
+    return schemas.CameraFeature() if sees_full_detail(actor) else schemas.PublicCameraFeature()
+
+
 def _feature_response(camera: Any, status: int = 200, **headers: str) -> Any:
     actor = current_actor()
-    schema = schemas.CameraFeature() if sees_full_detail(actor) else schemas.PublicCameraFeature()
     extra = {"ETag": etag_for(camera.id, camera.version)} if sees_full_detail(actor) else {}
-    return json_response(schema.dump(camera), status, GEOJSON, **extra, **headers)
+    return json_response(_feature_schema(actor).dump(camera), status, GEOJSON, **extra, **headers)
 
 
 @blp.route("")
@@ -49,10 +54,9 @@ class Cameras(MethodView):
             visibility=args.get("visibility"),
         )
         page, matched = service.list_cameras(db.session, actor, filters, args["limit"], args["offset"])
-        feature = schemas.CameraFeature() if sees_full_detail(actor) else schemas.PublicCameraFeature()
         body = {
             "type": "FeatureCollection",
-            "features": feature.dump(page, many=True),
+            "features": _feature_schema(actor).dump(page, many=True),
             "numberMatched": matched,
             "numberReturned": len(page),
             "links": page_links("cameras.Cameras", args, len(page), matched),
