@@ -17,6 +17,7 @@ from observo.domain.permissions import Actor, can_write_for
 from observo.errors import FieldIssue, Forbidden, InvalidInput, NotFound, StaleVersion
 from observo.models import Camera, CameraStatusChange, Organisation
 from observo.models.base import utcnow
+from observo.services.organisations import organisation_by_slug
 from observo.services.scope import readable_cameras
 
 SRID = 4326
@@ -161,11 +162,12 @@ def _writable_owner(session: Session, actor: Actor, slug: str) -> Organisation:
 
 
 def _organisation(session: Session, slug: str, field_name: str) -> Organisation:
-    organisation = session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
-    if organisation is None:
+    """The organisation named in a camera's properties; unknown is a bad input (422), not a 404."""
+    try:
+        return organisation_by_slug(session, slug)
+    except NotFound as exc:
         issue = FieldIssue(f"/properties/{field_name}", "unknown_organisation", f"no organisation {slug!r}")
-        raise InvalidInput("unknown organisation", [issue])
-    return organisation
+        raise InvalidInput("unknown organisation", [issue]) from exc
 
 
 def _assign(session: Session, camera: Camera, attrs: Mapping[str, Any]) -> None:
