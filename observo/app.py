@@ -9,13 +9,15 @@ from flask import Flask, Response
 from sqlalchemy.exc import OperationalError
 
 from observo.api import cameras as cameras_api
+from observo.api import clusters as clusters_api
 from observo.api import organisations as organisations_api
+from observo.api import search as search_api
 from observo.api.problem_api import is_api_request
 from observo.api.problems import problem, problem_from_error
 from observo.errors import ObservoError
 from observo.extensions import api, csrf, db, login_manager, migrate
 from observo.settings import PROJECT_ROOT, Settings
-from observo.spatial.engine import engine_options, install_hooks
+from observo.spatial.engine import engine_options, install_hooks, is_statement_timeout
 from observo.web import health, pages
 from observo.web.security import install_security_headers
 from observo.web.session import load_signed_in
@@ -74,7 +76,7 @@ def _init_database(app: Flask, settings: Settings) -> None:
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
     with app.app_context():
-        install_hooks(db.engine)
+        install_hooks(db.engine, settings.statement_timeout_ms)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
 
 
@@ -84,7 +86,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "pages.login"
     login_manager.user_loader(load_signed_in)
     api.init_app(app)
-    for blueprint in (cameras_api.blp, organisations_api.blp):
+    for blueprint in (cameras_api.blp, search_api.blp, clusters_api.blp, organisations_api.blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # API writes are CSRF-checked in api.auth when they ride on a session
     app.register_blueprint(pages.bp)
@@ -101,6 +103,10 @@ def _register_error_map(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError) -> Response:
         db.session.rollback()
+        if is_statement_timeout(error):
+            limit = app.config["OBSERVO_SETTINGS"].statement_timeout_ms
+            detail = f"the query ran longer than {limit} ms: narrow it and retry"
+            return problem(503, "query_timeout", detail, headers={"Retry-After": "5"})
         app.logger.error("database unavailable: %s", error.orig)
         return problem(
             503, "service_unavailable", "the database is not reachable", headers={"Retry-After": "5"}

@@ -37,6 +37,16 @@ class Settings:
     max_vertices: int = 10_000
     max_body_bytes: int = 2 * 1024 * 1024
     statement_timeout_ms: int = 15_000
+    # Query limits (DESIGN: beyond them a clear 400/413/422, never a timeout).
+    max_bbox_km2: float = 60_000.0  # a region such as Piemonte fits; the country does not
+    max_radius_m: float = 5_000.0
+    max_search_km2: float = 100.0  # a district, or a 50 km route with a 1 km wide corridor
+    max_buffer_m: float = 1_000.0
+    max_nearest: int = 100
+    nearest_radius_m: float = 50_000.0  # how far /cameras/nearest looks before giving up
+    max_cluster_cells: int = 20_000
+    # numberMatched is exact up to this many matches and omitted beyond (counting is not free).
+    count_cap: int = 10_000
     session_cookie_secure: bool = False
     testing: bool = False
     extra: Mapping[str, object] = field(default_factory=dict)
@@ -57,6 +67,14 @@ class Settings:
             "max_vertices": int,
             "max_body_bytes": int,
             "statement_timeout_ms": int,
+            "max_bbox_km2": float,
+            "max_radius_m": float,
+            "max_search_km2": float,
+            "max_buffer_m": float,
+            "max_nearest": int,
+            "nearest_radius_m": float,
+            "max_cluster_cells": int,
+            "count_cap": int,
             "session_cookie_secure": _bool,
         }
         values: dict[str, object] = {

@@ -21,7 +21,11 @@ from tests.conftest import fresh_database_url, make_app
 
 pytestmark = pytest.mark.migrations
 
-SPATIAL_INDEXES = {"idx_cameras_location": "location", "idx_cameras_fov": "fov"}
+SPATIAL_INDEXES = {
+    "idx_cameras_location": "location",
+    "idx_cameras_fov": "fov",
+    "idx_cameras_public_location": "public_location",
+}
 
 
 def our_tables() -> set[str]:
@@ -109,7 +113,7 @@ def assert_spatial_indexes(dialect: str) -> None:
             rows = connection.execute(
                 sa.text(
                     "SELECT name, sql FROM sqlite_master WHERE type = 'table' "
-                    "AND name IN ('idx_cameras_location', 'idx_cameras_fov')"
+                    "AND name IN ('idx_cameras_location', 'idx_cameras_fov', 'idx_cameras_public_location')"
                 )
             )
             virtual = {name: sql for name, sql in rows}
@@ -118,6 +122,7 @@ def assert_spatial_indexes(dialect: str) -> None:
             assert spatialite_geometry_columns() == {
                 ("cameras", "location"): (4326, 1, 1),  # POINT, XY, R*Tree index enabled
                 ("cameras", "fov"): (4326, 3, 1),  # POLYGON, XY, R*Tree index enabled
+                ("cameras", "public_location"): (4326, 1, 1),
             }
         else:
             rows = connection.execute(

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import request, url_for
 from flask.views import MethodView
-from marshmallow import Schema
 
+from observo.api import csv_export
 from observo.api.auth import current_actor, require_actor
 from observo.api.blueprint import ApiBlueprint
+from observo.api.features import collection_response, feature_schema
+from observo.api.filters import camera_filters
 from observo.api.preconditions import etag_for, expected_version
 from observo.api.responses import GEOJSON, json_response, page_links
-from observo.domain.permissions import Actor, sees_full_detail
+from observo.domain.permissions import sees_full_detail
+from observo.domain.shapes import Radius
 from observo.extensions import db
 from observo.schemas import camera as schemas
-from observo.schemas.queries import CameraListQuery
+from observo.schemas.fields import current_settings
+from observo.schemas.queries import CameraListQuery, NearestQuery
 from observo.services import cameras as service
+from observo.services import queries
 
 blp = ApiBlueprint("cameras", __name__, url_prefix="/api/v1/cameras", description="The camera registry")
 
@@ -27,15 +32,21 @@ def _write_from(body: dict[str, Any]) -> service.CameraWrite:
     return service.CameraWrite(location=body.get("geometry"), attrs=body.get("properties", {}))
 
 
-def _feature_schema(actor: Actor) -> Schema:
-    """One output schema per audience: the public one is generalised and carries no ETag."""
-    return schemas.CameraFeature() if sees_full_detail(actor) else schemas.PublicCameraFeature()
-
-
 def _feature_response(camera: Any, status: int = 200, **headers: str) -> Any:
     actor = current_actor()
     extra = {"ETag": etag_for(camera.id, camera.version)} if sees_full_detail(actor) else {}
-    return json_response(_feature_schema(actor).dump(camera), status, GEOJSON, **extra, **headers)
+    return json_response(feature_schema(actor).dump(camera), status, GEOJSON, **extra, **headers)
+
+
+def _camera_query(args: dict[str, Any]) -> queries.CameraQuery:
+    near = args.get("near")
+    return queries.CameraQuery(
+        filters=camera_filters(args),
+        bbox=args.get("bbox"),
+        near=Radius(near[0], near[1], args["radius"]) if near else None,
+        sees=args.get("sees"),
+        reason=args.get("reason"),
+    )
 
 
 @blp.route("")
@@ -43,25 +54,25 @@ class Cameras(MethodView):
     @blp.arguments(CameraListQuery, location="query")
     @blp.response(200, schemas.CameraCollection, content_type=GEOJSON)
     def get(self, args: dict[str, Any]) -> Any:
-        """List the cameras you may see (anonymous callers: public cameras, generalised)."""
+        """List the cameras you may see: filter by box, radius, field of view, attributes or text.
+
+        Order: nearest first with `near` or `sees`, outward from the centre with `bbox`, else by id.
+        `numberMatched` is exact up to the count cap and omitted beyond it; `next` is absent on the
+        last page. Anonymous callers get public cameras, generalised, and filter on those positions.
+        `?f=csv` streams CSV (every match unless `limit` is given).
+        """
         actor = current_actor()
-        filters = service.CameraFilters(
-            owner=args.get("owner"),
-            camera_type=args.get("camera_type"),
-            surveillance_type=args.get("surveillance_type"),
-            statuses=args.get("status", ()),
-            municipality=args.get("municipality"),
-            visibility=args.get("visibility"),
+        query = _camera_query(args)
+        settings = current_settings()
+        if args.get("f") == "csv":
+            queries.require_reason(actor, query.reason)
+            limit = args["limit"] if "limit" in request.args else None
+            return csv_export.csv_response(db.session, actor, query, limit, args["offset"])
+        page = queries.find_cameras(
+            db.session, actor, query, args["limit"], args["offset"], settings.count_cap
         )
-        page, matched = service.list_cameras(db.session, actor, filters, args["limit"], args["offset"])
-        body = {
-            "type": "FeatureCollection",
-            "features": _feature_schema(actor).dump(page, many=True),
-            "numberMatched": matched,
-            "numberReturned": len(page),
-            "links": page_links("cameras.Cameras", args, len(page), matched),
-        }
-        return json_response(body, mimetype=GEOJSON)
+        links = page_links("cameras.Cameras", args, len(page.hits), page.has_more)
+        return collection_response(db.session, actor, page, links)
 
     @blp.arguments(schemas.CameraFeatureInput, content_type="application/json")
     @blp.response(201, schemas.CameraFeature, content_type=GEOJSON)
@@ -70,6 +81,25 @@ class Cameras(MethodView):
         camera = service.create_camera(db.session, require_actor(), _write_from(body))
         db.session.commit()
         return _feature_response(camera, 201, Location=url_for("cameras.Camera", camera_id=camera.id))
+
+
+@blp.route("/nearest")
+class Nearest(MethodView):
+    @blp.arguments(NearestQuery, location="query")
+    @blp.response(200, schemas.CameraCollection, content_type=GEOJSON)
+    def get(self, args: dict[str, Any]) -> Any:
+        """The `k` cameras nearest to `point` (geodesic metres in `distance_m`), nearest first."""
+        actor = current_actor()
+        queries.require_reason(actor, args.get("reason"))
+        lon, lat = args["point"]
+        settings = current_settings()
+        hits = queries.nearest_cameras(
+            db.session, actor, lon, lat, args["k"], camera_filters(args), settings.nearest_radius_m
+        )
+        page = queries.Page(hits, len(hits), has_more=False)
+        return collection_response(
+            db.session, actor, page, [{"href": request.url, "rel": "self", "type": GEOJSON}]
+        )
 
 
 @blp.route("/<int:camera_id>")

@@ -42,6 +42,7 @@ TITLES: Mapping[str, tuple[str, str]] = {
     "unsupported_media_type": ("Tipo di contenuto non supportato", "Unsupported media type"),
     "method_not_allowed": ("Metodo non consentito", "Method not allowed"),
     "service_unavailable": ("Servizio temporaneamente non disponibile", "Service temporarily unavailable"),
+    "query_timeout": ("La ricerca ha richiesto troppo tempo", "The query took too long"),
     "internal_error": ("Errore interno", "Internal error"),
 }
 

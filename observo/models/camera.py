@@ -40,6 +40,11 @@ class Camera(Base):
     location: Mapped[WKBElement] = mapped_column(
         Geometry("POINT", srid=4326, spatial_index=True, nullable=False)
     )
+    # The position anonymous callers see and filter on: the centre of the owner's public grid
+    # cell (domain.generalise), kept in step with `location` and the owner's precision on write.
+    public_location: Mapped[WKBElement | None] = mapped_column(
+        Geometry("POINT", srid=4326, spatial_index=True, nullable=True)
+    )
     address: Mapped[str | None] = mapped_column(sa.String(300))
     municipality: Mapped[str | None] = mapped_column(sa.String(6), index=True)
     indoor: Mapped[bool] = mapped_column(default=False)

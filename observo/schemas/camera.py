@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from geoalchemy2.shape import to_shape
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_dump, pre_load
 from marshmallow.validate import Equal, Length, OneOf, Range, Regexp
-from shapely.geometry import Point
 
 from observo.domain import vocabulary as v
-from observo.domain.generalise import snap_to_grid
 from observo.errors import FieldIssue
 from observo.schemas.fields import Geometry
 
@@ -204,8 +201,7 @@ class PublicCameraFeature(_Feature):
     properties = fields.Nested(PublicCameraProperties)
 
     def position(self, camera: Any) -> Any:
-        exact = to_shape(camera.location)
-        return Point(*snap_to_grid(exact.x, exact.y, camera.owner.public_precision_m))
+        return camera.public_location
 
 
 class Link(Schema):

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load
-from marshmallow.validate import OneOf, Range
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validates_schema
+from marshmallow.validate import Length, OneOf, Range
 
 from observo.domain import vocabulary as v
+from observo.domain.shapes import BBox, parse_position
+from observo.errors import FieldIssue, InvalidInput
 from observo.schemas.camera import ISTAT
 from observo.schemas.fields import current_settings
+from observo.settings import Settings
 
 
 class PageQuery(Schema):
@@ -41,7 +45,51 @@ def _statuses(value: str) -> tuple[str, ...]:
     return statuses
 
 
-class CameraListQuery(PageQuery):
+class Parsed(fields.Field):
+    """A query parameter parsed by a domain function; its FieldIssues keep their stable codes."""
+
+    def __init__(self, parse: Callable[[str, Settings], Any], **kwargs: Any) -> None:
+        super().__init__(**{"metadata": {"type": "string"}, **kwargs})
+        self.parse = parse
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str):
+            raise ValidationError("Not a valid string.")
+        try:
+            return self.parse(value, current_settings())
+        except InvalidInput as exc:
+            raise ValidationError(exc.issues or [exc.detail]) from exc  # type: ignore[arg-type]
+
+
+def _bbox(text: str, settings: Settings) -> BBox:
+    return BBox.parse(text, settings.extent, settings.max_bbox_km2)
+
+
+def _position(text: str, settings: Settings) -> tuple[float, float]:
+    return parse_position(text, settings.extent)
+
+
+def bbox_field(**kwargs: Any) -> Parsed:
+    return Parsed(
+        _bbox,
+        metadata={"type": "string", "description": "minLon,minLat,maxLon,maxLat (edges included)"},
+        **kwargs,
+    )
+
+
+def position_field(description: str, **kwargs: Any) -> Parsed:
+    return Parsed(_position, metadata={"type": "string", "description": f"lon,lat: {description}"}, **kwargs)
+
+
+REASON = {"description": "case or protocol number; required for near, sees, search and exports"}
+
+
+class CameraFilterQuery(Schema):
+    """Attribute filters shared by lists, nearest and clusters."""
+
+    class Meta:
+        unknown = RAISE
+
     owner = fields.String(metadata={"description": "owner organisation slug"})
     camera_type = fields.String(validate=OneOf(v.CAMERA_TYPES))
     surveillance_type = fields.String(validate=OneOf(v.SURVEILLANCE_TYPES))
@@ -51,3 +99,38 @@ class CameraListQuery(PageQuery):
     )
     municipality = fields.String(validate=ISTAT)
     visibility = fields.String(validate=OneOf(v.VISIBILITIES))
+    q = fields.String(validate=Length(1, 100), metadata={"description": "text in name or address, or a code"})
+
+
+class CameraListQuery(PageQuery, CameraFilterQuery):
+    bbox = bbox_field()
+    near = position_field("centre of a radius search (with radius)")
+    radius = fields.Float(validate=Range(min=0, min_inclusive=False), metadata={"description": "metres"})
+    sees = position_field("cameras whose field of view contains this point")
+    reason = fields.String(validate=Length(1, 500), metadata=REASON)
+    f = fields.String(validate=OneOf(("json", "geojson", "csv")), metadata={"description": "csv: streamed"})
+
+    @validates_schema
+    def check_radius(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if ("near" in data) != ("radius" in data):
+            missing = "radius" if "near" in data else "near"
+            raise ValidationError({missing: [FieldIssue("", "required", "near and radius go together")]})  # type: ignore[dict-item]
+        limit = current_settings().max_radius_m
+        if data.get("radius", 0) > limit:
+            raise ValidationError({"radius": [FieldIssue("", "too_large", f"at most {limit:g} metres")]})  # type: ignore[dict-item]
+
+
+class NearestQuery(CameraFilterQuery):
+    point = position_field("where to measure from", required=True)
+    k = fields.Integer(validate=Range(min=1), metadata={"description": "how many; clamped", "default": 10})
+    reason = fields.String(validate=Length(1, 500), metadata=REASON)
+
+    @post_load
+    def clamp_k(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data["k"] = min(data.get("k", 10), current_settings().max_nearest)
+        return data
+
+
+class ClusterQuery(CameraFilterQuery):
+    bbox = bbox_field(required=True)
+    zoom = fields.Integer(required=True, validate=Range(0, 22), metadata={"description": "map zoom level"})

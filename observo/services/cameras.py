@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from observo.domain import camera_rules, fov
+from observo.domain.generalise import snap_to_grid
 from observo.domain.permissions import Actor, can_write_for
 from observo.errors import FieldIssue, Forbidden, InvalidInput, NotFound, StaleVersion
 from observo.models import Camera, CameraStatusChange, Organisation
@@ -33,45 +34,11 @@ class CameraWrite:
     attrs: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class CameraFilters:
-    owner: str | None = None
-    camera_type: str | None = None
-    surveillance_type: str | None = None
-    statuses: tuple[str, ...] = ()
-    municipality: str | None = None
-    visibility: str | None = None
-
-
 def readable_camera(session: Session, actor: Actor, camera_id: int) -> Camera:
     camera = session.scalar(sa.select(Camera).where(Camera.id == camera_id, readable_cameras(actor)))
     if camera is None:
         raise NotFound(f"no camera {camera_id}")
     return camera
-
-
-def list_cameras(
-    session: Session, actor: Actor, filters: CameraFilters, limit: int, offset: int
-) -> tuple[list[Camera], int]:
-    """One page of the cameras `actor` may read, ordered by id, and the exact number matched."""
-    where = [readable_cameras(actor), *_filter_clauses(filters)]
-    matched = session.scalar(sa.select(sa.func.count()).select_from(Camera).where(*where)) or 0
-    page = session.scalars(sa.select(Camera).where(*where).order_by(Camera.id).limit(limit).offset(offset))
-    return list(page), matched
-
-
-def _filter_clauses(filters: CameraFilters) -> list[sa.ColumnElement[bool]]:
-    clauses: list[sa.ColumnElement[bool]] = []
-    if filters.owner:
-        clauses.append(Camera.owner.has(Organisation.slug == filters.owner))
-    for name in ("camera_type", "surveillance_type", "municipality", "visibility"):
-        if (value := getattr(filters, name)) is not None:
-            clauses.append(getattr(Camera, name) == value)
-    if filters.statuses:
-        clauses.append(Camera.status.in_(filters.statuses))
-    else:
-        clauses.append(Camera.status != "decommissioned")
-    return clauses
 
 
 def camera_history(session: Session, actor: Actor, camera_id: int) -> list[CameraStatusChange]:
@@ -92,6 +59,7 @@ def create_camera(session: Session, actor: Actor, write: CameraWrite) -> Camera:
     _assign(session, camera, attrs)
     camera.municipality = camera.municipality or camera.owner.istat_code
     camera.location = from_shape(write.location, srid=SRID)
+    _place_publicly(camera, write.location)
     _apply_fov(camera, write.location, attrs, optics_changed=True)
     camera_rules.check_consistency(_current_attrs(camera))
     camera.created_by_id = camera.updated_by_id = actor.user_id
@@ -113,6 +81,8 @@ def update_camera(
     location = write.location or to_shape(camera.location)
     if write.location is not None:
         camera.location = from_shape(write.location, srid=SRID)
+    if write.location is not None or "owner" in attrs:
+        _place_publicly(camera, location)
     optics_changed = write.location is not None or any(name in attrs for name in camera_rules.OPTICS)
     _apply_fov(camera, location, attrs, optics_changed=optics_changed)
     camera_rules.check_consistency(_current_attrs(camera))
@@ -177,6 +147,12 @@ def _assign(session: Session, camera: Camera, attrs: Mapping[str, Any]) -> None:
     for name, value in attrs.items():
         if name not in _DERIVED:
             setattr(camera, name, value)
+
+
+def _place_publicly(camera: Camera, location: Point) -> None:
+    """Keep the generalised position anonymous callers see (and filter on) in step."""
+    lon, lat = snap_to_grid(location.x, location.y, camera.owner.public_precision_m)
+    camera.public_location = from_shape(Point(lon, lat), srid=SRID)
 
 
 def _apply_fov(camera: Camera, location: Point, attrs: Mapping[str, Any], *, optics_changed: bool) -> None:

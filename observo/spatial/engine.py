@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 import sqlalchemy as sa
 from geoalchemy2.admin.dialects.sqlite import load_spatialite_driver
 
 SPATIALITE_MODULE = "mod_spatialite"
+
+
+def is_statement_timeout(error: sa.exc.OperationalError) -> bool:
+    """A statement stopped by the time limit (PostgreSQL's statement_timeout, SQLite's handler)."""
+    text = str(error.orig)
+    return "statement timeout" in text or text == "interrupted"
 
 
 def is_sqlite_url(url: str) -> bool:
@@ -22,18 +29,43 @@ def engine_options(url: str, statement_timeout_ms: int) -> dict[str, Any]:
 
         return {"module": pysqlite3, "connect_args": {"timeout": 15}}
     # Short spatial queries: parallel workers and JIT cost more than they save (DESIGN pitfalls).
-    options = f"-c statement_timeout={statement_timeout_ms} -c jit=off -c max_parallel_workers_per_gather=0"
+    # UTC sessions: timestamps the database renders as JSON carry +00:00, as Python's do.
+    options = (
+        f"-c statement_timeout={statement_timeout_ms} -c jit=off -c max_parallel_workers_per_gather=0 "
+        "-c timezone=UTC"
+    )
     return {
         "pool_pre_ping": True,
         "connect_args": {"connect_timeout": 5, "options": options},
     }
 
 
-def install_hooks(engine: sa.Engine) -> None:
+def install_hooks(engine: sa.Engine, statement_timeout_ms: int) -> None:
     """Per-connection setup that create_engine() options cannot express."""
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _on_sqlite_connect)
         sa.event.listen(engine, "begin", _on_sqlite_begin)
+        _limit_sqlite_statements(engine, statement_timeout_ms / 1000)
+
+
+def _limit_sqlite_statements(engine: sa.Engine, limit_s: float) -> None:
+    """SQLite has no statement_timeout: a progress handler interrupts a statement that runs too long.
+
+    The handler runs every few thousand virtual-machine steps and aborts the statement (SQLite
+    raises "interrupted", an OperationalError) once it has run `limit_s` seconds.
+    """
+
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        started = record.info["statement_started"] = [time.monotonic()]
+        dbapi_connection.set_progress_handler(lambda: int(time.monotonic() - started[0] > limit_s), 10_000)
+
+    def before_execute(conn: sa.Connection, *_args: Any) -> None:
+        started = conn.info.get("statement_started")
+        if started is not None:
+            started[0] = time.monotonic()
+
+    sa.event.listen(engine, "connect", on_connect)
+    sa.event.listen(engine, "before_cursor_execute", before_execute)
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

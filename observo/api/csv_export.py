@@ -1,0 +1,71 @@
+"""`?f=csv`: one row per camera, streamed in batches as the database returns them.
+
+Rows are the same Features the JSON answer carries (the schema is the contract), flattened: the
+position as `lon`/`lat` columns and the field of view as WKT.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Response, stream_with_context
+from shapely.geometry import shape
+from sqlalchemy.orm import Session
+
+from observo.api.features import dumped_features, property_names
+from observo.domain.permissions import Actor, sees_full_detail
+from observo.schemas.camera import PublicCameraProperties
+from observo.services import queries
+
+BATCH = 500
+
+
+def columns_for(actor: Actor) -> list[str]:
+    names = property_names() if sees_full_detail(actor) else tuple(PublicCameraProperties().dump_fields)
+    flat = ["fov_wkt" if name == "fov" else name for name in names]
+    return ["id", "lon", "lat", *flat]
+
+
+def csv_response(
+    session: Session, actor: Actor, query: queries.CameraQuery, limit: int | None, offset: int
+) -> Response:
+    rows = stream_rows(session, actor, query, limit, offset)
+    headers = {"Content-Disposition": 'attachment; filename="cameras.csv"'}
+    return Response(stream_with_context(rows), mimetype="text/csv", headers=headers)
+
+
+def stream_rows(
+    session: Session, actor: Actor, query: queries.CameraQuery, limit: int | None, offset: int
+) -> Iterator[str]:
+    columns = columns_for(actor)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    for hits in queries.stream_hits(session, actor, query, limit, offset, BATCH):
+        for feature in dumped_features(session, actor, hits):
+            writer.writerow(_flat(feature))
+        yield _drain(buffer)
+    yield _drain(buffer)
+
+
+def _flat(feature: dict[str, Any]) -> dict[str, Any]:
+    lon, lat = feature["geometry"]["coordinates"]
+    row = {"id": feature["id"], "lon": lon, "lat": lat}
+    for name, value in feature["properties"].items():
+        if name == "fov":
+            row["fov_wkt"] = shape(value).wkt if value else None
+        elif isinstance(value, bool):
+            row[name] = "true" if value else "false"
+        else:
+            row[name] = value
+    return row
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text

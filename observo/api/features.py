@@ -1,0 +1,84 @@
+"""Render query results as GeoJSON: built by the database where it can, by the schema otherwise.
+
+PostGIS builds each Feature's JSON itself (one query for the page); SpatiaLite pages go through the
+marshmallow schema. A test checks both give the same Features, so the schema stays the contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cache
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from flask import Response
+from sqlalchemy.orm import Session
+
+from observo.api.responses import GEOJSON
+from observo.domain.permissions import Actor, sees_full_detail
+from observo.models import Camera
+from observo.schemas import camera as schemas
+from observo.services.queries import Hit, Page
+from observo.spatial.base import PageExtras, session_backend
+
+
+@cache
+def property_names() -> tuple[str, ...]:
+    """Output property names of a full Feature, in the schema's order."""
+    return tuple(schemas.CameraProperties().dump_fields)
+
+
+def feature_schema(actor: Actor) -> Any:
+    """One output schema per audience: the public one is generalised."""
+    return schemas.CameraFeature() if sees_full_detail(actor) else schemas.PublicCameraFeature()
+
+
+def features_json(session: Session, actor: Actor, hits: Sequence[Hit]) -> bytes:
+    """The Features of `hits`, in order, as comma-separated JSON objects."""
+    if not hits:
+        return b""
+    if sees_full_detail(actor):
+        extras = PageExtras(
+            ids=[hit.camera_id for hit in hits],
+            distance_m=[hit.distance_m for hit in hits],
+            relation=[hit.relation for hit in hits],
+        )
+        built = session_backend(session).features_json(session, extras, property_names())
+        if built is not None:
+            return ",".join(built).encode()
+    return b",".join(orjson.dumps(feature) for feature in dumped_features(session, actor, hits))
+
+
+def dumped_features(session: Session, actor: Actor, hits: Sequence[Hit]) -> Iterable[dict[str, Any]]:
+    """Features as dicts through the schema, with what the query measured added to the properties."""
+    cameras = session.scalars(sa.select(Camera).where(Camera.id.in_([hit.camera_id for hit in hits])))
+    by_id = {camera.id: camera for camera in cameras}
+    schema = feature_schema(actor)
+    for hit in hits:
+        feature = schema.dump(by_id[hit.camera_id])
+        if hit.distance_m is not None:
+            feature["properties"]["distance_m"] = hit.distance_m
+        if hit.relation is not None:
+            feature["properties"]["relation"] = hit.relation
+        yield feature
+
+
+def collection_response(
+    session: Session, actor: Actor, page: Page, links: list[dict[str, Any]], status: int = 200
+) -> Response:
+    """A FeatureCollection; the features are spliced in as JSON text, never parsed again."""
+    tail: dict[str, Any] = {}
+    if page.matched is not None:
+        tail["numberMatched"] = page.matched
+    tail["numberReturned"] = len(page.hits)
+    tail["links"] = links
+    body = b"".join(
+        (
+            b'{"type":"FeatureCollection","features":[',
+            features_json(session, actor, page.hits),
+            b"],",
+            orjson.dumps(tail)[1:],
+        )
+    )
+    return Response(body, status=status, mimetype=GEOJSON)

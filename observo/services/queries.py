@@ -1,0 +1,281 @@
+"""Reading the registry: filtered lists, area and route search, nearest cameras, map clusters.
+
+Every query is `readable_cameras(actor)` AND the caller's filters, with its spatial part from
+`spatial/` (the only dialect-aware code). Results come back as `Hit`s (camera id and what the query
+measured); the API renders them. Anonymous callers query the generalised public positions, so no
+filter can reveal more than the public map shows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from observo.domain import vocabulary as v
+from observo.domain.permissions import Actor, sees_full_detail
+from observo.domain.shapes import Area, BBox, MapGrid, Radius
+from observo.errors import FieldIssue, InvalidInput, NotAuthenticated
+from observo.models import Camera, Organisation
+from observo.services.scope import readable_cameras
+from observo.spatial.base import session_backend
+
+_CODE = re.compile(r"^\s*OBS-?0*(\d{1,12})\s*$", re.IGNORECASE)
+# Filters on properties the public output hides: only signed-in callers may use them.
+_RESTRICTED_FILTERS = {"statuses": "status", "visibility": "visibility"}
+
+
+@dataclass(frozen=True)
+class CameraFilters:
+    owner: str | None = None
+    camera_type: str | None = None
+    surveillance_type: str | None = None
+    statuses: tuple[str, ...] = ()
+    municipality: str | None = None
+    visibility: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class CameraQuery:
+    filters: CameraFilters = field(default_factory=CameraFilters)
+    bbox: BBox | None = None
+    near: Radius | None = None
+    sees: tuple[float, float] | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    camera_id: int
+    distance_m: float | None = None
+    relation: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    hits: list[Hit]
+    matched: int | None  # exact, or None when above the count cap
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class Cluster:
+    ix: int
+    iy: int
+    count: int
+    lon: float  # mean generalised position of the cell's cameras
+    lat: float
+    by_type: dict[str, int]
+
+
+def position_of(actor: Actor) -> sa.orm.InstrumentedAttribute:
+    """The position a caller's spatial filters run on: exact for police, generalised for the public."""
+    return Camera.location if sees_full_detail(actor) else Camera.public_location
+
+
+def require_reason(actor: Actor, reason: str | None, pointer: str = "/reason") -> None:
+    """Queries about a place that can return restricted cameras must say why (DESIGN: accountable)."""
+    if sees_full_detail(actor) and not (reason and reason.strip()):
+        raise InvalidInput(
+            "say why you run this query (case or protocol number)",
+            [FieldIssue(pointer, "required", "a reason is required for this query")],
+        )
+
+
+def filter_clauses(actor: Actor, filters: CameraFilters, default_statuses: tuple[str, ...] = ()) -> list:
+    """WHERE clauses for the attribute filters (the read scope is added by the callers)."""
+    full = sees_full_detail(actor)
+    if not full:
+        for name, parameter in _RESTRICTED_FILTERS.items():
+            if getattr(filters, name):
+                raise NotAuthenticated(f"filtering by {parameter} needs a signed-in user")
+    clauses: list = []
+    if filters.owner:
+        owner = Organisation.slug == filters.owner
+        if not full:  # the public output names public bodies only; so does the public filter
+            owner = sa.and_(owner, Organisation.kind.in_(v.PUBLIC_BODY_KINDS))
+        clauses.append(Camera.owner.has(owner))
+    for name in ("camera_type", "surveillance_type", "municipality", "visibility"):
+        if (value := getattr(filters, name)) is not None:
+            clauses.append(getattr(Camera, name) == value)
+    statuses = filters.statuses or default_statuses
+    clauses.append(Camera.status.in_(statuses) if statuses else Camera.status != "decommissioned")
+    if filters.text:
+        clauses.append(_text_clause(filters.text, full))
+    return clauses
+
+
+def _text_clause(text: str, full: bool) -> sa.ColumnElement[bool]:
+    """`q`: words in the name (or the address, for police) or the public code OBS-000042."""
+    matches = [Camera.name.icontains(text, autoescape=True)]
+    if full:
+        matches.append(Camera.address.icontains(text, autoescape=True))
+    if code := _CODE.match(text):
+        matches.append(Camera.id == int(code.group(1)))
+    return sa.or_(*matches)
+
+
+def find_cameras(
+    session: Session, actor: Actor, query: CameraQuery, limit: int, offset: int, count_cap: int
+) -> Page:
+    """One page of `GET /cameras` (see `_camera_select` for the order)."""
+    statement, where = _camera_select(session, actor, query)
+    rows = session.execute(statement.limit(limit + 1).offset(offset)).all()
+    hits = [_hit(row) for row in rows[:limit]]
+    return _page(session, hits, len(rows) > limit, offset, where, count_cap)
+
+
+def stream_hits(
+    session: Session, actor: Actor, query: CameraQuery, limit: int | None, offset: int, batch: int
+) -> Iterator[list[Hit]]:
+    """Every match (or `limit` of them) in batches, read through a server-side cursor."""
+    statement, _where = _camera_select(session, actor, query)
+    statement = statement.offset(offset) if limit is None else statement.limit(limit).offset(offset)
+    result = session.execute(statement.execution_options(yield_per=batch))
+    for rows in result.partitions():
+        yield [_hit(row) for row in rows]
+
+
+def _hit(row: sa.Row) -> Hit:
+    return Hit(row[0], None if row[1] is None else round(row[1], 2))
+
+
+def _camera_select(session: Session, actor: Actor, query: CameraQuery) -> tuple[sa.Select, list]:
+    """(id, distance) of matches: nearest first for near/sees, outward from a bbox centre, else by id."""
+    backend = session_backend(session)
+    position = position_of(actor)
+    where = [readable_cameras(actor), *filter_clauses(actor, query.filters)]
+    order: list = []
+    distance = None
+    if query.sees is not None or query.near is not None:
+        require_reason(actor, query.reason)
+    if query.bbox is not None:
+        where.append(backend.in_bbox(position, query.bbox))
+        order.append(backend.planar_distance(position, *query.bbox.centre))
+    if query.near is not None:
+        where.append(backend.within_radius(position, query.near))
+        distance = backend.geodesic_distance(position, query.near.lon, query.near.lat)
+    if query.sees is not None:
+        if not sees_full_detail(actor):
+            raise NotAuthenticated("fields of view are shown to signed-in users only")
+        where.append(backend.covers_point(Camera.fov, *query.sees))
+        if distance is None:
+            distance = backend.geodesic_distance(Camera.location, *query.sees)
+    if distance is not None:
+        order = [distance]
+    measured = distance if distance is not None else sa.null()
+    return sa.select(Camera.id, measured).where(*where).order_by(*order, Camera.id), where
+
+
+def _page(session: Session, hits: list[Hit], has_more: bool, offset: int, where: list, cap: int) -> Page:
+    """An exact numberMatched when it costs nothing (last page) or little (at most `cap` matches)."""
+    if not has_more and (hits or offset == 0):
+        return Page(hits, offset + len(hits), has_more)
+    capped = sa.select(Camera.id).where(*where).limit(cap + 1).subquery()
+    counted = session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0
+    return Page(hits, counted if counted <= cap else None, has_more)
+
+
+def search_cameras(
+    session: Session,
+    actor: Actor,
+    area: Area,
+    filters: CameraFilters,
+    limit: int,
+    offset: int,
+    count_cap: int,
+) -> Page:
+    """Active cameras (unless `filters` say otherwise) located in the area or seeing into it.
+
+    A point is answered nearest first; a route (line) in order along it; an area inside first.
+    """
+    if not sees_full_detail(actor):
+        raise NotAuthenticated("searching by area needs a signed-in user")
+    backend = session_backend(session)
+    inside = backend.intersects(Camera.location, area.region)
+    sees_into = backend.intersects(Camera.fov, area.region)
+    where = [
+        readable_cameras(actor),
+        *filter_clauses(actor, filters, default_statuses=("active",)),
+        sa.or_(inside, sees_into),
+    ]
+    relation = sa.case((inside, "inside"), else_="sees_into")
+    if area.shape.geom_type == "Point":
+        order = [backend.geodesic_distance(Camera.location, area.shape.x, area.shape.y)]
+    elif area.is_route:
+        order = [backend.locate_along(area.shape, Camera.location)]
+    else:
+        order = [sa.case((inside, 0), else_=1)]
+    lon, lat = sa.func.ST_X(Camera.location), sa.func.ST_Y(Camera.location)
+    statement = sa.select(Camera.id, relation, lon, lat).where(*where).order_by(*order, Camera.id)
+    rows = session.execute(statement.limit(limit + 1).offset(offset)).all()
+    hits = [Hit(row[0], round(area.distance_m(row[2], row[3]), 2), row[1]) for row in rows[:limit]]
+    return _page(session, hits, len(rows) > limit, offset, where, count_cap)
+
+
+def nearest_cameras(
+    session: Session,
+    actor: Actor,
+    lon: float,
+    lat: float,
+    k: int,
+    filters: CameraFilters,
+    max_radius_m: float,
+) -> list[Hit]:
+    """The `k` cameras nearest to (lon, lat) within `max_radius_m`, by geodesic distance.
+
+    The radius grows fourfold from 100 m until `k` are found: once `k` lie within a radius, no
+    camera outside it can be nearer, and every step is one indexed query on either database.
+    """
+    backend = session_backend(session)
+    position = position_of(actor)
+    base = [readable_cameras(actor), *filter_clauses(actor, filters)]
+    distance = backend.geodesic_distance(position, lon, lat)
+    metres = min(100.0, max_radius_m)
+    while True:
+        within = backend.within_radius(position, Radius(lon, lat, metres))
+        statement = sa.select(Camera.id, distance).where(*base, within).order_by(distance, Camera.id).limit(k)
+        rows = session.execute(statement).all()
+        if len(rows) >= k or metres >= max_radius_m:
+            return [Hit(row[0], round(row[1], 2)) for row in rows]
+        metres = min(metres * 4, max_radius_m)
+
+
+def cluster_cameras(
+    session: Session, actor: Actor, bbox: BBox, grid: MapGrid, filters: CameraFilters
+) -> list[Cluster]:
+    """Cameras counted per map grid cell, by type, on generalised positions (safe for every audience).
+
+    Cells come out ordered by (ix, iy), so equal data gives byte-identical answers.
+    """
+    backend = session_backend(session)
+    position = Camera.public_location
+    ix, iy = backend.mercator_cell(position, grid.cell_m)
+    ix, iy = ix.label("ix"), iy.label("iy")
+    statement = (
+        sa.select(
+            ix,
+            iy,
+            Camera.camera_type,
+            sa.func.count(),
+            sa.func.sum(sa.func.ST_X(position)),
+            sa.func.sum(sa.func.ST_Y(position)),
+        )
+        .where(readable_cameras(actor), *filter_clauses(actor, filters), backend.in_bbox(position, bbox))
+        .group_by(ix, iy, Camera.camera_type)
+    )
+    cells: dict[tuple[int, int], list] = {}
+    for cx, cy, camera_type, count, sum_lon, sum_lat in session.execute(statement):
+        cell = cells.setdefault((cx, cy), [0, 0.0, 0.0, {}])
+        cell[0] += count
+        cell[1] += sum_lon
+        cell[2] += sum_lat
+        cell[3][camera_type] = count
+    return [
+        Cluster(cx, cy, n, round(sx / n, 6), round(sy / n, 6), dict(sorted(types.items())))
+        for (cx, cy), (n, sx, sy, types) in sorted(cells.items())
+    ]

@@ -1,0 +1,103 @@
+"""The one interface every spatial query goes through, and how to pick its implementation.
+
+Each method returns a SQLAlchemy expression; services combine them without knowing the dialect.
+Where PostGIS and SpatiaLite differ (index use, geodesic distance, JSON building) the difference
+is a method of `postgis.PostgisBackend` or `spatialite.SpatialiteBackend`, never an `if` elsewhere.
+
+Planar predicates (intersects, covers) run on EPSG:4326 coordinates, exactly as shapely would on the
+same numbers; metric ones (radius, distance) are geodesic on the WGS84 ellipsoid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy.orm import Session
+
+from observo.domain.shapes import BBox, Radius
+
+SRID = 4326
+Column = Any  # an InstrumentedAttribute or Column of geometry type
+
+
+@dataclass(frozen=True)
+class PageExtras:
+    """Per-feature values a query adds to the camera's properties, aligned with `ids`."""
+
+    ids: Sequence[int]
+    distance_m: Sequence[float | None]
+    relation: Sequence[str | None]
+
+
+class SpatialBackend(Protocol):
+    name: str
+
+    def in_bbox(self, column: Column, bbox: BBox) -> sa.ColumnElement[bool]:
+        """Positions inside the box, edges included (index-assisted)."""
+
+    def within_radius(self, column: Column, radius: Radius) -> sa.ColumnElement[bool]:
+        """Points within `radius.metres` of its centre, geodesic (index-assisted)."""
+
+    def geodesic_distance(self, column: Column, lon: float, lat: float) -> sa.ColumnElement[float]:
+        """Metres on the ellipsoid from a point column to (lon, lat)."""
+
+    def covers_point(self, column: Column, lon: float, lat: float) -> sa.ColumnElement[bool]:
+        """Polygons containing (lon, lat), boundary included (index-assisted)."""
+
+    def intersects(self, column: Column, shape: BaseGeometry) -> sa.ColumnElement[bool]:
+        """Geometries sharing at least a point with `shape` (index-assisted)."""
+
+    def planar_distance(self, column: Column, lon: float, lat: float) -> sa.ColumnElement[float]:
+        """Distance in degrees, for ordering outward from a point (the index's own order on PostGIS)."""
+
+    def locate_along(self, line: BaseGeometry, column: Column) -> sa.ColumnElement[float]:
+        """Fraction (0..1) of `line` at the point of it closest to each position."""
+
+    def mercator_cell(self, column: Column, cell_m: float) -> tuple[sa.ColumnElement[int], ...]:
+        """(ix, iy): the Web Mercator grid cell of side `cell_m` metres holding each point."""
+
+    def features_json(
+        self, session: Session, extras: PageExtras, property_names: Sequence[str]
+    ) -> list[str] | None:
+        """The page's features as GeoJSON text built by the database, or None to let Python do it."""
+
+    def explain(self, session: Session, statement: sa.Executable) -> str:
+        """The database's query plan for `statement`, as text."""
+
+    def plan_uses_index(self, plan: str, column: Column) -> bool:
+        """Whether `plan` reads the spatial index of `column`."""
+
+
+def backend_for(dialect_name: str) -> SpatialBackend:
+    if dialect_name == "postgresql":
+        from observo.spatial.postgis import PostgisBackend
+
+        return PostgisBackend()
+    if dialect_name == "sqlite":
+        from observo.spatial.spatialite import SpatialiteBackend
+
+        return SpatialiteBackend()
+    raise ValueError(f"no spatial backend for {dialect_name}")
+
+
+_BACKENDS: dict[str, SpatialBackend] = {}
+
+
+def session_backend(session: Session) -> SpatialBackend:
+    """The backend for the database `session` talks to (one instance per dialect)."""
+    name = session.get_bind().dialect.name
+    if name not in _BACKENDS:
+        _BACKENDS[name] = backend_for(name)
+    return _BACKENDS[name]
+
+
+def compiled_with_params(session: Session, statement: sa.Executable) -> tuple[str, Any]:
+    """SQL text and driver parameters of `statement`, for EXPLAIN."""
+    compiled = statement.compile(dialect=session.get_bind().dialect)
+    if compiled.positiontup is not None:
+        return str(compiled), tuple(compiled.params[name] for name in compiled.positiontup)
+    return str(compiled), compiled.params

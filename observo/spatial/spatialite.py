@@ -1,0 +1,104 @@
+"""SpatiaLite: every predicate goes through the SpatialIndex virtual table (it is never automatic)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from shapely import to_wkb
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy.orm import Session
+
+from observo.domain.shapes import EARTH_RADIUS_M, BBox, Radius
+from observo.spatial.base import SRID, Column, PageExtras, compiled_with_params
+
+func = sa.func
+
+# SpatiaLite's R*Tree lookup: ROWIDs whose bounding box meets `search_frame`.
+_SPATIAL_INDEX = sa.table(
+    "SpatialIndex",
+    sa.column("rowid"),
+    sa.column("f_table_name"),
+    sa.column("f_geometry_column"),
+    sa.column("search_frame"),
+)
+
+
+def _point(lon: float, lat: float) -> sa.ColumnElement:
+    return func.MakePoint(lon, lat, SRID)
+
+
+def _frame(bbox: BBox) -> sa.ColumnElement:
+    return func.BuildMbr(bbox.min_lon, bbox.min_lat, bbox.max_lon, bbox.max_lat, SRID)
+
+
+def _shape(shape: BaseGeometry) -> sa.ColumnElement:
+    return func.GeomFromWKB(sa.literal(to_wkb(shape), sa.LargeBinary), SRID)
+
+
+def _indexed(column: Column, bbox: BBox) -> sa.ColumnElement[bool]:
+    """Rows whose `column` box meets `bbox`, found through the R*Tree (the table's ROWID is its id)."""
+    candidates = sa.select(_SPATIAL_INDEX.c.rowid).where(
+        _SPATIAL_INDEX.c.f_table_name == column.table.name,
+        _SPATIAL_INDEX.c.f_geometry_column == column.name,
+        _SPATIAL_INDEX.c.search_frame == _frame(bbox),
+    )
+    return column.table.c.id.in_(candidates)
+
+
+def _bounds(shape: BaseGeometry) -> BBox:
+    return BBox(*shape.bounds)
+
+
+class SpatialiteBackend:
+    name = "spatialite"
+
+    def in_bbox(self, column: Column, bbox: BBox) -> sa.ColumnElement[bool]:
+        return sa.and_(_indexed(column, bbox), func.ST_Intersects(column, _frame(bbox)) == 1)
+
+    def within_radius(self, column: Column, radius: Radius) -> sa.ColumnElement[bool]:
+        # PtDistWithin(..., 1) measures on the ellipsoid, like PostGIS geography.
+        return sa.and_(
+            _indexed(column, radius.envelope()),
+            func.PtDistWithin(column, _point(radius.lon, radius.lat), radius.metres, 1) == 1,
+        )
+
+    def geodesic_distance(self, column: Column, lon: float, lat: float) -> sa.ColumnElement[float]:
+        return func.ST_Distance(column, _point(lon, lat), 1)
+
+    def covers_point(self, column: Column, lon: float, lat: float) -> sa.ColumnElement[bool]:
+        frame = BBox(lon, lat, lon, lat)
+        return sa.and_(_indexed(column, frame), func.ST_Intersects(column, _point(lon, lat)) == 1)
+
+    def intersects(self, column: Column, shape: BaseGeometry) -> sa.ColumnElement[bool]:
+        return sa.and_(_indexed(column, _bounds(shape)), func.ST_Intersects(column, _shape(shape)) == 1)
+
+    def planar_distance(self, column: Column, lon: float, lat: float) -> sa.ColumnElement[float]:
+        return func.ST_Distance(column, _point(lon, lat))
+
+    def locate_along(self, line: BaseGeometry, column: Column) -> sa.ColumnElement[float]:
+        return func.ST_Line_Locate_Point(_shape(line), column)
+
+    def mercator_cell(self, column: Column, cell_m: float) -> tuple[sa.ColumnElement[int], ...]:
+        x = EARTH_RADIUS_M * func.radians(func.ST_X(column))
+        y = EARTH_RADIUS_M * func.ln(func.tan(func.pi() / 4 + func.radians(func.ST_Y(column)) / 2))
+        return (
+            sa.cast(func.floor(x / cell_m), sa.Integer),
+            sa.cast(func.floor(y / cell_m), sa.Integer),
+        )
+
+    def features_json(
+        self, session: Session, extras: PageExtras, property_names: Sequence[str]
+    ) -> list[str] | None:
+        return None  # the embedded database serves small pages: the schema renders them
+
+    def explain(self, session: Session, statement: sa.Executable) -> str:
+        sql, params = compiled_with_params(session, statement)
+        rows = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(str(row[-1]) for row in rows)
+
+    def plan_uses_index(self, plan: str, column: Column) -> bool:
+        # The R*Tree is read through the virtual table, then rows are fetched by ROWID.
+        return "SpatialIndex VIRTUAL TABLE" in plan and f"SCAN {column.table.name}" not in plan.replace(
+            f"SCAN {column.table.name} USING", ""
+        )
