@@ -15,11 +15,11 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 import shapely
 from pyproj import Geod, Transformer
 from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 from observo.errors import FieldIssue, InvalidInput
 
@@ -148,18 +148,23 @@ class Area:
             f"+step +proj=aeqd +lat_0={lat!r} +lon_0={lon!r} +ellps=WGS84 +units=m"
         )
 
+    def _project(self, geometry: BaseGeometry, direction: str) -> BaseGeometry:
+        def move(xy: np.ndarray) -> np.ndarray:
+            x, y = self._to_local.transform(xy[:, 0], xy[:, 1], direction=direction)
+            return np.column_stack((x, y))
+
+        return shapely.transform(geometry, move)
+
     @cached_property
     def local_shape(self) -> BaseGeometry:
-        return transform(self._to_local.transform, self.shape)
+        return self._project(self.shape, "FORWARD")
 
     @cached_property
     def region(self) -> BaseGeometry:
         if self.buffer_m <= 0:
             return self.shape
         buffered = self.local_shape.buffer(self.buffer_m, quad_segs=BUFFER_QUAD_SEGMENTS)
-        back = self._to_local.transform
-        region = transform(lambda x, y: back(x, y, direction="INVERSE"), buffered)
-        return shapely.orient_polygons(region)
+        return shapely.orient_polygons(self._project(buffered, "INVERSE"))
 
     def area_km2(self) -> float:
         local = self.local_shape.buffer(self.buffer_m) if self.buffer_m > 0 else self.local_shape
