@@ -98,15 +98,20 @@ class PostgisBackend:
         return f"Index Scan using {index}" in plan or f"Bitmap Index Scan on {index}" in plan
 
 
+def _isoformat(column: str) -> str:
+    """Stored UTC without zone -> text exactly as Python's isoformat() (6-digit fraction only if any)."""
+    fraction = f"CASE WHEN date_part('microseconds', {column})::int % 1000000 <> 0 THEN to_char({column}, '.US') ELSE '' END"
+    return f"""to_char({column}, 'YYYY-MM-DD"T"HH24:MI:SS') || {fraction} || '+00:00'"""
+
+
 # Properties whose value is not the column of the same name.
 _SPECIAL = {
     "code": "'OBS-' || CASE WHEN c.id < 1000000 THEN lpad(c.id::text, 6, '0') ELSE c.id::text END",
     "owner": "o.slug",
     "operator": "op.slug",
     "fov": "ST_AsGeoJSON(c.fov, 7)::json",
-    # Stored as UTC without zone; the session runs in UTC, so JSON shows +00:00 as Python does.
-    "created_at": "c.created_at AT TIME ZONE 'UTC'",
-    "updated_at": "c.updated_at AT TIME ZONE 'UTC'",
+    "created_at": _isoformat("c.created_at"),
+    "updated_at": _isoformat("c.updated_at"),
 }
 
 
