@@ -100,7 +100,10 @@ class PostgisBackend:
 
 def _isoformat(column: str) -> str:
     """Stored UTC without zone -> text exactly as Python's isoformat() (6-digit fraction only if any)."""
-    fraction = f"CASE WHEN date_part('microseconds', {column})::int % 1000000 <> 0 THEN to_char({column}, '.US') ELSE '' END"
+    fraction = (
+        f"CASE WHEN date_part('microseconds', {column})::int % 1000000 <> 0 "
+        f"THEN to_char({column}, '.US') ELSE '' END"
+    )
     return f"""to_char({column}, 'YYYY-MM-DD"T"HH24:MI:SS') || {fraction} || '+00:00'"""
 
 
