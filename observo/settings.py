@@ -46,7 +46,7 @@ class Settings:
     nearest_radius_m: float = 50_000.0  # how far /cameras/nearest looks before giving up
     max_cluster_cells: int = 20_000
     # numberMatched is exact up to this many matches and omitted beyond (counting is not free).
-    count_cap: int = 10_000
+    count_cap: int = 1_000
     session_cookie_secure: bool = False
     testing: bool = False
     extra: Mapping[str, object] = field(default_factory=dict)

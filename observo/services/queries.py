@@ -124,9 +124,31 @@ def find_cameras(
 ) -> Page:
     """One page of `GET /cameras` (see `_camera_select` for the order)."""
     statement, where = _camera_select(session, actor, query)
+    if query.bbox is not None and query.near is None and query.sees is None:
+        statement = _within_page_reach(session, actor, statement, where, query.bbox, offset + limit + 1)
     rows = session.execute(statement.limit(limit + 1).offset(offset)).all()
     hits = [_hit(row) for row in rows[:limit]]
     return _page(session, hits, len(rows) > limit, offset, where, count_cap)
+
+
+def _within_page_reach(
+    session: Session, actor: Actor, statement: sa.Select, where: list, bbox: BBox, reach: int
+) -> sa.Select:
+    """Restrict a bbox page to the `reach` matches nearest the centre before sorting them.
+
+    Ordering every match of a dense viewport by (distance, id) reads them all. The index returns
+    rows nearest-first by itself (KNN on PostGIS), so one cheap query finds the distance of the
+    `reach`-th match; the page query then sorts only the matches within it, ties included, so the
+    order (distance, then id) stays exact and stable across pages.
+    """
+    backend = session_backend(session)
+    position = position_of(actor)
+    lon, lat = bbox.centre
+    distance = backend.planar_distance(position, lon, lat)
+    edge = session.scalar(sa.select(distance).where(*where).order_by(distance).offset(reach - 1).limit(1))
+    if edge is None:  # fewer matches than the page reaches: sorting them all is cheap
+        return statement
+    return statement.where(backend.within_degrees(position, lon, lat, edge), distance <= edge)
 
 
 def stream_hits(

@@ -54,6 +54,11 @@ class SpatialBackend(Protocol):
     def planar_distance(self, column: Column, lon: float, lat: float) -> sa.ColumnElement[float]:
         """Distance in degrees, for ordering outward from a point (the index's own order on PostGIS)."""
 
+    def within_degrees(
+        self, column: Column, lon: float, lat: float, degrees: float
+    ) -> sa.ColumnElement[bool]:
+        """Planar distance in degrees at most `degrees` (index-assisted; may include a hair more)."""
+
     def locate_along(self, line: BaseGeometry, column: Column) -> sa.ColumnElement[float]:
         """Fraction (0..1) of `line` at the point of it closest to each position."""
 

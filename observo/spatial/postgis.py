@@ -61,6 +61,12 @@ class PostgisBackend:
         # <-> is the operator a GiST index scan returns rows in order of (KNN): no sort of all matches.
         return column.op("<->", return_type=sa.Float)(_point(lon, lat))
 
+    def within_degrees(
+        self, column: Column, lon: float, lat: float, degrees: float
+    ) -> sa.ColumnElement[bool]:
+        # A hair wider than asked: callers also test the exact distance, this only feeds the index.
+        return func.ST_DWithin(column, _point(lon, lat), degrees * (1 + 1e-9))
+
     def locate_along(self, line: BaseGeometry, column: Column) -> sa.ColumnElement[float]:
         return func.ST_LineLocatePoint(_shape(line), column)
 

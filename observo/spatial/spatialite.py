@@ -76,6 +76,13 @@ class SpatialiteBackend:
     def planar_distance(self, column: Column, lon: float, lat: float) -> sa.ColumnElement[float]:
         return func.ST_Distance(column, _point(lon, lat))
 
+    def within_degrees(
+        self, column: Column, lon: float, lat: float, degrees: float
+    ) -> sa.ColumnElement[bool]:
+        reach = degrees * (1 + 1e-9)
+        square = BBox(lon - reach, lat - reach, lon + reach, lat + reach)
+        return sa.and_(_indexed(column, square), func.ST_Distance(column, _point(lon, lat)) <= reach)
+
     def locate_along(self, line: BaseGeometry, column: Column) -> sa.ColumnElement[float]:
         return func.ST_Line_Locate_Point(_shape(line), column)
 
