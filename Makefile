@@ -52,3 +52,15 @@ lint: setup-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
+
+# Benchmark against the peers on a synthetic PostGIS database (never part of `make test`).
+#   make bench                                  1,000,000 cameras, full passes (~20 min)
+#   make bench BENCH_ARGS="--n 50000 --quick"   smoke run
+BENCH_ARGS ?=
+bench: setup-dev
+	@command -v wrk >/dev/null || { [ "$$(id -u)" -eq 0 ] && apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; } \
+		|| { echo "install wrk: sudo apt-get install -y wrk" >&2; exit 1; }
+	@command -v pgbench >/dev/null || { echo "pgbench is missing (Debian: postgresql-client)" >&2; exit 1; }
+	benchmarks/setup_peers.sh
+	$(BIN)/python -m benchmarks.run --load $(BENCH_ARGS)
