@@ -67,9 +67,13 @@ class Clusters(MethodView):
                 "features": [_cell_feature(grid, cluster) for cluster in clusters],
             }
         )
-        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        digest = hashlib.sha256(body).hexdigest()[:32]
         scope = "private" if sees_full_detail(actor) else "public"
-        headers = {"ETag": etag, "Cache-Control": f"{scope}, max-age=60", "Vary": "Authorization, Cookie"}
-        if etag in request.if_none_match:
+        headers = {
+            "ETag": f'"{digest}"',
+            "Cache-Control": f"{scope}, max-age=60",
+            "Vary": "Authorization, Cookie",
+        }
+        if request.if_none_match.contains(digest):
             return Response(status=304, headers=headers)
         return Response(body, mimetype=GEOJSON, headers=headers)

@@ -28,7 +28,8 @@ class SearchBody(Schema):
         validate=Range(min=0),
         metadata={"description": "metres around the shape; a line with a buffer is a route corridor"},
     )
-    reason = fields.String(required=True, validate=Length(1, 500), metadata=REASON)
+    # Required of signed-in callers (the view checks, so anonymous ones hear 401, not 422).
+    reason = fields.String(validate=Length(1, 500), metadata=REASON)
     limit = fields.Integer(validate=Range(min=1), metadata={"default": 100, "maximum": 1000})
     offset = fields.Integer(load_default=0, validate=Range(min=0, max=10_000_000))
     owner = fields.String(validate=Length(1, 64))
