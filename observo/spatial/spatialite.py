@@ -54,7 +54,11 @@ class SpatialiteBackend:
     name = "spatialite"
 
     def in_bbox(self, column: Column, bbox: BBox) -> sa.ColumnElement[bool]:
-        return sa.and_(_indexed(column, bbox), func.ST_Intersects(column, _frame(bbox)) == 1)
+        return sa.and_(
+            _indexed(column, bbox),
+            func.ST_X(column).between(bbox.min_lon, bbox.max_lon),
+            func.ST_Y(column).between(bbox.min_lat, bbox.max_lat),
+        )
 
     def within_radius(self, column: Column, radius: Radius) -> sa.ColumnElement[bool]:
         # PtDistWithin(..., 1) measures on the ellipsoid, like PostGIS geography.
