@@ -44,12 +44,16 @@ SCRIPTS = {
 @dataclass(frozen=True)
 class FloorResult:
     transactions_per_s: float
-    p50_ms: float
-    p99_ms: float
+    p50_ms: float | None
+    p99_ms: float | None
     transactions: int
     script: Path
     raw: Path
     command: str
+
+    @property
+    def samples(self) -> int:
+        return self.transactions
 
 
 def _columns(conn: psycopg.Connection) -> str:
@@ -110,9 +114,9 @@ def render(key: str, variant: str) -> Path:
     return path
 
 
-def _percentile(sorted_values: list[float], q: float) -> float:
+def _percentile(sorted_values: list[float], q: float) -> float | None:
     if not sorted_values:
-        return math.nan
+        return None
     return sorted_values[min(len(sorted_values) - 1, int(q / 100 * len(sorted_values)))]
 
 

@@ -25,15 +25,19 @@ class Pass:
 @dataclass(frozen=True)
 class WrkResult:
     requests_per_s: float
-    p50_ms: float
-    p90_ms: float
-    p99_ms: float
+    p50_ms: float | None  # None when no request completed within the pass
+    p90_ms: float | None
+    p99_ms: float | None
     requests: int
     bytes: int
     non_2xx: int
     socket_errors: int
     raw: Path
     command: str
+
+    @property
+    def samples(self) -> int:
+        return self.requests
 
 
 def write_requests(path: Path, requests: list[Request]) -> Path:
@@ -68,11 +72,12 @@ def parse(output: str, raw: Path, command: str = "") -> WrkResult:
     line = next(x for x in output.splitlines() if x.startswith("WRK_JSON "))
     data = json.loads(line.removeprefix("WRK_JSON "))
     seconds = data["duration_us"] / 1e6
+    done = data["requests"] > 0
     return WrkResult(
         requests_per_s=data["requests"] / seconds if seconds else 0.0,
-        p50_ms=data["p50_us"] / 1000,
-        p90_ms=data["p90_us"] / 1000,
-        p99_ms=data["p99_us"] / 1000,
+        p50_ms=data["p50_us"] / 1000 if done else None,
+        p90_ms=data["p90_us"] / 1000 if done else None,
+        p99_ms=data["p99_us"] / 1000 if done else None,
         requests=data["requests"],
         bytes=data["bytes"],
         non_2xx=data["non_2xx_3xx"],
