@@ -76,7 +76,7 @@ def _observo_versions() -> str:
     return _run([python, "-c", code])
 
 
-def describe() -> dict[str, str]:
+def describe(load_at_start: tuple[float, float, float]) -> dict[str, str]:
     commit = _run(["git", "rev-parse", "--short", "HEAD"])
     dirty = _run(["git", "status", "--porcelain", "--untracked-files=no"]) not in ("", "?")
     database = _database()
@@ -91,7 +91,8 @@ def describe() -> dict[str, str]:
         "wrk": _run(["wrk", "-v"]),
         "pgbench": _run(["pgbench", "--version"]),
         # Another busy process on a 2-core machine skews everything: say how busy it was at the start.
-        "load average at start (1/5/15 min)": " / ".join(f"{v:.2f}" for v in os.getloadavg()),
+        # (at the start only: during the run the load average mostly counts the benchmark itself)
+        "load average at start (1 min)": f"{load_at_start[0]:.2f}",
         "machine": f"{os.cpu_count()} CPUs ({_cpu_model()}), {_memory_gb()} RAM, {platform.system()} "
         f"{platform.release()}",
     }

@@ -106,6 +106,13 @@ def render(key: str, variant: str) -> Path:
         "cell_m": f"{CELL_M:.6f}",
         "limit": str(params.get("limit", 100)),
         "bbox": ", ".join(f"{v:g}" for v in params.get("bbox", (0, 0, 0, 0))),
+        **dict(
+            zip(
+                ("west", "south", "east", "north"),
+                (f"{v:g}" for v in params.get("bbox", (0, 0, 0, 0))),
+                strict=True,
+            )
+        ),
     }
     text = Template((SQL_DIR / f"{template}.sql").read_text()).substitute(values)
     path = state.STATE_DIR / "sql" / f"{key}_{variant}.sql"

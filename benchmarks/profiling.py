@@ -25,6 +25,8 @@ def ensure_py_spy() -> str:
 def start(pids: list[int], seconds: int, prefix: Path) -> list[subprocess.Popen[bytes]]:
     """Record each worker for ``seconds``: the first as SVG, the others as collapsed stacks."""
     py_spy = ensure_py_spy()
+    for old in prefix.parent.glob(f"{prefix.name}-*"):  # a previous run's profile would be summarised
+        old.unlink()
     processes = []
     for index, pid in enumerate(pids[:2]):
         kind, suffix = ("flamegraph", "svg") if index == 0 else ("raw", "txt")

@@ -225,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         loader.load(args.n, args.seed, workers=1)
     if not state.TOKEN.exists():
         raise SystemExit("no benchmark state: run with --load (or python -m benchmarks.load) first")
-    busy = os.getloadavg()[0]
+    load_at_start = os.getloadavg()
+    busy = load_at_start[0]
     if busy > 0.5 * (os.cpu_count() or 1):
         print(f"WARNING: load average {busy:.1f} before the run: figures will be skewed", file=sys.stderr)
     run = Run(options)
@@ -234,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             run.run_server(name)
     if "floor" in options.targets:
         run.run_floor()
-    info = _info(args, options, run)
+    info = _info(args, options, run, load_at_start)
     report.write(args.output, run.measurements, info)
     print(f"wrote {args.output}")
     if run.failures:
@@ -251,7 +252,9 @@ def _commands(executed: list[str]) -> list[str]:
     return [command.replace(root, "") for command in first + executed]
 
 
-def _info(args: argparse.Namespace, options: Options, run: Run) -> report.RunInfo:
+def _info(
+    args: argparse.Namespace, options: Options, run: Run, load_at_start: tuple[float, float, float]
+) -> report.RunInfo:
     o = options
     serving = f"gunicorn ×2, worker class {o.serve.worker_class}" + (
         f" ×{o.serve.threads} threads" if o.serve.worker_class == "gthread" else ""
@@ -266,7 +269,7 @@ def _info(args: argparse.Namespace, options: Options, run: Run) -> report.RunInf
             f"{o.throughput.seconds} s; latency {o.latency.connections} connections × {o.latency.seconds} s; "
             f"{o.throughput.threads} wrk threads / pgbench jobs"
         ),
-        environment=environment.describe(),
+        environment=environment.describe(load_at_start),
         load=state.read_json(state.LOAD_TIMINGS),
         commands=_commands(run.commands),
         notes=notes(o.serve),

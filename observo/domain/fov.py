@@ -76,7 +76,7 @@ def _local_transformer(lon: float, lat: float) -> Transformer:
     """
     return Transformer.from_pipeline(
         "+proj=pipeline "
-        f"+step +inv +proj=aeqd +lat_0={lat!r} +lon_0={lon!r} +ellps=WGS84 +units=m "
+        f"+step +inv +proj=aeqd +lat_0={float(lat)!r} +lon_0={float(lon)!r} +ellps=WGS84 +units=m "
         "+step +proj=unitconvert +xy_in=rad +xy_out=deg"
     )
 

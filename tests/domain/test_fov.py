@@ -313,3 +313,13 @@ def test_drawn_limit_is_configurable() -> None:
     validate_drawn(drawn_triangle(45, 0, 600), LON, LAT, max_distance_m=700)
     with pytest.raises(InvalidGeometry):
         validate_drawn(drawn_triangle(45, 0, 150), LON, LAT, max_distance_m=100)
+
+
+def test_numpy_coordinates_give_the_same_sector_as_floats() -> None:
+    import numpy as np
+
+    from observo.domain.fov import sector
+
+    plain = sector(7.6869, 45.0703, 90.0, 60.0, 100.0)
+    numpy_built = sector(np.float64(7.6869), np.float64(45.0703), 90.0, 60.0, 100.0)
+    assert numpy_built.equals_exact(plain, 1e-12)
