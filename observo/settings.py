@@ -51,6 +51,10 @@ class Settings:
     testing: bool = False
     extra: Mapping[str, object] = field(default_factory=dict)
 
+    def page_limit(self, requested: int | None) -> int:
+        """The page size to serve: the default when none is asked, clamped to the maximum (OGC)."""
+        return min(requested or self.default_page_limit, self.max_page_limit)
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

@@ -7,8 +7,9 @@ is an error, never a skip.
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import flask_migrate
 import pytest
@@ -130,3 +131,15 @@ def session(app: Flask) -> Iterator[sa.orm.Session]:
 @pytest.fixture
 def client(app: Flask, session: sa.orm.Session):
     return app.test_client()
+
+
+@pytest.fixture
+def configure(app: Flask) -> Iterator[Callable[..., None]]:
+    """Run the test with some settings changed (Settings is frozen: replace, then restore)."""
+    original = app.config["OBSERVO_SETTINGS"]
+
+    def apply(**changes: object) -> None:
+        app.config["OBSERVO_SETTINGS"] = dataclasses.replace(original, **changes)
+
+    yield apply
+    app.config["OBSERVO_SETTINGS"] = original

@@ -50,6 +50,11 @@ def auth(clear_token: str, **headers: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {clear_token}", **headers}
 
 
+def headers_for(session: Session, organisation: Organisation, role: str = "viewer") -> dict[str, str]:
+    """Bearer headers of a new user with `role` in `organisation`."""
+    return auth(token(session, user(session, organisation, role)))
+
+
 def properties(owner: str, /, **overrides: Any) -> dict[str, Any]:
     return {
         "name": f"Camera {next(_serial)}",

@@ -33,7 +33,7 @@ class PageQuery(Schema):
     @post_load
     def clamp_limit(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         settings = current_settings()
-        data["limit"] = min(data.get("limit", settings.default_page_limit), settings.max_page_limit)
+        data["limit"] = settings.page_limit(data.get("limit"))
         return data
 
 

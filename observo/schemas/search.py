@@ -56,7 +56,7 @@ class SearchBody(Schema):
             detail = f"the area is {area.area_km2():,.1f} km², more than {settings.max_search_km2:g} km²"
             raise ValidationError({"geometry": [FieldIssue("", "area_too_large", detail)]})  # type: ignore[dict-item]
         data["area"] = area
-        data["limit"] = min(data.get("limit", settings.default_page_limit), settings.max_page_limit)
+        data["limit"] = settings.page_limit(data.get("limit"))
         return data
 
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
-from observo.domain.shapes import BBox, Radius
+from observo.domain.shapes import EARTH_RADIUS_M, BBox, Radius
 
 SRID = 4326
 Column = Any  # an InstrumentedAttribute or Column of geometry type
@@ -98,6 +98,13 @@ def session_backend(session: Session) -> SpatialBackend:
     if name not in _BACKENDS:
         _BACKENDS[name] = backend_for(name)
     return _BACKENDS[name]
+
+
+def mercator_cell(column: Column, cell_m: float) -> tuple[sa.ColumnElement[int], sa.ColumnElement[int]]:
+    """Web Mercator cell indices of a point column: the same SQL functions exist on both databases."""
+    x = EARTH_RADIUS_M * sa.func.radians(sa.func.ST_X(column))
+    y = EARTH_RADIUS_M * sa.func.ln(sa.func.tan(sa.func.pi() / 4 + sa.func.radians(sa.func.ST_Y(column)) / 2))
+    return sa.cast(sa.func.floor(x / cell_m), sa.Integer), sa.cast(sa.func.floor(y / cell_m), sa.Integer)
 
 
 def compiled_with_params(session: Session, statement: sa.Executable) -> tuple[str, Any]:

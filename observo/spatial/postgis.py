@@ -10,9 +10,9 @@ from shapely import to_wkb
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
-from observo.domain.shapes import EARTH_RADIUS_M, BBox, Radius
+from observo.domain.shapes import BBox, Radius
 from observo.models import Camera
-from observo.spatial.base import SRID, Column, PageExtras, compiled_with_params
+from observo.spatial.base import SRID, Column, PageExtras, compiled_with_params, mercator_cell
 
 func = sa.func
 
@@ -79,12 +79,7 @@ class PostgisBackend:
         return func.ST_LineLocatePoint(_shape(line), column)
 
     def mercator_cell(self, column: Column, cell_m: float) -> tuple[sa.ColumnElement[int], ...]:
-        x = EARTH_RADIUS_M * func.radians(func.ST_X(column))
-        y = EARTH_RADIUS_M * func.ln(func.tan(func.pi() / 4 + func.radians(func.ST_Y(column)) / 2))
-        return (
-            sa.cast(func.floor(x / cell_m), sa.Integer),
-            sa.cast(func.floor(y / cell_m), sa.Integer),
-        )
+        return mercator_cell(column, cell_m)
 
     def features_json(
         self, session: Session, extras: PageExtras, property_names: Sequence[str]

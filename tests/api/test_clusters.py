@@ -7,7 +7,6 @@ the generalised public positions the cells are built on).
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections import Counter, defaultdict
 
@@ -49,10 +48,6 @@ def near_cell_centre(
     return FROM_MERCATOR.transform((ix + 0.5) * size + east_m, (iy + 0.5) * size + north_m)
 
 
-def headers_for(session, organisation, role="viewer"):
-    return factories.auth(factories.token(session, factories.user(session, organisation, role)))
-
-
 def clusters(client, headers=None, **params):
     response = client.get(
         CLUSTERS, query_string={"bbox": BBOX, "zoom": ZOOM, **params}, headers=headers or {}
@@ -78,17 +73,6 @@ def assert_problem(response, status, pointer, code=None):
 @pytest.fixture
 def town(session):
     return factories.org(session, "torino", istat_code="001272")
-
-
-@pytest.fixture
-def configure(app):
-    original = app.config["OBSERVO_SETTINGS"]
-
-    def apply(**changes):
-        app.config["OBSERVO_SETTINGS"] = dataclasses.replace(original, **changes)
-
-    yield apply
-    app.config["OBSERVO_SETTINGS"] = original
 
 
 @pytest.fixture
@@ -135,7 +119,7 @@ def expected_cells(placed) -> dict[str, dict]:
 
 
 def test_counts_by_cell_and_type_for_police(client, session, town, layout):
-    police = headers_for(session, town)
+    police = factories.headers_for(session, town)
     body = clusters(client, police).json
     expected = expected_cells(layout)
     assert len(expected) == 3
@@ -157,7 +141,7 @@ def test_counts_by_cell_and_type_for_police(client, session, town, layout):
 
 
 def test_cells_come_in_a_stable_order(client, session, town, layout):
-    body = clusters(client, headers_for(session, town)).json
+    body = clusters(client, factories.headers_for(session, town)).json
     keys = [tuple(map(int, feature["id"].split("/")[1:])) for feature in body["features"]]
     assert keys == sorted(keys)
 
@@ -185,15 +169,19 @@ def test_counts_respect_pacts(client, session, town, layout):
     factories.camera(session, other, *P, visibility="private")
     public = sum(1 for spot in layout if spot[2] == "public")
     shared = sum(1 for spot in layout if spot[2] == "shared")
-    outsider = clusters(client, headers_for(session, other)).json
+    outsider = clusters(client, factories.headers_for(session, other)).json
     assert outsider["numberMatched"] == public + 1 == 5
     assert sum(counts(outsider).values()) == outsider["numberMatched"]
-    assert clusters(client, headers_for(session, partner)).json["numberMatched"] == public + shared == 6
-    assert response_headers_scope(client, headers_for(session, partner)) == "private"
+    assert (
+        clusters(client, factories.headers_for(session, partner)).json["numberMatched"]
+        == public + shared
+        == 6
+    )
+    assert response_headers_scope(client, factories.headers_for(session, partner)) == "private"
 
 
 def test_filters_narrow_the_counts(client, session, town, layout):
-    police = headers_for(session, town)
+    police = factories.headers_for(session, town)
     domes = clusters(client, police, camera_type="dome").json
     assert domes["numberMatched"] == 2
     assert all(set(feature["properties"]["by_type"]) == {"dome"} for feature in domes["features"])
@@ -208,7 +196,7 @@ def test_filters_narrow_the_counts(client, session, town, layout):
 
 
 def test_bbox_limits_what_is_counted(client, session, town, layout):
-    police = headers_for(session, town)
+    police = factories.headers_for(session, town)
     home = cell_of(P)
     west, south = FROM_MERCATOR.transform(home[0] * cell_m(ZOOM), home[1] * cell_m(ZOOM))
     east, north = FROM_MERCATOR.transform((home[0] + 1) * cell_m(ZOOM), (home[1] + 1) * cell_m(ZOOM))
@@ -223,14 +211,14 @@ def _revalidate(client, headers, etag):
 
 
 def test_same_request_same_bytes_and_etag(client, session, town, layout):
-    police = headers_for(session, town)
+    police = factories.headers_for(session, town)
     first, second = clusters(client, police), clusters(client, police)
     assert first.get_data() == second.get_data()
     assert first.headers["ETag"] == second.headers["ETag"] and first.headers["ETag"].startswith('"')
 
 
 def test_if_none_match_with_the_current_etag_is_304(client, session, town, layout):
-    police = headers_for(session, town)
+    police = factories.headers_for(session, town)
     etag = clusters(client, police).headers["ETag"]
     cached = _revalidate(client, police, etag)
     assert cached.status_code == 304 and cached.get_data() == b""
@@ -238,7 +226,7 @@ def test_if_none_match_with_the_current_etag_is_304(client, session, town, layou
 
 
 def test_etag_changes_with_the_data(client, session, town, layout):
-    police = headers_for(session, town)
+    police = factories.headers_for(session, town)
     first = clusters(client, police)
     factories.camera(session, town, *P)
     changed = _revalidate(client, police, first.headers["ETag"])
@@ -248,7 +236,7 @@ def test_etag_changes_with_the_data(client, session, town, layout):
 
 def test_anonymous_and_police_get_different_etags_when_counts_differ(client, session, town, layout):
     anonymous = clusters(client)
-    police = clusters(client, headers_for(session, town))
+    police = clusters(client, factories.headers_for(session, town))
     assert anonymous.headers["ETag"] != police.headers["ETag"]
     assert "Authorization" in anonymous.headers["Vary"]
 

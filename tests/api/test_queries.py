@@ -7,7 +7,6 @@ known in advance and spatial results are checked against an independent pyproj/s
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 
 import pytest
@@ -50,10 +49,6 @@ def text(point) -> str:
 
 def bbox_text(*values: float) -> str:
     return ",".join(repr(value) for value in values)
-
-
-def headers_for(session, organisation, role="viewer"):
-    return factories.auth(factories.token(session, factories.user(session, organisation, role)))
 
 
 def get(client, headers=None, path=CAMERAS, **params):
@@ -115,25 +110,13 @@ def csv_rows(response) -> list[dict[str, str]]:
 
 
 @pytest.fixture
-def configure(app):
-    """Run the test with some settings changed (Settings is frozen: replace, then restore)."""
-    original = app.config["OBSERVO_SETTINGS"]
-
-    def apply(**changes):
-        app.config["OBSERVO_SETTINGS"] = dataclasses.replace(original, **changes)
-
-    yield apply
-    app.config["OBSERVO_SETTINGS"] = original
-
-
-@pytest.fixture
 def town(session):
     return factories.org(session, "torino", istat_code="001272")
 
 
 @pytest.fixture
 def police(session, town):
-    return headers_for(session, town, "viewer")
+    return factories.headers_for(session, town, "viewer")
 
 
 # ---------------------------------------------------------------- bbox
@@ -268,7 +251,7 @@ def catalogue(session, town):
         for n, (key, (owner, attrs)) in enumerate(specs.items())
     }
     regione = factories.org(session, "regione", kind="public_body")
-    return made, headers_for(session, regione, "admin")
+    return made, factories.headers_for(session, regione, "admin")
 
 
 FILTER_CASES = [
@@ -519,7 +502,7 @@ def outsiders(session):
         for visibility in ("public", "shared", "private")
     }
     own = factories.camera(session, c, *at(90, 40), visibility="private", bearing_deg=270, range_m=100).id
-    return cams, own, headers_for(session, c, "viewer"), headers_for(session, a, "viewer")
+    return cams, own, factories.headers_for(session, c, "viewer"), factories.headers_for(session, a, "viewer")
 
 
 PERMISSION_QUERIES = {

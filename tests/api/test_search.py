@@ -6,7 +6,6 @@ distances and orders are known in advance and checked against pyproj.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import pytest
@@ -43,10 +42,6 @@ def square(centre, half_m):
 
 def geojson(geometry) -> dict:
     return json.loads(json.dumps(mapping(geometry)))
-
-
-def headers_for(session, organisation, role="viewer"):
-    return factories.auth(factories.token(session, factories.user(session, organisation, role)))
 
 
 def search(client, headers, geometry, **fields):
@@ -98,18 +93,7 @@ def town(session):
 
 @pytest.fixture
 def police(session, town):
-    return headers_for(session, town, "viewer")
-
-
-@pytest.fixture
-def configure(app):
-    original = app.config["OBSERVO_SETTINGS"]
-
-    def apply(**changes):
-        app.config["OBSERVO_SETTINGS"] = dataclasses.replace(original, **changes)
-
-    yield apply
-    app.config["OBSERVO_SETTINGS"] = original
+    return factories.headers_for(session, town, "viewer")
 
 
 # ---------------------------------------------------------------- polygon
@@ -271,15 +255,15 @@ def test_viewer_outside_the_pact_finds_no_shared_or_private_cameras(client, sess
     }
     seer = factories.camera(session, a, *at(90, 150), bearing_deg=270, visibility="shared").id
     area = geojson(square(P, 100))
-    outsider = found(client, headers_for(session, c), area)
+    outsider = found(client, factories.headers_for(session, c), area)
     assert ids(outsider) == [cams["public"]] and outsider["numberMatched"] == 1
     carabinieri = factories.org(session, "cc-torino", kind="carabinieri")
-    assert ids(found(client, headers_for(session, carabinieri), area)) == [
+    assert ids(found(client, factories.headers_for(session, carabinieri), area)) == [
         cams["public"],
         cams["shared"],
         seer,
     ]
-    member = found(client, headers_for(session, a), area)
+    member = found(client, factories.headers_for(session, a), area)
     assert ids(member) == [cams["public"], cams["shared"], cams["private"], seer]
 
 
