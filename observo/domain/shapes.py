@@ -160,15 +160,20 @@ class Area:
         return self._project(self.shape, "FORWARD")
 
     @cached_property
+    def local_region(self) -> BaseGeometry:
+        """The buffered shape in metres: built once for both the area limit and the region."""
+        if self.buffer_m <= 0:
+            return self.local_shape
+        return self.local_shape.buffer(self.buffer_m, quad_segs=BUFFER_QUAD_SEGMENTS)
+
+    @cached_property
     def region(self) -> BaseGeometry:
         if self.buffer_m <= 0:
             return self.shape
-        buffered = self.local_shape.buffer(self.buffer_m, quad_segs=BUFFER_QUAD_SEGMENTS)
-        return shapely.orient_polygons(self._project(buffered, "INVERSE"))
+        return shapely.orient_polygons(self._project(self.local_region, "INVERSE"))
 
     def area_km2(self) -> float:
-        local = self.local_shape.buffer(self.buffer_m) if self.buffer_m > 0 else self.local_shape
-        return local.area / 1e6
+        return self.local_region.area / 1e6
 
     def vertex_count(self) -> int:
         return int(shapely.get_num_coordinates(self.region))
