@@ -19,6 +19,7 @@ from observo.extensions import api, csrf, db, login_manager, migrate
 from observo.settings import PROJECT_ROOT, Settings
 from observo.spatial.engine import engine_options, install_hooks, is_statement_timeout
 from observo.web import health, pages
+from observo.web.access import audit_refusal, install_access_control
 from observo.web.security import install_security_headers
 from observo.web.session import load_signed_in
 
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False  # GeoJSON reads best in its own order: type, id, geometry, properties
     _init_database(app, settings)
     _init_extensions(app)
+    install_access_control(app)
     _register_error_map(app)
     install_security_headers(app)
     return app
@@ -96,6 +98,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_error_map(app: Flask) -> None:
     @app.errorhandler(ObservoError)
     def observo_error(error: ObservoError) -> Any:
+        audit_refusal(error)
         if is_api_request():
             return problem_from_error(error)
         return pages.error_page(error)

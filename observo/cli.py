@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import functools
+import getpass
 import sys
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import click
 from flask.cli import FlaskGroup, with_appcontext
 
+from observo.domain.permissions import Actor
 from observo.errors import ObservoError
 from observo.extensions import db
-from observo.services import accounts, organisations
+from observo.services import accounts, audit, organisations
+from observo.spatial import engine
 
 DEMO_PASSWORD = "observo-demo"
 
@@ -23,25 +27,46 @@ def _create_app() -> Any:
     return create_app()
 
 
+def cli_actor() -> Actor:
+    """Commands act as an administrator; the audit log names the operating-system account."""
+    return Actor(role="admin", label=f"cli:{getpass.getuser()}")
+
+
 def transactional(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a command in one transaction: commit on success; on a domain error print it and exit 1."""
+    """Run a command in one transaction: commit on success; on a domain error print it and exit 1.
+
+    Entries it adds to the audit log carry a request id of their own ("cli-...").
+    """
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        intent = engine.write_intent.set(True)
         try:
-            result = command(*args, **kwargs)
-            db.session.commit()
+            with audit.bound(audit.RequestContext(f"cli-{uuid.uuid4().hex}")):
+                result = command(*args, **kwargs)
+                db.session.commit()
             return result
         except ObservoError as error:
             db.session.rollback()
             details = "".join(f"\n  {issue.pointer}: {issue.detail}" for issue in error.issues)
             click.echo(f"error: {error.detail}{details}", err=True)
             sys.exit(1)
+        finally:
+            engine.write_intent.reset(intent)
 
     return with_appcontext(wrapper)
 
 
 main = FlaskGroup(name="observo", create_app=_create_app, help="Observo: the camera registry.")
+
+
+def _register_groups() -> None:
+    from observo.cli_audit import audit_group
+
+    main.add_command(audit_group)
+
+
+_register_groups()
 
 
 @main.command("seed-demo")

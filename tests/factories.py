@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from observo.models import Camera, Organisation, User
 from observo.services import accounts, organisations
 from observo.services.cameras import CameraWrite, create_camera
-from observo.services.demo import SYSTEM
+from observo.domain.permissions import SYSTEM
 
 PASSWORD = "correct horse battery"
 # Piazza Castello, Turin: well inside Italy, metres are easy to reason about here.

@@ -16,9 +16,11 @@ class Actor:
     """The caller as the rules see it. `role` is None for an anonymous caller."""
 
     user_id: int | None = None
+    label: str = "anonymous"  # who the audit log names: the user's e-mail, or "system"
     organisation_id: int | None = None
     organisation_kind: str | None = None
     role: str | None = None
+    auditor: bool = False  # reads its organisation's audit log
     # organisations whose cameras count as the actor's own: its own and those it sponsors
     own_ids: frozenset[int] = field(default_factory=frozenset)
     # organisations that share their `shared` cameras with the actor (security pacts)
@@ -33,7 +35,10 @@ class Actor:
         return self.role == "admin"
 
 
+
 ANONYMOUS = Actor()
+# The command line and the demo seeder act as an administrator the audit log names "system".
+SYSTEM = Actor(role="admin", label="system")
 PUBLICLY_LISTED_STATUSES = ("active", "faulty", "inactive")
 
 
@@ -93,3 +98,8 @@ def can_write_for(actor: Actor, owner_id: int) -> bool:
 
 def can_manage_accounts(actor: Actor) -> bool:
     return actor.is_admin
+
+
+def can_read_audit(actor: Actor) -> bool:
+    """Admins read the whole audit log; an organisation's auditors read what concerns it."""
+    return actor.is_admin or (actor.auditor and not actor.is_anonymous)

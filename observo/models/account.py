@@ -22,6 +22,8 @@ class User(Base):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"))
     role: Mapped[str] = mapped_column(choice(ROLES, "user_role"))
     active: Mapped[bool] = mapped_column(default=True)
+    # May read its organisation's audit log (the data-protection officer), whatever its role.
+    auditor: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

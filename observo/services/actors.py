@@ -19,9 +19,11 @@ def actor_for(session: Session, user: User | None) -> Actor:
     partners |= _sponsored_by(session, partners)
     return Actor(
         user_id=user.id,
+        label=user.email,
         organisation_id=org_id,
         organisation_kind=user.organisation.kind,
         role=user.role,
+        auditor=user.auditor,
         own_ids=frozenset(own),
         partner_ids=frozenset(partners - own),
     )

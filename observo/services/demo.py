@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 
 from observo.demo import territory
 from observo.domain.camera_rules import DATE_ATTRIBUTES
-from observo.domain.permissions import Actor
+from observo.domain.permissions import SYSTEM
 from observo.models import Camera, Organisation, Pact, User
 from observo.services import accounts, organisations
 from observo.services.cameras import CameraWrite, create_camera
 
 # Seeding acts as the platform itself: an admin without a user row.
-SYSTEM = Actor(role="admin")
 ORGANISATION_FIELDS = ("contact_name", "contact_phone", "contact_email", "contact_pec")
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import time
+from contextvars import ContextVar
 from typing import Any
 
 import sqlalchemy as sa
 from geoalchemy2.admin.dialects.sqlite import load_spatialite_driver
 
 SPATIALITE_MODULE = "mod_spatialite"
+# Set for a unit of work that will write (or append to the audit log) after reading: SQLite then
+# begins with the write lock (BEGIN IMMEDIATE) instead of failing to upgrade a stale read snapshot.
+write_intent: ContextVar[bool] = ContextVar("observo_write_intent", default=False)
 
 
 def is_statement_timeout(error: sa.exc.OperationalError) -> bool:
@@ -86,4 +90,4 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _on_sqlite_begin(connection: sa.Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")

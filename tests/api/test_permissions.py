@@ -11,7 +11,7 @@ from pyproj import Transformer
 
 from observo.models import ApiToken, Camera
 from observo.models.base import utcnow
-from observo.services.demo import SYSTEM
+from observo.domain.permissions import SYSTEM
 from observo.services.organisations import create_pact
 from tests import factories
 

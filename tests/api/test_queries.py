@@ -17,7 +17,7 @@ from shapely.geometry import Point, box, shape
 
 from observo.models import Camera
 from observo.services.cameras import CameraWrite, create_camera
-from observo.services.demo import SYSTEM
+from observo.domain.permissions import SYSTEM
 from observo.services.organisations import create_pact
 from tests import factories
 

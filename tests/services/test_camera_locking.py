@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from observo.errors import StaleVersion
 from observo.models import Camera
 from observo.services import cameras
-from observo.services.demo import SYSTEM
+from observo.domain.permissions import SYSTEM
 from tests import factories
 
 

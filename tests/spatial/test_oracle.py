@@ -37,7 +37,7 @@ from observo.domain.fov import sector
 from observo.domain.shapes import Area
 from observo.models import Camera, CameraStatusChange
 from observo.services.cameras import CameraWrite, create_camera
-from observo.services.demo import SYSTEM
+from observo.domain.permissions import SYSTEM
 from tests import factories
 
 GEOD = Geod(ellps="WGS84")

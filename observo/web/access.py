@@ -1,0 +1,111 @@
+"""Per-request plumbing of the access rules: request id, route policy, audit of refusals."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+from observo.api.auth import current_actor
+from observo.api.problem_api import is_api_request
+from observo.domain.permissions import ANONYMOUS, Actor, can_read_audit
+from observo.errors import Forbidden, NotAuthenticated, ObservoError
+from observo.extensions import db, login_manager
+from observo.services import audit
+from observo.spatial import engine
+from observo.web.route_policy import ADMIN, ANYONE, AUDITOR, Rule, rule_for
+
+# A caller's own request id is kept if it looks like one (a proxy's, a client's trace id).
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+
+
+def install_access_control(app: Flask) -> None:
+    app.before_request(_open_request)
+    app.before_request(_enforce_route_policy)
+    app.after_request(_tag_response)
+    app.teardown_request(_close_request)
+
+
+def current_rule() -> Rule | None:
+    return g.get("route_rule")
+
+
+def _open_request() -> None:
+    offered = request.headers.get("X-Request-ID", "")
+    g.request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
+    g.audit_token = audit.bind(audit.RequestContext(g.request_id, request.remote_addr))
+
+
+def _enforce_route_policy() -> Any:
+    if request.endpoint is None:  # no route matched: Werkzeug answers 404/405 itself
+        return None
+    rule = rule_for(request.endpoint, request.method)
+    if rule is None:
+        raise Forbidden(f"no access rule for {request.method} {request.endpoint}: refused")
+    g.route_rule = rule
+    if rule.writes:
+        g.write_token = engine.write_intent.set(True)
+    if rule.who == ANYONE:
+        return None
+    actor = current_actor()
+    if actor.is_anonymous:
+        if not is_api_request():
+            return login_manager.unauthorized()  # pages send the browser to the sign-in form
+        raise NotAuthenticated("sign in or send 'Authorization: Bearer <token>'")
+    if rule.who == ADMIN and not actor.is_admin:
+        raise Forbidden("administrators only")
+    if rule.who == AUDITOR and not can_read_audit(actor):
+        raise Forbidden("administrators and the organisation's auditors only")
+    return None
+
+
+def _tag_response(response: Response) -> Response:
+    response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
+    return response
+
+
+def _close_request(_error: BaseException | None) -> None:
+    if "write_token" in g:
+        engine.write_intent.reset(g.pop("write_token"))
+    if "audit_token" in g:
+        audit.unbind(g.pop("audit_token"))
+
+
+def audit_refusal(error: ObservoError) -> None:
+    """A refused authorisation is logged in a transaction of its own (the request's is undone).
+
+    Logged: every 403, and every 401 where credentials were offered (a bad, expired or revoked
+    token). Requests that offer none are not logged: they carry no identity, and logging them
+    would let anyone flood the log.
+    """
+    if isinstance(error, Forbidden):
+        actor, action = _actor_or_anonymous(), "auth.denied"
+    elif isinstance(error, NotAuthenticated) and "Authorization" in request.headers:
+        actor, action = _offered_token(), "auth.rejected"
+    else:
+        return
+    db.session.rollback()
+    if "write_token" not in g:  # reset at teardown, with the rest of the request's context
+        g.write_token = engine.write_intent.set(True)
+    audit.record(
+        db.session,
+        actor,
+        action,
+        details={"method": request.method, "path": request.path, "detail": error.detail},
+    )
+    db.session.commit()
+
+
+def _actor_or_anonymous() -> Actor:
+    try:
+        return current_actor()
+    except ObservoError:
+        return ANONYMOUS
+
+
+def _offered_token() -> Actor:
+    _scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    # The first characters of a token identify it without being enough to use it.
+    return Actor(label=f"token {value.strip()[:10]}…" if value.strip() else "empty credentials")
