@@ -43,7 +43,9 @@ def _utc_moment(_ctx: click.Context, _param: click.Parameter, value: str) -> dat
 
 @audit_group.command("export")
 @click.option("--since", required=True, callback=_utc_moment, help="ISO date or time (UTC unless given)")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="default: stdout")
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="default: stdout"
+)
 @transactional
 def audit_export(since: datetime, output: Path | None) -> None:
     """Write the entries since a moment as JSON lines (hashes included, so the chain can be rechecked).
@@ -57,7 +59,9 @@ def audit_export(since: datetime, output: Path | None) -> None:
             count += 1
     else:
         count = _write_atomically(output, since)
-    audit.record(db.session, cli_actor(), "audit.export", result_count=count, details={"since": since.isoformat()})
+    audit.record(
+        db.session, cli_actor(), "audit.export", result_count=count, details={"since": since.isoformat()}
+    )
     click.echo(f"{count} audit entries exported", err=True)
 
 

@@ -8,10 +8,10 @@ from typing import Any
 from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
+from observo.domain.permissions import SYSTEM
 from observo.models import Camera, Organisation, User
 from observo.services import accounts, organisations
 from observo.services.cameras import CameraWrite, create_camera
-from observo.domain.permissions import SYSTEM
 
 PASSWORD = "correct horse battery"
 # Piazza Castello, Turin: well inside Italy, metres are easy to reason about here.

@@ -38,7 +38,8 @@ class RequestContext:
     source_ip: str | None = None
 
 
-_context: ContextVar[RequestContext] = ContextVar("observo_audit_context", default=RequestContext())
+_NO_CONTEXT = RequestContext()
+_context: ContextVar[RequestContext | None] = ContextVar("observo_audit_context", default=None)
 
 
 @contextmanager
@@ -75,7 +76,7 @@ def record(
 ) -> AuditEntry:
     """Append one entry in the caller's transaction (it lands or vanishes with the change it logs)."""
     entry_id, prev_hash = _claim_next_link(session)
-    context = _context.get()
+    context = _context.get() or _NO_CONTEXT
     entry = AuditEntry(
         id=entry_id,
         at=utcnow(),
@@ -154,7 +155,9 @@ def entry_hash(entry: AuditEntry) -> str:
 def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """{name: [before, after]} for every value that differs."""
     names = sorted(set(before) | set(after))
-    return {name: [before.get(name), after.get(name)] for name in names if before.get(name) != after.get(name)}
+    return {
+        name: [before.get(name), after.get(name)] for name in names if before.get(name) != after.get(name)
+    }
 
 
 @dataclass(frozen=True)

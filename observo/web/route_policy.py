@@ -48,27 +48,37 @@ POLICY: dict[str, dict[str, Rule]] = {
     "api-docs.openapi_swagger_ui": {"GET": Rule(ANYONE, "the API documentation page")},
     # --- cameras ---
     "cameras.Cameras": {
-        "GET": Rule(ANYONE, f"{_PUBLIC_CAMERAS}; `near`, `sees` and `f=csv` need {_REASON}", cors=True, writes=True),
+        "GET": Rule(
+            ANYONE, f"{_PUBLIC_CAMERAS}; `near`, `sees` and `f=csv` need {_REASON}", cors=True, writes=True
+        ),
         "POST": Rule(SIGNED_IN, "editors of the owner (or of its sponsor), admins; audited", writes=True),
     },
     "cameras.Nearest": {"GET": Rule(ANYONE, f"{_PUBLIC_CAMERAS}; needs {_REASON}", cors=True, writes=True)},
     "cameras.Camera": {
         "GET": Rule(ANYONE, f"{_PUBLIC_CAMERAS}; 404 outside it", cors=True),
-        "PATCH": Rule(SIGNED_IN, "editors of the owner, admins; If-Match; audited (before/after)", writes=True),
+        "PATCH": Rule(
+            SIGNED_IN, "editors of the owner, admins; If-Match; audited (before/after)", writes=True
+        ),
         "DELETE": Rule(SIGNED_IN, "editors of the owner, admins; If-Match; audited", writes=True),
     },
     "cameras.CameraHistory": {"GET": Rule(SIGNED_IN, "status history of a camera in the read scope")},
     "cameras.CameraContacts": {
-        "GET": Rule(SIGNED_IN, "owner and footage contacts of a camera in the read scope; audited", writes=True)
+        "GET": Rule(
+            SIGNED_IN, "owner and footage contacts of a camera in the read scope; audited", writes=True
+        )
     },
     "search.Search": {"POST": Rule(ANYONE, f"{_PUBLIC_CAMERAS}; needs {_REASON}", cors=True, writes=True)},
     "clusters.Clusters": {"GET": Rule(ANYONE, f"counts per map cell; {_PUBLIC_CAMERAS}", cors=True)},
     # --- audit ---
     "audit.AuditEntries": {
-        "GET": Rule(AUDITOR, "admins: every entry; auditors: their organisation's; reading is audited", writes=True)
+        "GET": Rule(
+            AUDITOR, "admins: every entry; auditors: their organisation's; reading is audited", writes=True
+        )
     },
     # --- organisations, pacts, users, tokens ---
-    "organizations.Organisations": {"GET": Rule(SIGNED_IN, "admins: all; others: own, sponsored, pact partners")},
+    "organizations.Organisations": {
+        "GET": Rule(SIGNED_IN, "admins: all; others: own, sponsored, pact partners")
+    },
     "organizations.OrganisationItem": {"GET": Rule(SIGNED_IN, "as the list; 404 otherwise")},
 }
 

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from pyproj import Transformer
 
+from observo.domain.permissions import SYSTEM
 from observo.models import ApiToken, Camera
 from observo.models.base import utcnow
-from observo.domain.permissions import SYSTEM
 from observo.services.organisations import create_pact
 from tests import factories
 

@@ -15,9 +15,9 @@ from pyproj import Geod, Transformer
 from shapely import wkt
 from shapely.geometry import Point, box, shape
 
+from observo.domain.permissions import SYSTEM
 from observo.models import Camera
 from observo.services.cameras import CameraWrite, create_camera
-from observo.domain.permissions import SYSTEM
 from observo.services.organisations import create_pact
 from tests import factories
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from observo.domain.permissions import SYSTEM
 from observo.errors import StaleVersion
 from observo.models import Camera
 from observo.services import cameras
-from observo.domain.permissions import SYSTEM
 from tests import factories
 
 

@@ -34,10 +34,10 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from observo.domain.fov import sector
+from observo.domain.permissions import SYSTEM
 from observo.domain.shapes import Area
 from observo.models import Camera, CameraStatusChange
 from observo.services.cameras import CameraWrite, create_camera
-from observo.domain.permissions import SYSTEM
 from tests import factories
 
 GEOD = Geod(ellps="WGS84")
