@@ -27,6 +27,8 @@ $(VENV)/.dev: $(BIN)/observo
 
 setup-dev: $(VENV)/.dev
 
+# `make run` serves plain http on $(HOST): a Secure session cookie would never come back.
+run: export OBSERVO_SESSION_COOKIE_SECURE = 0
 run: setup
 	$(BIN)/observo db upgrade
 	$(BIN)/observo seed-demo

@@ -9,9 +9,11 @@ from flask_wtf import CSRFProtect
 
 from observo.api.problem_api import ProblemApi
 from observo.models.base import Base
+from observo.web.rate_limits import RateLimits
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 api = ProblemApi()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+limiter = RateLimits()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -11,6 +12,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Italy with a margin: GeoJSON positions outside it are refused (DESIGN: validate ranges).
 ITALY_EXTENT = (6.0, 35.0, 19.0, 48.0)
+# A CSP source an embedding site may be: scheme://host[:port], optionally *.domain (no ';' or spaces).
+_ORIGIN = re.compile(r"^https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
 
 def _bool(value: str) -> bool:
@@ -22,6 +25,14 @@ def _extent(value: str) -> tuple[float, float, float, float]:
     if len(parts) != 4:
         raise ValueError("OBSERVO_EXTENT must be minLon,minLat,maxLon,maxLat")
     return parts  # type: ignore[return-value]
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    origins = tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+    for origin in origins:
+        if not _ORIGIN.match(origin):
+            raise ValueError(f"OBSERVO_EMBED_ORIGINS: {origin!r} is not an origin such as https://comune.it")
+    return origins
 
 
 @dataclass(frozen=True)
@@ -47,7 +58,17 @@ class Settings:
     max_cluster_cells: int = 20_000
     # numberMatched is exact up to this many matches and omitted beyond (counting is not free).
     count_cap: int = 1_000
-    session_cookie_secure: bool = False
+    session_cookie_secure: bool = True  # production is HTTPS; `make run` turns it off for plain http
+    # Rate limits ("N per unit;M per unit"). memory:// counts per process; production: redis://...
+    ratelimit_enabled: bool = True
+    ratelimit_storage_url: str = "memory://"
+    ratelimit_api: str = "600 per minute"  # per caller: token, else signed-in user, else address
+    ratelimit_login: str = "10 per minute;50 per hour"  # failed sign-ins per client address
+    ratelimit_login_email: str = "20 per hour"  # failed sign-ins per e-mail: slows a distributed guess
+    # Sites that may frame the public embed (CSP frame-ancestors); none: only Observo itself.
+    embed_origins: tuple[str, ...] = ()
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are believed (0: none).
+    trusted_proxies: int = 0
     testing: bool = False
     extra: Mapping[str, object] = field(default_factory=dict)
 
@@ -80,6 +101,13 @@ class Settings:
             "max_cluster_cells": int,
             "count_cap": int,
             "session_cookie_secure": _bool,
+            "ratelimit_enabled": _bool,
+            "ratelimit_storage_url": str,
+            "ratelimit_api": str,
+            "ratelimit_login": str,
+            "ratelimit_login_email": str,
+            "embed_origins": _origins,
+            "trusted_proxies": int,
         }
         values: dict[str, object] = {
             name: read(env[f"OBSERVO_{name.upper()}"])

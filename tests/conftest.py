@@ -19,7 +19,7 @@ from flask.globals import _cv_app
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from observo.app import create_app
-from observo.extensions import db
+from observo.extensions import db, limiter
 from observo.settings import Settings
 
 DIALECTS = ("spatialite", "postgis")
@@ -72,9 +72,13 @@ def fresh_database_url(dialect: str, tmp_dir: os.PathLike[str], name: str) -> st
     return fresh_postgis_database(f"{name}_{_worker()}")
 
 
-def make_app(database_url: str, instance: os.PathLike[str]) -> Flask:
+def make_app(database_url: str, instance: os.PathLike[str], **overrides: object) -> Flask:
     settings = Settings(
-        instance_path=os.fspath(instance), database_url=database_url, secret_key="test-secret", testing=True
+        instance_path=os.fspath(instance),
+        database_url=database_url,
+        secret_key="test-secret",
+        testing=True,
+        **overrides,  # type: ignore[arg-type]
     )
     return create_app(settings)
 
@@ -130,6 +134,7 @@ def session(app: Flask) -> Iterator[sa.orm.Session]:
 
 @pytest.fixture
 def client(app: Flask, session: sa.orm.Session):
+    limiter.reset(app)  # every test starts with full rate-limit quotas
     return app.test_client()
 
 

@@ -68,12 +68,13 @@ class Clusters(MethodView):
             }
         )
         digest = hashlib.sha256(body).hexdigest()[:32]
-        scope = "private" if sees_full_detail(actor) else "public"
+        # The public answer may be cached anywhere for a minute; a signed-in one nowhere.
+        caching = "private, no-store" if sees_full_detail(actor) else "public, max-age=60"
         headers = {
             "ETag": f'"{digest}"',
-            "Cache-Control": f"{scope}, max-age=60",
+            "Cache-Control": caching,
             "Vary": "Authorization, Cookie",
         }
         if request.if_none_match.contains(digest):
-            return Response(status=304, headers=headers)
+            return Response(status=304, headers=headers, mimetype=GEOJSON)  # its CSP is a data one
         return Response(body, mimetype=GEOJSON, headers=headers)

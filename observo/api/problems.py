@@ -41,6 +41,7 @@ TITLES: Mapping[str, tuple[str, str]] = {
     "precondition_required": ("Serve l'intestazione If-Match", "If-Match header required"),
     "unsupported_media_type": ("Tipo di contenuto non supportato", "Unsupported media type"),
     "method_not_allowed": ("Metodo non consentito", "Method not allowed"),
+    "rate_limited": ("Troppe richieste: riprova più tardi", "Too many requests: retry later"),
     "service_unavailable": ("Servizio temporaneamente non disponibile", "Service temporarily unavailable"),
     "query_timeout": ("La ricerca ha richiesto troppo tempo", "The query took too long"),
     "internal_error": ("Errore interno", "Internal error"),
@@ -58,6 +59,7 @@ CODE_BY_STATUS = {
     415: "unsupported_media_type",
     422: "invalid_input",
     428: "precondition_required",
+    429: "rate_limited",
     503: "service_unavailable",
 }
 

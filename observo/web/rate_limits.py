@@ -1,0 +1,165 @@
+"""Rate limits (Flask-Limiter): a quota per API caller, and throttled sign-in attempts.
+
+- every /api/ route shares one quota per caller (`ratelimit_api`): the caller is the SHA-256 of the
+  bearer token when one is sent, else the signed-in user, else the client address;
+- failed sign-ins (401) on POST /login are counted per client address (`ratelimit_login`) and per
+  submitted e-mail address (`ratelimit_login_email`), so a guess spread over many addresses at one
+  account is slowed too; a successful sign-in costs nothing, so colleagues behind one NAT are not
+  locked out by each other;
+- health checks, static files and the other pages are not limited.
+
+The limits are read from the settings at each request; the storage and the on/off switch when the
+app is built. `memory://` counts per process (each gunicorn worker apart): production uses Redis.
+When the storage is unreachable the app keeps serving: Flask-Limiter logs a warning and counts in
+this process's memory until the storage answers again, so limits still hold per process rather than
+failing open, or failing every request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+import uuid
+from collections.abc import Callable
+
+from flask import Flask, Response, current_app, g, render_template, request
+from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
+from limits import parse_many
+
+from observo.api.problem_api import is_api_request
+from observo.api.problems import problem
+from observo.settings import Settings
+from observo.web.i18n import language, translator
+from observo.web.security import signed_in_user_id
+
+_EXTENSION_KEY = "observo_limiter"
+# A storage that does not answer must not hold a request for long: fall back to memory quickly.
+_STORAGE_TIMEOUT_S = 0.5
+_THROTTLED = (
+    "Troppi tentativi: riprova tra {seconds} secondi.",
+    "Too many attempts: try again in {seconds} seconds.",
+)
+
+
+class RateLimits:
+    """Unbound, like the other extensions; `init_app` gives each app a Flask-Limiter of its own.
+
+    Flask-Limiter keeps its storage and its "storage is down" state on the instance, so one instance
+    bound to several apps (the tests build several) would mix their counters and settings.
+    """
+
+    def init_app(self, app: Flask) -> None:
+        settings: Settings = app.config["OBSERVO_SETTINGS"]
+        for limit in (settings.ratelimit_api, settings.ratelimit_login, settings.ratelimit_login_email):
+            parse_many(limit)  # a typo fails at start, not as a silently skipped limit later
+        extension = Limiter(
+            _client_address,
+            application_limits=_limits(),
+            storage_uri=settings.ratelimit_storage_url,
+            storage_options=_storage_options(settings.ratelimit_storage_url),
+            in_memory_fallback_enabled=True,
+            swallow_errors=True,
+            key_prefix="observo",
+            enabled=settings.ratelimit_enabled,
+        )
+        extension.init_app(app)
+        app.extensions[_EXTENSION_KEY] = extension
+        app.register_error_handler(RateLimitExceeded, _too_many_requests)
+
+    def reset(self, app: Flask | None = None) -> None:
+        """Forget every count (tests start from zero)."""
+        extension = _bound(app)
+        if extension.enabled:
+            extension.reset()
+
+
+def _bound(app: Flask | None = None) -> Limiter:
+    return (app or current_app).extensions[_EXTENSION_KEY]
+
+
+def _setting(name: str) -> Callable[[], str]:
+    return lambda: getattr(current_app.config["OBSERVO_SETTINGS"], name)
+
+
+def _failed_sign_in(response: Response) -> bool:
+    return response.status_code == 401
+
+
+def _limits() -> list[ApplicationLimit]:
+    return [
+        ApplicationLimit(
+            _setting("ratelimit_api"),
+            key_function=_caller_key,
+            scope="api",
+            exempt_when=lambda: not is_api_request(),
+        ),
+        ApplicationLimit(
+            _setting("ratelimit_login"),
+            key_function=_client_address,
+            scope="login-address",
+            methods=["POST"],
+            exempt_when=lambda: request.endpoint != "pages.login",
+            deduct_when=_failed_sign_in,
+        ),
+        ApplicationLimit(
+            _setting("ratelimit_login_email"),
+            key_function=_submitted_email,
+            scope="login-email",
+            methods=["POST"],
+            exempt_when=lambda: request.endpoint != "pages.login" or not _submitted_email(),
+            deduct_when=_failed_sign_in,
+        ),
+    ]
+
+
+def _storage_options(url: str) -> dict[str, float]:
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"socket_connect_timeout": _STORAGE_TIMEOUT_S, "socket_timeout": _STORAGE_TIMEOUT_S}
+    return {}
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _client_address() -> str:
+    return f"address:{request.remote_addr or 'unknown'}"
+
+
+def _caller_key() -> str:
+    header = request.headers.get("Authorization")
+    if header is not None:
+        # Hashed: the storage never holds a usable token.
+        return f"token:{_sha256(header.partition(' ')[2].strip() or header)}"
+    user_id = signed_in_user_id()
+    return f"user:{user_id}" if user_id is not None else _client_address()
+
+
+def _submitted_email() -> str:
+    email = request.form.get("email", "").strip().lower()  # as accounts.normalise_email
+    return f"email:{_sha256(email)}" if email else ""
+
+
+def _retry_after(error: RateLimitExceeded) -> int:
+    """Whole seconds until the breached window ends (at least 1)."""
+    breached = _bound().current_limit
+    try:
+        reset_at = float(breached.window[0]) if breached is not None else None
+    except Exception:  # the storage failed between the check and now: the whole window is safe
+        reset_at = None
+    if reset_at is None:
+        return int(error.limit.limit.get_expiry())
+    return max(1, math.ceil(reset_at - time.time()))
+
+
+def _too_many_requests(error: RateLimitExceeded) -> Response:
+    seconds = _retry_after(error)
+    # Throttling runs before the request gets its id (access control), so a 429 gets a fresh one.
+    headers = {"Retry-After": str(seconds), "X-Request-ID": g.get("request_id") or uuid.uuid4().hex}
+    if is_api_request():
+        detail = f"rate limit of {error.limit.limit} reached: retry in {seconds} s"
+        return problem(429, "rate_limited", detail, headers=headers)
+    text = _THROTTLED[0] if language() == "it" else _THROTTLED[1]
+    page = render_template("error.html", t=translator(), lang=language(), detail=text.format(seconds=seconds))
+    return Response(page, status=429, headers=headers, mimetype="text/html")
