@@ -7,15 +7,20 @@ from typing import Any
 
 from flask import Flask, Response
 from sqlalchemy.exc import OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from observo.api import audit as audit_api
 from observo.api import cameras as cameras_api
 from observo.api import clusters as clusters_api
 from observo.api import organisations as organisations_api
+from observo.api import pacts as pacts_api
 from observo.api import search as search_api
+from observo.api import tokens as tokens_api
+from observo.api import users as users_api
 from observo.api.problem_api import is_api_request
 from observo.api.problems import problem, problem_from_error
 from observo.errors import ObservoError
-from observo.extensions import api, csrf, db, login_manager, migrate
+from observo.extensions import api, csrf, db, limiter, login_manager, migrate
 from observo.settings import PROJECT_ROOT, Settings
 from observo.spatial.engine import engine_options, install_hooks, is_statement_timeout
 from observo.web import health, pages
@@ -38,9 +43,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False  # GeoJSON reads best in its own order: type, id, geometry, properties
     _init_database(app, settings)
     _init_extensions(app)
+    # Before the route policy: refusals are audited, so a flood of them must be throttled too.
+    limiter.init_app(app)
     install_access_control(app)
     _register_error_map(app)
     install_security_headers(app)
+    if settings.trusted_proxies > 0:  # believe X-Forwarded-* from that many proxies, no more
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
     return app
 
 
@@ -55,6 +67,9 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": settings.session_cookie_secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": settings.session_cookie_secure,
         "WTF_CSRF_TIME_LIMIT": None,
         "API_TITLE": "Observo",
         "API_VERSION": "v1",
@@ -88,7 +103,16 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "pages.login"
     login_manager.user_loader(load_signed_in)
     api.init_app(app)
-    for blueprint in (cameras_api.blp, search_api.blp, clusters_api.blp, organisations_api.blp):
+    for blueprint in (
+        cameras_api.blp,
+        search_api.blp,
+        clusters_api.blp,
+        organisations_api.blp,
+        pacts_api.blp,
+        users_api.blp,
+        tokens_api.blp,
+        audit_api.blp,
+    ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # API writes are CSRF-checked in api.auth when they ride on a session
     app.register_blueprint(pages.bp)

@@ -62,8 +62,10 @@ main = FlaskGroup(name="observo", create_app=_create_app, help="Observo: the cam
 
 def _register_groups() -> None:
     from observo.cli_audit import audit_group
+    from observo.cli_routes import access_rules_command
 
     main.add_command(audit_group)
+    main.add_command(access_rules_command)
 
 
 _register_groups()
@@ -100,6 +102,7 @@ def org_create(
     """Create an organisation."""
     created = organisations.create_organisation(
         db.session,
+        cli_actor(),
         slug=slug,
         name=name,
         kind=kind,
@@ -123,7 +126,7 @@ def pact() -> None:
 def pact_create(name: str, slug: str | None, members: tuple[str, ...]) -> None:
     """Create a pact among organisations."""
     created = organisations.create_pact(
-        db.session, slug=slug or slugify(name), name=name, member_slugs=list(members)
+        db.session, cli_actor(), slug=slug or slugify(name), name=name, member_slugs=list(members)
     )
     click.echo(f"pact {created.slug} created with {len(created.members)} members")
 
@@ -145,14 +148,32 @@ def user() -> None:
 @click.option("--org", "org_slug", required=True)
 @click.option("--role", required=True, type=click.Choice(["admin", "editor", "viewer"]))
 @click.option("--name", default="")
+@click.option("--auditor", is_flag=True, help="may read the organisation's audit log")
 @transactional
-def user_create(email: str, org_slug: str, role: str, name: str) -> None:
+def user_create(email: str, org_slug: str, role: str, name: str, auditor: bool) -> None:
     """Create a user. The password is read from standard input or prompted for, never an argument."""
     password = _read_password()
     created = accounts.create_user(
-        db.session, email=email, name=name, org_slug=org_slug, role=role, password=password
+        db.session,
+        cli_actor(),
+        email=email,
+        name=name,
+        org_slug=org_slug,
+        role=role,
+        password=password,
+        auditor=auditor,
     )
     click.echo(f"user {created.email} created ({created.role}, {org_slug})")
+
+
+@user.command("deactivate")
+@click.option("--email", required=True)
+@transactional
+def user_deactivate(email: str) -> None:
+    """Deactivate a user: its tokens and sessions stop working at once (the account is kept)."""
+    found = accounts.user_by_email(db.session, email)
+    accounts.update_user(db.session, cli_actor(), found.id, {"active": False})
+    click.echo(f"user {found.email} deactivated")
 
 
 def _read_password() -> str:
@@ -174,7 +195,7 @@ def token() -> None:
 def token_create(email: str, name: str, expires_days: int | None) -> None:
     """Create a token and print it alone on stdout (it is not stored in clear: keep it now)."""
     owner = accounts.user_by_email(db.session, email)
-    click.echo(accounts.create_token(db.session, owner, name, expires_days))
+    click.echo(accounts.create_token(db.session, owner, name, expires_days, actor=cli_actor()))
 
 
 @token.command("revoke")
@@ -183,5 +204,5 @@ def token_create(email: str, name: str, expires_days: int | None) -> None:
 @transactional
 def token_revoke(email: str, name: str) -> None:
     """Revoke a user's active token by name."""
-    accounts.revoke_token(db.session, accounts.user_by_email(db.session, email), name)
+    accounts.revoke_token(db.session, accounts.user_by_email(db.session, email), name, actor=cli_actor())
     click.echo(f"token {name!r} of {email} revoked", err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shlex
@@ -23,7 +24,7 @@ from pyproj import Transformer
 from observo.cli import main
 from observo.domain import credentials
 from observo.extensions import db
-from observo.models import ApiToken, Camera, Organisation, Pact, User
+from observo.models import ApiToken, AuditEntry, Camera, Organisation, Pact, User
 from tests import factories
 from tests.conftest import fresh_database_url, make_app
 
@@ -259,6 +260,55 @@ def test_token_create_for_unknown_user_fails(app, session):
     result = run(app, "token create --email nobody@nowhere.example --name x")
     assert_refused(result, "nobody@nowhere.example")
     assert counts(session) == before
+
+
+# --- the audit log ---------------------------------------------------------------------------------
+
+
+def entries_after(session: sa.orm.Session, start: int) -> list[AuditEntry]:
+    return list(session.scalars(sa.select(AuditEntry).where(AuditEntry.id > start).order_by(AuditEntry.id)))
+
+
+def last_entry_id(session: sa.orm.Session) -> int:
+    return session.scalar(sa.select(sa.func.coalesce(sa.func.max(AuditEntry.id), 0)))
+
+
+def test_each_account_command_logs_one_entry_as_the_operating_system_user(app, session):
+    factories.org(session, "alfa")
+    password = "a long enough secret"
+    steps = [
+        ("org create --slug torino --name Torino --kind municipality --istat 001272", "organisation.create"),
+        ("pact create --name Patto --member alfa --member torino", "pact.create"),
+        ("user create --email v@torino.example --org torino --role viewer --auditor", "user.create"),
+        ("token create --email v@torino.example --name qgis", "token.create"),
+        ("token revoke --email v@torino.example --name qgis", "token.revoke"),
+        ("user deactivate --email V@Torino.example", "user.update"),
+    ]
+    clear = None
+    for command, action in steps:
+        start = last_entry_id(session)
+        result = run(app, command, stdin=password + "\n")
+        assert result.exit_code == 0, result.output
+        clear = clear or (result.stdout.strip() if action == "token.create" else None)
+        entries = entries_after(session, start)
+        assert [entry.action for entry in entries] == [action], command
+        entry = entries[0]
+        assert entry.actor_label.startswith("cli:") and entry.actor_user_id is None
+        assert entry.request_id.startswith("cli-")
+    created = session.scalar(sa.select(User).where(User.email == "v@torino.example"))
+    assert (created.auditor, created.active) == (True, False)
+    assert json.loads(entry.details) == {"changes": {"active": [True, False]}}
+    for logged in session.scalars(sa.select(AuditEntry)):
+        for secret in (password, created.password_hash, clear, clear[4:]):
+            assert secret not in logged.details, logged.action
+
+
+def test_a_refused_command_logs_nothing(app, session):
+    factories.org(session, "torino")
+    start = last_entry_id(session)
+    assert_refused(run(app, "org create --slug torino --name Again --kind municipality"), "already exists")
+    assert_refused(run(app, "user deactivate --email nobody@torino.example"), "nobody@torino.example")
+    assert entries_after(session, start) == []
 
 
 # --- demo ----------------------------------------------------------------------------------------

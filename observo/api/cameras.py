@@ -65,12 +65,14 @@ class Cameras(MethodView):
         query = _camera_query(args)
         settings = current_settings()
         if args.get("f") == "csv":
-            queries.require_reason(actor, query.reason)
             limit = args["limit"] if "limit" in request.args else None
+            queries.record_export(db.session, actor, query, limit, args["offset"], "csv")
+            db.session.commit()  # logged before the first byte leaves
             return csv_export.csv_response(db.session, actor, query, limit, args["offset"])
         page = queries.find_cameras(
             db.session, actor, query, args["limit"], args["offset"], settings.count_cap
         )
+        db.session.commit()  # the audit entry of an accountable query, if any
         links = page_links("cameras.Cameras", args, len(page.hits), page.has_more)
         return collection_response(db.session, actor, page, links)
 
@@ -90,12 +92,19 @@ class Nearest(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """The `k` cameras nearest to `point` (geodesic metres in `distance_m`), nearest first."""
         actor = current_actor()
-        queries.require_reason(actor, args.get("reason"))
         lon, lat = args["point"]
         settings = current_settings()
         hits = queries.nearest_cameras(
-            db.session, actor, lon, lat, args["k"], camera_filters(args), settings.nearest_radius_m
+            db.session,
+            actor,
+            lon,
+            lat,
+            args["k"],
+            camera_filters(args),
+            settings.nearest_radius_m,
+            reason=args.get("reason"),
         )
+        db.session.commit()  # the audit entry
         page = queries.Page(hits, len(hits), has_more=False)
         return collection_response(
             db.session, actor, page, [{"href": request.url, "rel": "self", "type": GEOJSON}]
@@ -133,6 +142,19 @@ class Camera(MethodView):
         camera = service.decommission_camera(db.session, actor, camera_id, version)
         db.session.commit()
         return json_response(None, 204, ETag=etag_for(camera.id, camera.version))
+
+
+@blp.route("/<int:camera_id>/contacts")
+class CameraContacts(MethodView):
+    @blp.response(200, schemas.CameraContacts)
+    def get(self, camera_id: int) -> Any:
+        """Whom to ask for the camera's footage (owner, operator, footage contact) and how long it is kept.
+
+        Personal data: each read is logged in the audit log. 404 outside your read scope.
+        """
+        camera = service.camera_contacts(db.session, require_actor(), camera_id)
+        db.session.commit()
+        return camera
 
 
 @blp.route("/<int:camera_id>/history")

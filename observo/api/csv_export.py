@@ -16,15 +16,14 @@ from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
 from observo.api.features import dumped_features, property_names
-from observo.domain.permissions import Actor, sees_full_detail
-from observo.schemas.camera import PublicCameraProperties
+from observo.domain.permissions import Actor, audience
 from observo.services import queries
 
 BATCH = 500
 
 
 def columns_for(actor: Actor) -> list[str]:
-    names = property_names() if sees_full_detail(actor) else tuple(PublicCameraProperties().dump_fields)
+    names = property_names(audience(actor))
     flat = ["fov_wkt" if name == "fov" else name for name in names]
     return ["id", "lon", "lat", *flat]
 

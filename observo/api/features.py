@@ -16,22 +16,33 @@ from flask import Response
 from sqlalchemy.orm import Session
 
 from observo.api.responses import GEOJSON
-from observo.domain.permissions import Actor, sees_full_detail
+from observo.domain.permissions import Actor, audience, sees_full_detail
 from observo.models import Camera
 from observo.schemas import camera as schemas
 from observo.services.queries import Hit, Page
 from observo.spatial.base import PageExtras, session_backend
 
+FEATURE_SCHEMAS = {
+    "public": schemas.PublicCameraFeature,
+    "police": schemas.CameraFeature,
+    "admin": schemas.AdminCameraFeature,
+}
+PROPERTY_SCHEMAS = {
+    "public": schemas.PublicCameraProperties,
+    "police": schemas.CameraProperties,
+    "admin": schemas.AdminCameraProperties,
+}
+
 
 @cache
-def property_names() -> tuple[str, ...]:
-    """Output property names of a full Feature, in the schema's order."""
-    return tuple(schemas.CameraProperties().dump_fields)
+def property_names(audience_name: str) -> tuple[str, ...]:
+    """Output property names of an audience's Feature, in the schema's order."""
+    return tuple(PROPERTY_SCHEMAS[audience_name]().dump_fields)
 
 
 def feature_schema(actor: Actor) -> Any:
-    """One output schema per audience: the public one is generalised."""
-    return schemas.CameraFeature() if sees_full_detail(actor) else schemas.PublicCameraFeature()
+    """One output schema per audience (public: generalised; police; admin)."""
+    return FEATURE_SCHEMAS[audience(actor)]()
 
 
 def features_json(session: Session, actor: Actor, hits: Sequence[Hit]) -> bytes:
@@ -44,7 +55,8 @@ def features_json(session: Session, actor: Actor, hits: Sequence[Hit]) -> bytes:
             distance_m=[hit.distance_m for hit in hits],
             relation=[hit.relation for hit in hits],
         )
-        built = session_backend(session).features_json(session, extras, property_names())
+        names = property_names(audience(actor))
+        built = session_backend(session).features_json(session, extras, names)
         if built is not None:
             return ",".join(built).encode()
     return b",".join(orjson.dumps(feature) for feature in dumped_features(session, actor, hits))

@@ -81,6 +81,11 @@ def _local_transformer(lon: float, lat: float) -> Transformer:
     )
 
 
+# Wider than this, a sector's two edges would meet behind the camera (an invalid, self-touching
+# ring once PROJ rounds them together): it is drawn as the circle it practically is.
+FULL_CIRCLE_DEG = 359.5
+
+
 def sector(
     lon: float,
     lat: float,
@@ -92,11 +97,12 @@ def sector(
     """The field of view as an EPSG:4326 polygon (counter-clockwise exterior).
 
     The apex is the camera; the arc has a vertex at least every ``step_deg`` degrees and at least
-    two segments. ``hfov_deg >= 360`` gives a circle of radius ``range_m``; then bearing may be None.
+    two segments. ``hfov_deg >= FULL_CIRCLE_DEG`` gives a circle of radius ``range_m``; then bearing
+    may be None.
     """
     if step_deg <= 0 or range_m <= 0:
         raise ValueError("step_deg and range_m must be positive")
-    if hfov_deg >= 360:
+    if hfov_deg >= FULL_CIRCLE_DEG:
         start = 0.0 if bearing_deg is None else bearing_deg % 360
         count = max(MIN_CIRCLE_SEGMENTS, math.ceil(360.0 / step_deg))
         # Decreasing compass angles run counter-clockwise on the map.

@@ -35,7 +35,6 @@ class Actor:
         return self.role == "admin"
 
 
-
 ANONYMOUS = Actor()
 # The command line and the demo seeder act as an administrator the audit log names "system".
 SYSTEM = Actor(role="admin", label="system")
@@ -79,6 +78,14 @@ def read_scope(actor: Actor) -> ReadScope:
 
 def can_read(actor: Actor, owner_id: int, visibility: str, status: str) -> bool:
     return read_scope(actor).allows(owner_id, visibility, status)
+
+
+def audience(actor: Actor) -> str:
+    """Which output the actor gets: "public" (generalised), "police" (full record) or "admin"
+    (full record and who made it). Owner contacts are outside all three (read one camera at a time)."""
+    if actor.is_anonymous:
+        return "public"
+    return "admin" if actor.is_admin else "police"
 
 
 def sees_full_detail(actor: Actor) -> bool:

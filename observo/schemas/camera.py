@@ -149,8 +149,21 @@ class CameraFeaturePatch(CameraFeatureInput):
     """`PATCH /cameras/<id>` body: any part of the Feature (load it with partial=True)."""
 
 
+# Personal data of the owner's staff: served only by /cameras/<id>/contacts, which logs each read.
+CONTACT_PROPERTIES = (
+    "footage_contact_name",
+    "footage_contact_phone",
+    "footage_contact_email",
+    "footage_contact_pec",
+    "footage_contact_hours",
+)
+
+
 class CameraProperties(CameraAttributes):
-    """Output properties: everything the caller may read about the camera."""
+    """Police output: the whole record but the contacts (read through the audited contacts route)."""
+
+    class Meta(CameraAttributes.Meta):
+        exclude = CONTACT_PROPERTIES
 
     code = fields.String()
     owner = fields.Function(lambda camera: camera.owner.slug, metadata={"type": "string"})
@@ -182,6 +195,23 @@ class CameraFeature(_Feature):
     properties = fields.Nested(CameraProperties)
 
 
+class AdminCameraProperties(CameraProperties):
+    """Admin output: the police record plus who created and last changed it."""
+
+    created_by = fields.Function(
+        lambda camera: camera.created_by.email if camera.created_by else None,
+        metadata={"type": "string", "nullable": True, "description": "e-mail of the user"},
+    )
+    updated_by = fields.Function(
+        lambda camera: camera.updated_by.email if camera.updated_by else None,
+        metadata={"type": "string", "nullable": True, "description": "e-mail of the user"},
+    )
+
+
+class AdminCameraFeature(_Feature):
+    properties = fields.Nested(AdminCameraProperties)
+
+
 class PublicCameraProperties(Schema):
     """What anyone may see of a public camera (DESIGN: "Who sees what")."""
 
@@ -202,6 +232,32 @@ class PublicCameraFeature(_Feature):
 
     def position(self, camera: Any) -> Any:
         return camera.public_location
+
+
+class OrganisationContact(Schema):
+    slug = fields.String()
+    name = fields.String()
+    contact_name = fields.String(allow_none=True)
+    contact_phone = fields.String(allow_none=True)
+    contact_email = fields.String(allow_none=True)
+    contact_pec = fields.String(allow_none=True)
+
+
+class CameraContacts(Schema):
+    """Whom to ask for footage, and how soon it is overwritten. Each read is audited."""
+
+    camera_id = fields.Function(lambda camera: camera.id, metadata={"type": "integer"})
+    code = fields.String()
+    owner = fields.Nested(OrganisationContact)
+    operator = fields.Nested(OrganisationContact, allow_none=True)
+    data_controller = fields.String(allow_none=True)
+    footage_contact_name = fields.String(allow_none=True)
+    footage_contact_phone = fields.String(allow_none=True)
+    footage_contact_email = fields.String(allow_none=True)
+    footage_contact_pec = fields.String(allow_none=True)
+    footage_contact_hours = fields.String(allow_none=True)
+    records = fields.Boolean()
+    retention_hours = fields.Integer(allow_none=True)
 
 
 class Link(Schema):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from geoalchemy2 import WKBElement
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point, Polygon
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from observo.domain.permissions import Actor, can_write_for
 from observo.errors import FieldIssue, Forbidden, InvalidInput, NotFound, StaleVersion
 from observo.models import Camera, CameraStatusChange, Organisation
 from observo.models.base import utcnow
+from observo.services import audit, camera_audit
 from observo.services.organisations import organisation_by_slug
 from observo.services.scope import readable_cameras
 
@@ -41,6 +43,20 @@ def readable_camera(session: Session, actor: Actor, camera_id: int) -> Camera:
     return camera
 
 
+def camera_contacts(session: Session, actor: Actor, camera_id: int) -> Camera:
+    """The camera, for its contacts: a read of personal data, so it is logged."""
+    camera = readable_camera(session, actor, camera_id)
+    audit.record(
+        session,
+        actor,
+        "camera.contacts.read",
+        object_type="camera",
+        object_id=camera.id,
+        subject_organisation_id=camera.owner_id,
+    )
+    return camera
+
+
 def camera_history(session: Session, actor: Actor, camera_id: int) -> list[CameraStatusChange]:
     readable_camera(session, actor, camera_id)
     stmt = (
@@ -59,13 +75,14 @@ def create_camera(session: Session, actor: Actor, write: CameraWrite) -> Camera:
     _assign(session, camera, attrs)
     camera.municipality = camera.municipality or camera.owner.istat_code
     camera.location = from_shape(write.location, srid=SRID)
-    _place_publicly(camera, write.location)
+    place_publicly(camera, write.location)
     _apply_fov(camera, write.location, attrs, optics_changed=True)
     camera_rules.check_consistency(_current_attrs(camera))
     camera.created_by_id = camera.updated_by_id = actor.user_id
     session.add(camera)
     _record_status(session, camera, None, actor)
     session.flush()
+    camera_audit.record_change(session, actor, "camera.create", camera, None)
     return camera
 
 
@@ -73,6 +90,7 @@ def update_camera(
     session: Session, actor: Actor, camera_id: int, expected_version: int, write: CameraWrite
 ) -> Camera:
     camera = _writable_camera(session, actor, camera_id, expected_version)
+    before = camera_audit.snapshot(camera)
     attrs = dict(write.attrs)
     if "owner" in attrs:
         camera.owner = _writable_owner(session, actor, attrs["owner"])
@@ -82,13 +100,17 @@ def update_camera(
     if write.location is not None:
         camera.location = from_shape(write.location, srid=SRID)
     if write.location is not None or "owner" in attrs:
-        _place_publicly(camera, location)
+        place_publicly(camera, location)
     optics_changed = write.location is not None or any(name in attrs for name in camera_rules.OPTICS)
     _apply_fov(camera, location, attrs, optics_changed=optics_changed)
     camera_rules.check_consistency(_current_attrs(camera))
     if camera.status != previous_status:
         _record_status(session, camera, previous_status, actor)
-    return _flush_versioned(session, camera, actor)
+    changed = session.is_modified(camera)
+    _flush_versioned(session, camera, actor)
+    if changed:  # a PATCH that changes nothing is not a write: nothing to log
+        camera_audit.record_change(session, actor, "camera.update", camera, before)
+    return camera
 
 
 def decommission_camera(
@@ -98,9 +120,12 @@ def decommission_camera(
     camera = _writable_camera(session, actor, camera_id, expected_version)
     if camera.status == "decommissioned":
         return camera
+    before = camera_audit.snapshot(camera)
     previous_status, camera.status = camera.status, "decommissioned"
     _record_status(session, camera, previous_status, actor, note)
-    return _flush_versioned(session, camera, actor)
+    _flush_versioned(session, camera, actor)
+    camera_audit.record_change(session, actor, "camera.decommission", camera, before)
+    return camera
 
 
 def _writable_camera(session: Session, actor: Actor, camera_id: int, expected_version: int) -> Camera:
@@ -149,10 +174,40 @@ def _assign(session: Session, camera: Camera, attrs: Mapping[str, Any]) -> None:
             setattr(camera, name, value)
 
 
-def _place_publicly(camera: Camera, location: Point) -> None:
+def place_publicly(camera: Camera, location: Point) -> None:
     """Keep the generalised position anonymous callers see (and filter on) in step."""
-    lon, lat = snap_to_grid(location.x, location.y, camera.owner.public_precision_m)
-    camera.public_location = from_shape(Point(lon, lat), srid=SRID)
+    camera.public_location = public_point(location, camera.owner.public_precision_m)
+
+
+def public_point(location: Point, precision_m: int) -> WKBElement:
+    """The centre of the grid cell of side `precision_m` holding `location` (0: the exact point)."""
+    lon, lat = snap_to_grid(location.x, location.y, precision_m)
+    return from_shape(Point(lon, lat), srid=SRID)
+
+
+def place_cameras_of(session: Session, organisation: Organisation) -> int:
+    """Re-snap the public position of every camera `organisation` owns to its current grid.
+
+    The public position is derived data, outside the cameras' records: their versions (ETags) stay,
+    so an editor's pending If-Match still holds. Returns how many cameras were placed.
+    """
+    table = Camera.__table__
+    rows = session.execute(sa.select(table.c.id, table.c.location).where(table.c.owner_id == organisation.id))
+    params = [
+        {"camera_id": camera_id, "point": public_point(to_shape(location), organisation.public_precision_m)}
+        for camera_id, location in rows
+    ]
+    if params:
+        stmt = (
+            table.update()
+            .where(table.c.id == sa.bindparam("camera_id"))
+            .values(public_location=sa.bindparam("point", type_=table.c.public_location.type))
+        )
+        session.execute(stmt, params)
+        for loaded in list(session.identity_map.values()):
+            if isinstance(loaded, Camera) and loaded.owner_id == organisation.id:
+                session.expire(loaded, ["public_location"])
+    return len(params)
 
 
 def _apply_fov(camera: Camera, location: Point, attrs: Mapping[str, Any], *, optics_changed: bool) -> None:

@@ -1,19 +1,32 @@
-"""Organisations and pacts."""
+"""Organisations and pacts: who may see them, and their audited changes (administrators only)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from observo.domain.permissions import Actor
+from observo.domain.permissions import SYSTEM, Actor, can_manage_accounts
 from observo.domain.vocabulary import ORGANISATION_KINDS
-from observo.errors import Conflict, FieldIssue, InvalidInput, NotFound
+from observo.errors import Conflict, FieldIssue, Forbidden, InvalidInput, NotFound
 from observo.models import Organisation, Pact
+from observo.services import audit
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SLUG_MAX = 64
+NAME_MAX = 200
 ISTAT_PATTERN = re.compile(r"^\d{6}$")
+CONTACT_FIELDS = {"contact_name": 200, "contact_phone": 40, "contact_email": 254, "contact_pec": 254}
+ORGANISATION_CHANGEABLE = ("name", "sponsor", "public_precision_m", *CONTACT_FIELDS)
+PACT_CHANGEABLE = ("name", "members")
+
+
+def require_account_manager(actor: Actor) -> None:
+    if not can_manage_accounts(actor):
+        raise Forbidden("only administrators manage organisations, pacts and users")
 
 
 def organisation_by_slug(session: Session, slug: str) -> Organisation:
@@ -21,6 +34,15 @@ def organisation_by_slug(session: Session, slug: str) -> Organisation:
     if organisation is None:
         raise NotFound(f"no organisation {slug!r}")
     return organisation
+
+
+def named_organisation(session: Session, slug: str, pointer: str) -> Organisation:
+    """An organisation named in the input: an unknown slug is a bad input (422), not a 404."""
+    try:
+        return organisation_by_slug(session, slug)
+    except NotFound as exc:
+        issue = FieldIssue(pointer, "unknown_organisation", f"no organisation {slug!r}")
+        raise InvalidInput("unknown organisation", [issue]) from exc
 
 
 def visible_organisations(session: Session, actor: Actor) -> sa.Select[tuple[Organisation]]:
@@ -33,8 +55,23 @@ def visible_organisations(session: Session, actor: Actor) -> sa.Select[tuple[Org
     return stmt.where(Organisation.id.in_(actor.own_ids | actor.partner_ids))
 
 
+def organisation_snapshot(organisation: Organisation) -> dict[str, Any]:
+    """The organisation as the audit log keeps it: plain JSON values, the sponsor by slug."""
+    return {
+        "id": organisation.id,
+        "slug": organisation.slug,
+        "name": organisation.name,
+        "kind": organisation.kind,
+        "istat_code": organisation.istat_code,
+        "sponsor": organisation.sponsor.slug if organisation.sponsor else None,
+        "public_precision_m": organisation.public_precision_m,
+        **{name: getattr(organisation, name) for name in CONTACT_FIELDS},
+    }
+
+
 def create_organisation(
     session: Session,
+    actor: Actor = SYSTEM,
     *,
     slug: str,
     name: str,
@@ -42,8 +79,14 @@ def create_organisation(
     istat_code: str | None = None,
     sponsor_slug: str | None = None,
     public_precision_m: int = 100,
+    contacts: Mapping[str, str | None] | None = None,
 ) -> Organisation:
-    _check_organisation_fields(slug, kind, istat_code, public_precision_m)
+    """Register an organisation (audited as `organisation.create`)."""
+    require_account_manager(actor)
+    contacts = dict(contacts or {})
+    _check_organisation_fields(
+        slug, kind, istat_code, {"name": name, "public_precision_m": public_precision_m, **contacts}
+    )
     if session.scalar(sa.select(Organisation.id).where(Organisation.slug == slug)) is not None:
         raise Conflict(f"organisation {slug!r} already exists")
     if istat_code and session.scalar(sa.select(Organisation.id).where(Organisation.istat_code == istat_code)):
@@ -53,34 +96,210 @@ def create_organisation(
         name=name,
         kind=kind,
         istat_code=istat_code or None,
-        sponsor=organisation_by_slug(session, sponsor_slug) if sponsor_slug else None,
+        sponsor=named_organisation(session, sponsor_slug, "/sponsor") if sponsor_slug else None,
         public_precision_m=public_precision_m,
+        **contacts,
     )
     session.add(organisation)
     session.flush()
+    _record(
+        session, actor, "organisation.create", organisation, {"after": organisation_snapshot(organisation)}
+    )
     return organisation
 
 
-def _check_organisation_fields(slug: str, kind: str, istat_code: str | None, precision: int) -> None:
+def update_organisation(
+    session: Session, actor: Actor, slug: str, changes: Mapping[str, Any]
+) -> Organisation:
+    """Change name, contacts, sponsor or public precision (audited as `organisation.update`).
+
+    A new precision re-snaps the public positions of the organisation's cameras at once: the public
+    map must never keep showing them on the old, possibly finer, grid.
+    """
+    require_account_manager(actor)
+    _refuse_unchangeable(changes, ORGANISATION_CHANGEABLE)
+    organisation = organisation_by_slug(session, slug)
+    _check_changeable_values(changes)
+    before = organisation_snapshot(organisation)
+    for name, value in changes.items():
+        if name == "sponsor":
+            organisation.sponsor = _sponsor_for(session, organisation, value)
+        else:
+            setattr(organisation, name, value)
+    session.flush()
+    after = organisation_snapshot(organisation)
+    if after == before:
+        return organisation  # nothing changed: nothing to log
+    details: dict[str, Any] = {"changes": audit.changes(before, after)}
+    if after["public_precision_m"] != before["public_precision_m"]:
+        from observo.services.cameras import place_cameras_of  # services.cameras imports this module
+
+        details["cameras_replaced"] = place_cameras_of(session, organisation)
+    _record(session, actor, "organisation.update", organisation, details)
+    return organisation
+
+
+def _record(
+    session: Session, actor: Actor, action: str, organisation: Organisation, details: dict[str, Any]
+) -> None:
+    audit.record(
+        session,
+        actor,
+        action,
+        object_type="organisation",
+        object_id=organisation.id,
+        subject_organisation_id=organisation.id,
+        details=details,
+    )
+
+
+def _sponsor_for(session: Session, organisation: Organisation, slug: str | None) -> Organisation | None:
+    if not slug:
+        return None
+    sponsor = named_organisation(session, slug, "/sponsor")
+    # Walk up the sponsor's own sponsors: the organisation must not end up sponsoring itself.
+    ancestor: Organisation | None = sponsor
+    while ancestor is not None:
+        if ancestor.id == organisation.id:
+            issue = FieldIssue(
+                "/sponsor", "cycle", f"{slug!r} is {organisation.slug!r} or federates under it"
+            )
+            raise InvalidInput("an organisation cannot federate under itself", [issue])
+        ancestor = ancestor.sponsor
+    return sponsor
+
+
+def _check_organisation_fields(
+    slug: str, kind: str, istat_code: str | None, values: Mapping[str, Any]
+) -> None:
     issues = []
-    if not SLUG_PATTERN.match(slug) or len(slug) > 64:
+    if not SLUG_PATTERN.match(slug) or len(slug) > SLUG_MAX:
         issues.append(FieldIssue("/slug", "invalid_format", "lower-case letters, digits and single hyphens"))
     if kind not in ORGANISATION_KINDS:
         issues.append(FieldIssue("/kind", "invalid_choice", f"one of {', '.join(ORGANISATION_KINDS)}"))
     if istat_code and not ISTAT_PATTERN.match(istat_code):
         issues.append(FieldIssue("/istat_code", "invalid_format", "six digits, e.g. 019036"))
-    if not 0 <= precision <= 10_000:
-        issues.append(FieldIssue("/public_precision_m", "out_of_range", "0 to 10000 metres"))
+    issues.extend(_value_issues(values))
     if issues:
         raise InvalidInput("the organisation cannot be created", issues)
 
 
-def create_pact(session: Session, *, slug: str, name: str, member_slugs: list[str]) -> Pact:
-    if not SLUG_PATTERN.match(slug):
-        raise InvalidInput("bad pact slug", [FieldIssue("/slug", "invalid_format", "lower-case and hyphens")])
+def _check_changeable_values(changes: Mapping[str, Any]) -> None:
+    if issues := _value_issues(changes):
+        raise InvalidInput("the organisation cannot be changed", issues)
+
+
+def _value_issues(values: Mapping[str, Any]) -> list[FieldIssue]:
+    issues = []
+    if "name" in values:
+        issues.extend(text_issues("/name", values["name"], NAME_MAX))
+    precision = values.get("public_precision_m", 0)
+    if not isinstance(precision, int) or not 0 <= precision <= 10_000:
+        issues.append(FieldIssue("/public_precision_m", "out_of_range", "0 to 10000 metres"))
+    for name, size in CONTACT_FIELDS.items():
+        if values.get(name) is not None:
+            issues.extend(text_issues(f"/{name}", values[name], size, required=False))
+    return issues
+
+
+def text_issues(pointer: str, value: Any, size: int, *, required: bool = True) -> list[FieldIssue]:
+    """A text value's problems: missing (when required) or longer than its column."""
+    if not isinstance(value, str) or (required and not value.strip()):
+        return [FieldIssue(pointer, "required", "a non-empty text")]
+    if len(value) > size:
+        return [FieldIssue(pointer, "invalid_length", f"at most {size} characters")]
+    return []
+
+
+def _refuse_unchangeable(changes: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    if refused := [name for name in changes if name not in allowed]:
+        issues = [FieldIssue(f"/{name}", "read_only", f"{name} cannot be changed") for name in refused]
+        raise InvalidInput("some fields cannot be changed", issues)
+
+
+# --- pacts ---------------------------------------------------------------------------------------
+
+
+def visible_pacts(actor: Actor) -> sa.Select[tuple[Pact]]:
+    """Pacts the actor may read: all for admins, else those its organisation belongs to."""
+    stmt = sa.select(Pact).order_by(Pact.slug)
+    if actor.is_admin:
+        return stmt
+    if actor.is_anonymous:
+        return stmt.where(sa.false())
+    return stmt.where(Pact.members.any(Organisation.id == actor.organisation_id))
+
+
+def readable_pact(session: Session, actor: Actor, slug: str) -> Pact:
+    pact = session.scalar(visible_pacts(actor).where(Pact.slug == slug))
+    if pact is None:
+        raise NotFound(f"no pact {slug!r}")
+    return pact
+
+
+def pact_snapshot(pact: Pact) -> dict[str, Any]:
+    return {
+        "id": pact.id,
+        "slug": pact.slug,
+        "name": pact.name,
+        "members": sorted(m.slug for m in pact.members),
+    }
+
+
+def create_pact(
+    session: Session, actor: Actor = SYSTEM, *, slug: str, name: str, member_slugs: list[str]
+) -> Pact:
+    """Create a pact among organisations (audited as `pact.create`)."""
+    require_account_manager(actor)
+    issues = text_issues("/name", name, NAME_MAX)
+    if not SLUG_PATTERN.match(slug) or len(slug) > SLUG_MAX:
+        issues.append(FieldIssue("/slug", "invalid_format", "lower-case letters, digits and single hyphens"))
+    if issues:
+        raise InvalidInput("the pact cannot be created", issues)
     if session.scalar(sa.select(Pact.id).where(Pact.slug == slug)) is not None:
         raise Conflict(f"pact {slug!r} already exists")
-    pact = Pact(slug=slug, name=name, members=[organisation_by_slug(session, s) for s in member_slugs])
+    pact = Pact(slug=slug, name=name, members=_members(session, member_slugs))
     session.add(pact)
     session.flush()
+    _record_pact(session, actor, "pact.create", pact, {"after": pact_snapshot(pact)})
     return pact
+
+
+def update_pact(session: Session, actor: Actor, slug: str, changes: Mapping[str, Any]) -> Pact:
+    """Rename a pact and/or replace its members (audited as `pact.update`)."""
+    require_account_manager(actor)
+    _refuse_unchangeable(changes, PACT_CHANGEABLE)
+    pact = readable_pact(session, actor, slug)
+    if "name" in changes and (issues := text_issues("/name", changes["name"], NAME_MAX)):
+        raise InvalidInput("the pact cannot be changed", issues)
+    before = pact_snapshot(pact)
+    if "name" in changes:
+        pact.name = changes["name"]
+    if "members" in changes:
+        pact.members = _members(session, changes["members"])
+    session.flush()
+    after = pact_snapshot(pact)
+    if after != before:
+        _record_pact(session, actor, "pact.update", pact, {"changes": audit.changes(before, after)})
+    return pact
+
+
+def delete_pact(session: Session, actor: Actor, slug: str) -> None:
+    """Dissolve a pact: its members stop sharing through it (audited as `pact.delete`)."""
+    require_account_manager(actor)
+    pact = readable_pact(session, actor, slug)
+    _record_pact(session, actor, "pact.delete", pact, {"before": pact_snapshot(pact)})
+    session.delete(pact)
+    session.flush()
+
+
+def _members(session: Session, slugs: list[str]) -> list[Organisation]:
+    members: dict[str, Organisation] = {}  # a slug named twice counts once
+    for index, slug in enumerate(slugs):
+        if slug not in members:
+            members[slug] = named_organisation(session, slug, f"/members/{index}")
+    return list(members.values())
+
+
+def _record_pact(session: Session, actor: Actor, action: str, pact: Pact, details: dict[str, Any]) -> None:
+    audit.record(session, actor, action, object_type="pact", object_id=pact.id, details=details)

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
+from shapely.geometry import Point, box
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from observo.domain import vocabulary as v
@@ -20,6 +23,7 @@ from observo.domain.permissions import Actor, sees_full_detail
 from observo.domain.shapes import Area, BBox, MapGrid, Radius
 from observo.errors import FieldIssue, InvalidInput, NotAuthenticated
 from observo.models import Camera, Organisation
+from observo.services import audit
 from observo.services.scope import readable_cameras
 from observo.spatial.base import session_backend
 
@@ -86,6 +90,48 @@ def require_reason(actor: Actor, reason: str | None, pointer: str = "/reason") -
         )
 
 
+def record_query(
+    session: Session,
+    actor: Actor,
+    action: str,
+    reason: str | None,
+    geometry: BaseGeometry | None,
+    result_count: int,
+    **details: Any,
+) -> None:
+    """One audit entry per accountable query. Anonymous callers only ever see public data: not logged."""
+    if sees_full_detail(actor):
+        audit.record(
+            session,
+            actor,
+            action,
+            reason=reason,
+            geometry=geometry,
+            result_count=result_count,
+            details={name: value for name, value in details.items() if value not in (None, {}, ())},
+        )
+
+
+def _filters_used(filters: CameraFilters) -> dict[str, Any]:
+    return {name: value for name, value in asdict(filters).items() if value not in (None, ())}
+
+
+def query_subject(query: CameraQuery) -> tuple[str | None, BaseGeometry | None]:
+    """(audit action, geometry) of a list query that must be accounted for, or (None, None)."""
+    if query.sees is not None:
+        return "query.sees", Point(*query.sees)
+    if query.near is not None:
+        return "query.near", Point(query.near.lon, query.near.lat)
+    return None, None
+
+
+def _query_geometry(query: CameraQuery) -> BaseGeometry | None:
+    _action, geometry = query_subject(query)
+    if geometry is None and query.bbox is not None:
+        return box(query.bbox.min_lon, query.bbox.min_lat, query.bbox.max_lon, query.bbox.max_lat)
+    return geometry
+
+
 def filter_clauses(actor: Actor, filters: CameraFilters, default_statuses: tuple[str, ...] = ()) -> list:
     """WHERE clauses for the attribute filters (the read scope is added by the callers)."""
     full = sees_full_detail(actor)
@@ -128,7 +174,22 @@ def find_cameras(
         statement = _within_page_reach(session, actor, statement, where, query.bbox, offset + limit + 1)
     rows = session.execute(statement.limit(limit + 1).offset(offset)).all()
     hits = [_hit(row) for row in rows[:limit]]
-    return _page(session, hits, len(rows) > limit, offset, where, count_cap)
+    page = _page(session, hits, len(rows) > limit, offset, where, count_cap)
+    action, geometry = query_subject(query)
+    if action is not None:
+        record_query(
+            session,
+            actor,
+            action,
+            query.reason,
+            geometry,
+            len(hits),
+            radius_m=query.near.metres if query.near else None,
+            matched=page.matched,
+            offset=offset,
+            filters=_filters_used(query.filters),
+        )
+    return page
 
 
 def _within_page_reach(
@@ -149,6 +210,32 @@ def _within_page_reach(
     if edge is None:  # fewer matches than the page reaches: sorting them all is cheap
         return statement
     return statement.where(backend.within_degrees(position, lon, lat, edge), distance <= edge)
+
+
+def count_matches(session: Session, actor: Actor, query: CameraQuery) -> int:
+    """How many cameras `query` matches (exports log it before streaming)."""
+    _statement, where = _camera_select(session, actor, query)
+    return session.scalar(sa.select(sa.func.count()).select_from(Camera).where(*where)) or 0
+
+
+def record_export(
+    session: Session, actor: Actor, query: CameraQuery, limit: int | None, offset: int, file_format: str
+) -> None:
+    """Log an export before it streams: the count is what it will hold (limit and offset applied)."""
+    require_reason(actor, query.reason)
+    matched = max(count_matches(session, actor, query) - offset, 0)
+    count = matched if limit is None else min(matched, limit)
+    record_query(
+        session,
+        actor,
+        f"export.{file_format}",
+        query.reason,
+        _query_geometry(query),
+        count,
+        radius_m=query.near.metres if query.near else None,
+        sees=bool(query.sees),
+        filters=_filters_used(query.filters),
+    )
 
 
 def stream_hits(
@@ -210,6 +297,7 @@ def search_cameras(
     limit: int,
     offset: int,
     count_cap: int,
+    reason: str | None = None,
 ) -> Page:
     """Active cameras (unless `filters` say otherwise) located in the area or seeing into it.
 
@@ -217,6 +305,7 @@ def search_cameras(
     """
     if not sees_full_detail(actor):
         raise NotAuthenticated("searching by area needs a signed-in user")
+    require_reason(actor, reason)
     backend = session_backend(session)
     inside = backend.intersects(Camera.location, area.region)
     sees_into = backend.intersects(Camera.fov, area.region)
@@ -236,7 +325,20 @@ def search_cameras(
     statement = sa.select(Camera.id, relation, lon, lat).where(*where).order_by(*order, Camera.id)
     rows = session.execute(statement.limit(limit + 1).offset(offset)).all()
     hits = [Hit(row[0], round(area.distance_m(row[2], row[3]), 2), row[1]) for row in rows[:limit]]
-    return _page(session, hits, len(rows) > limit, offset, where, count_cap)
+    page = _page(session, hits, len(rows) > limit, offset, where, count_cap)
+    record_query(
+        session,
+        actor,
+        "query.search",
+        reason,
+        area.shape,
+        len(hits),
+        buffer_m=area.buffer_m,
+        matched=page.matched,
+        offset=offset,
+        filters=_filters_used(filters),
+    )
+    return page
 
 
 def nearest_cameras(
@@ -247,12 +349,14 @@ def nearest_cameras(
     k: int,
     filters: CameraFilters,
     max_radius_m: float,
+    reason: str | None = None,
 ) -> list[Hit]:
     """The `k` cameras nearest to (lon, lat) within `max_radius_m`, by geodesic distance.
 
     The radius grows fourfold from 100 m until `k` are found: once `k` lie within a radius, no
     camera outside it can be nearer, and every step is one indexed query on either database.
     """
+    require_reason(actor, reason)
     backend = session_backend(session)
     position = position_of(actor)
     base = [readable_cameras(actor), *filter_clauses(actor, filters)]
@@ -263,8 +367,20 @@ def nearest_cameras(
         statement = sa.select(Camera.id, distance).where(*base, within).order_by(distance, Camera.id).limit(k)
         rows = session.execute(statement).all()
         if len(rows) >= k or metres >= max_radius_m:
-            return [Hit(row[0], round(row[1], 2)) for row in rows]
+            break
         metres = min(metres * 4, max_radius_m)
+    hits = [Hit(row[0], round(row[1], 2)) for row in rows]
+    record_query(
+        session,
+        actor,
+        "query.nearest",
+        reason,
+        Point(lon, lat),
+        len(hits),
+        k=k,
+        filters=_filters_used(filters),
+    )
+    return hits
 
 
 def cluster_cameras(

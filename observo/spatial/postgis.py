@@ -122,6 +122,8 @@ _SPECIAL = {
     "owner": "o.slug",
     "operator": "op.slug",
     "fov": "ST_AsGeoJSON(c.fov, 7)::json",
+    "created_by": "(SELECT u.email FROM users u WHERE u.id = c.created_by_id)",
+    "updated_by": "(SELECT u.email FROM users u WHERE u.id = c.updated_by_id)",
     "created_at": _isoformat("c.created_at"),
     "updated_at": _isoformat("c.updated_at"),
 }

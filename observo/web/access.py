@@ -45,7 +45,7 @@ def _enforce_route_policy() -> Any:
     if rule is None:
         raise Forbidden(f"no access rule for {request.method} {request.endpoint}: refused")
     g.route_rule = rule
-    if rule.writes:
+    if rule.will_write(request.args):
         g.write_token = engine.write_intent.set(True)
     if rule.who == ANYONE:
         return None

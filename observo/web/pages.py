@@ -10,11 +10,17 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from observo.api.auth import current_actor
+from observo.api.features import feature_schema
 from observo.api.problems import status_for
+from observo.domain.permissions import Actor
 from observo.errors import ObservoError
 from observo.extensions import db
+from observo.services import audit
 from observo.services.accounts import authenticate_password
-from observo.web.i18n import language, translator
+from observo.services.actors import actor_for
+from observo.services.cameras import readable_camera
+from observo.web.i18n import camera_rows, language, translator
 from observo.web.session import SignedIn
 
 bp = Blueprint("pages", __name__)
@@ -40,23 +46,50 @@ def map_page() -> Any:
     return _render("home.html", user=current_user.user)
 
 
+@bp.route("/cameras/<int:camera_id>")
+@login_required
+def camera_page(camera_id: int) -> Any:
+    """A camera's card, in the reader's output schema; 404 outside the read scope, as the API."""
+    actor = current_actor()
+    feature = feature_schema(actor).dump(readable_camera(db.session, actor, camera_id))
+    return _render("camera.html", rows=camera_rows(feature["properties"]), feature=feature)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
-        user = authenticate_password(db.session, form.email.data or "", form.password.data or "")
+        email = form.email.data or ""
+        user = authenticate_password(db.session, email, form.password.data or "")
         if user is not None:
-            db.session.commit()
+            _audit_user(user, "auth.login")
             login_user(SignedIn(user))
             return redirect(_safe_next(request.args.get("next")))
+        audit.record(db.session, Actor(label=email[:254]), "auth.login_failed")
+        db.session.commit()
         failed = True
     status = 401 if failed else (400 if form.errors else 200)
     return _render("login.html", status, form=form, failed=failed)
 
 
+def _audit_user(user: Any, action: str) -> None:
+    """Sign-in and sign-out are logged, as the user, about the user."""
+    audit.record(
+        db.session,
+        actor_for(db.session, user),
+        action,
+        object_type="user",
+        object_id=user.id,
+        subject_organisation_id=user.organisation_id,
+    )
+    db.session.commit()
+
+
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
+    if current_user.is_authenticated:
+        _audit_user(current_user.user, "auth.logout")
     logout_user()
     return redirect(url_for("pages.login"))
 

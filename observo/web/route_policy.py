@@ -7,7 +7,9 @@ decided by `domain/permissions.py` through the services (a hidden object answers
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 ANYONE = "anyone"
 SIGNED_IN = "signed in"
@@ -22,9 +24,16 @@ class Rule:
     note: str
     cors: bool = False  # other sites' scripts may read it (public data only, never with credentials)
     framable: bool = False  # other sites may show it in an iframe (the public embed)
-    # Writes or audits: SQLite then takes its write lock when the transaction begins, so a request
-    # that reads first can still append to the audit chain.
-    writes: bool = False
+    # Writes or audits (always, or when the query string says so): SQLite then takes its write lock
+    # when the transaction begins, so a request that reads first can still append to the audit chain.
+    writes: bool | Callable[[Mapping[str, str]], bool] = False
+
+    def will_write(self, args: Mapping[str, str]) -> bool:
+        return self.writes(args) if callable(self.writes) else self.writes
+
+
+def _accountable_list(args: Mapping[str, str]) -> bool:
+    return "near" in args or "sees" in args or args.get("f") == "csv"
 
 
 _PUBLIC_CAMERAS = "anonymous: public cameras at generalised positions; signed in: the read scope"
@@ -49,7 +58,10 @@ POLICY: dict[str, dict[str, Rule]] = {
     # --- cameras ---
     "cameras.Cameras": {
         "GET": Rule(
-            ANYONE, f"{_PUBLIC_CAMERAS}; `near`, `sees` and `f=csv` need {_REASON}", cors=True, writes=True
+            ANYONE,
+            f"{_PUBLIC_CAMERAS}; `near`, `sees` and `f=csv` need {_REASON}",
+            cors=True,
+            writes=_accountable_list,
         ),
         "POST": Rule(SIGNED_IN, "editors of the owner (or of its sponsor), admins; audited", writes=True),
     },
@@ -77,15 +89,69 @@ POLICY: dict[str, dict[str, Rule]] = {
     },
     # --- organisations, pacts, users, tokens ---
     "organizations.Organisations": {
-        "GET": Rule(SIGNED_IN, "admins: all; others: own, sponsored, pact partners")
+        "GET": Rule(SIGNED_IN, "admins: all; others: own, sponsored, pact partners"),
+        "POST": Rule(ADMIN, "register an organisation; audited", writes=True),
     },
-    "organizations.OrganisationItem": {"GET": Rule(SIGNED_IN, "as the list; 404 otherwise")},
+    "organizations.OrganisationItem": {
+        "GET": Rule(SIGNED_IN, "as the list; 404 otherwise"),
+        "PATCH": Rule(
+            ADMIN, "audited (before/after); a new precision re-snaps its public positions", writes=True
+        ),
+    },
+    "pacts.Pacts": {
+        "GET": Rule(SIGNED_IN, "admins: all; others: the pacts of their organisation"),
+        "POST": Rule(ADMIN, "create a pact; audited", writes=True),
+    },
+    "pacts.PactItem": {
+        "GET": Rule(SIGNED_IN, "as the list; 404 otherwise"),
+        "PATCH": Rule(ADMIN, "rename, replace members; audited (before/after)", writes=True),
+        "DELETE": Rule(ADMIN, "dissolve the pact; audited", writes=True),
+    },
+    "users.Users": {
+        "GET": Rule(SIGNED_IN, "admins: all; others: the users of their organisation"),
+        "POST": Rule(ADMIN, "create a user; audited, never the password", writes=True),
+    },
+    "users.Me": {"GET": Rule(SIGNED_IN, "the caller's own account")},
+    "users.UserItem": {
+        "GET": Rule(SIGNED_IN, "admins: any; others: same organisation; 404 otherwise"),
+        "PATCH": Rule(ADMIN, "audited (before/after); deactivation stops tokens and sessions", writes=True),
+    },
+    "tokens.Tokens": {
+        "GET": Rule(SIGNED_IN, "own tokens; admins: everyone's"),
+        "POST": Rule(SIGNED_IN, "a token for the caller, shown once; audited", writes=True),
+    },
+    "tokens.TokenItem": {
+        "DELETE": Rule(SIGNED_IN, "revoke own tokens (admins: any; others' are 404); audited", writes=True)
+    },
 }
 
 
 def rule_for(endpoint: str, method: str) -> Rule | None:
-    """The rule of `method` on `endpoint`; HEAD and OPTIONS follow GET (OPTIONS may be a preflight)."""
+    """The rule of `method` on `endpoint`; HEAD follows GET, OPTIONS the route's read rule."""
     rules = POLICY.get(endpoint, {})
-    if method in ("HEAD", "OPTIONS"):
-        return rules.get("GET") or (rules.get("POST") if method == "OPTIONS" else None)
+    if method == "HEAD":
+        return rules.get("GET")
+    if method == "OPTIONS":  # it only lists methods (or answers a preflight for the GET/POST rule)
+        return rules.get("GET") or rules.get("POST") or next(iter(rules.values()), None)
     return rules.get(method)
+
+
+def describe(url_map: Any) -> list[tuple[str, str, Rule | None]]:
+    """(path, method, rule) of every route an app serves, sorted by path: the documented policy."""
+    rows = []
+    for url_rule in url_map.iter_rules():
+        for method in sorted((url_rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            rows.append((url_rule.rule, method, rule_for(url_rule.endpoint, method)))
+    return sorted(rows, key=lambda row: (row[0], row[1]))
+
+
+def markdown_table(url_map: Any) -> str:
+    lines = ["| path | method | who | rule | CORS | framable |", "| --- | --- | --- | --- | --- | --- |"]
+    for path, method, rule in describe(url_map):
+        if rule is None:
+            lines.append(f"| `{path}` | {method} | **none: refused** | | | |")
+            continue
+        cors = "yes" if rule.cors else ""
+        framable = "yes" if rule.framable else ""
+        lines.append(f"| `{path}` | {method} | {rule.who} | {rule.note} | {cors} | {framable} |")
+    return "\n".join(lines)

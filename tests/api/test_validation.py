@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from observo.models import Camera, CameraStatusChange
+from observo.services.camera_audit import snapshot
 from tests import factories
 
 RING = [[7.686, 45.070], [7.687, 45.070], [7.687, 45.071], [7.686, 45.070]]
@@ -233,3 +234,38 @@ def test_problem_title_is_localised(client, session, editor_headers):
     it = client.get("/api/v1/cameras/424242", headers={**editor_headers, "Accept-Language": "it-IT,it;q=0.9"})
     en = client.get("/api/v1/cameras/424242", headers={**editor_headers, "Accept-Language": "en-GB"})
     assert it.json["title"] == "Risorsa non trovata" and en.json["title"] == "Not found"
+
+
+SERVER_SET = {
+    "version": 99,
+    "code": "OBS-000001",
+    "created_at": "2020-01-01T00:00:00+00:00",
+    "updated_at": "2020-01-01T00:00:00+00:00",
+    "created_by": "intruder@example.org",
+    "updated_by": "intruder@example.org",
+    "range_derived": True,
+    "fov": {"type": "Polygon", "coordinates": [RING]},
+    "id": 1,
+    "owner_id": 1,
+    "organisation": "regione",
+    "public_location": {"type": "Point", "coordinates": [7.0, 45.0]},
+}
+
+
+@pytest.mark.parametrize("name", sorted(SERVER_SET))
+def test_server_set_fields_are_refused_and_the_row_is_unchanged(client, session, editor_headers, name):
+    """Organisation, version, audit and computed fields: 422 naming the field, nothing written."""
+    created = client.post("/api/v1/cameras", json=factories.feature("torino"), headers=editor_headers)
+    url, etag = created.headers["Location"], created.headers["ETag"]
+    camera = session.get(Camera, created.json["id"])
+    before = (snapshot(camera), camera.version, camera.updated_at, camera.updated_by_id)
+    response = client.patch(
+        url,
+        json={"properties": {name: SERVER_SET[name], "name": "changed"}},
+        headers={**editor_headers, "If-Match": etag},
+    )
+    assert response.status_code == 422, response.json
+    assert response.json["errors"][0]["pointer"] == f"/properties/{name}"
+    session.expire_all()
+    camera = session.get(Camera, created.json["id"])
+    assert (snapshot(camera), camera.version, camera.updated_at, camera.updated_by_id) == before

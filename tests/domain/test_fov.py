@@ -14,6 +14,7 @@ from pyproj import Geod, Transformer
 from shapely.geometry import Point, Polygon
 
 from observo.domain.fov import (
+    FULL_CIRCLE_DEG,
     Optics,
     ResolvedFov,
     default_hfov,
@@ -167,7 +168,7 @@ def test_sector_properties(
     large = sector(lon, lat, bearing, hfov, min(500.0, range_m + extra))
     assert small.is_valid and large.is_valid
     assert small.exterior.is_ccw
-    if hfov >= 360:
+    if hfov >= FULL_CIRCLE_DEG:
         assert small.contains(Point(lon, lat))
     else:
         assert small.covers(Point(lon, lat))

@@ -10,6 +10,7 @@ from flask import Flask
 
 from observo.app import create_app
 from observo.spatial.engine import engine_options, install_hooks, is_statement_timeout
+from observo.web.route_policy import ANYONE, POLICY, Rule
 
 # A statement that runs for seconds on either database unless something stops it.
 SLOW = {
@@ -40,9 +41,10 @@ def test_a_slow_statement_is_stopped_at_the_timeout(app: Flask) -> None:
         engine.dispose()
 
 
-def test_a_query_stopped_by_the_timeout_answers_503_problem(app: Flask) -> None:
+def test_a_query_stopped_by_the_timeout_answers_503_problem(app: Flask, monkeypatch) -> None:
     settings = dataclasses.replace(app.config["OBSERVO_SETTINGS"], statement_timeout_ms=1)
     impatient = create_app(settings)
+    monkeypatch.setitem(POLICY, "slow", {"GET": Rule(ANYONE, "a route of this test only")})
 
     @impatient.get("/slow")
     def slow() -> str:

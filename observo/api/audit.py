@@ -1,0 +1,68 @@
+"""GET /api/v1/audit: the audit log, for administrators and an organisation's auditors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request, url_for
+from flask.views import MethodView
+
+from observo.api.auth import require_actor
+from observo.api.blueprint import ApiBlueprint
+from observo.extensions import db
+from observo.schemas.audit import AuditPage, AuditQuery
+from observo.services import audit
+from observo.services.organisations import organisation_by_slug
+
+blp = ApiBlueprint("audit", __name__, url_prefix="/api/v1/audit", description="The audit log")
+
+_FILTERS = ("since", "until", "action", "actor", "object_type", "object_id", "request_id")
+
+
+@blp.route("")
+class AuditEntries(MethodView):
+    @blp.arguments(AuditQuery, location="query")
+    @blp.response(200, AuditPage)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Entries newest first. Admins read all; auditors what their organisation did or what was
+        done to its data. Every read is itself logged (`audit.read`)."""
+        actor = require_actor()
+        filters = audit.AuditFilters(
+            **{name: args.get(name) for name in _FILTERS},
+            organisation_id=organisation_by_slug(db.session, args["organization"]).id
+            if args.get("organization")
+            else None,
+        )
+        entries, has_more = audit.find_entries(db.session, actor, filters, args["limit"], args["offset"])
+        body = {
+            "entries": [audit.exported(entry) for entry in entries],
+            "numberReturned": len(entries),
+            "links": _links(args, len(entries), has_more),
+        }
+        audit.record(
+            db.session,
+            actor,
+            "audit.read",
+            result_count=len(entries),
+            details={"query": request.args.to_dict()},
+        )
+        db.session.commit()
+        return body
+
+
+def _links(args: dict[str, Any], returned: int, has_more: bool) -> list[dict[str, str]]:
+    links = [{"href": request.url, "rel": "self", "type": "application/json"}]
+    if has_more:
+        query = {
+            **request.args.to_dict(),
+            "offset": str(args["offset"] + returned),
+            "limit": str(args["limit"]),
+        }
+        links.append(
+            {
+                "href": url_for("audit.AuditEntries", _external=True, **query),
+                "rel": "next",
+                "type": "application/json",
+            }
+        )
+    return links
