@@ -21,7 +21,7 @@ from observo.schemas import camera as schemas
 from observo.schemas.fields import current_settings
 from observo.schemas.queries import CameraListQuery, NearestQuery
 from observo.services import cameras as service
-from observo.services import queries
+from observo.services import queries, query_audit
 
 blp = ApiBlueprint("cameras", __name__, url_prefix="/api/v1/cameras", description="The camera registry")
 
@@ -66,7 +66,8 @@ class Cameras(MethodView):
         settings = current_settings()
         if args.get("f") == "csv":
             limit = args["limit"] if "limit" in request.args else None
-            queries.record_export(db.session, actor, query, limit, args["offset"], "csv")
+            size = queries.export_size(db.session, actor, query, limit, args["offset"])
+            query_audit.record_export(db.session, actor, query, size, "csv")
             db.session.commit()  # logged before the first byte leaves
             return csv_export.csv_response(db.session, actor, query, limit, args["offset"])
         page = queries.find_cameras(

@@ -76,7 +76,7 @@ def record(
 ) -> AuditEntry:
     """Append one entry in the caller's transaction (it lands or vanishes with the change it logs)."""
     entry_id, prev_hash = _claim_next_link(session)
-    context = _context.get() or _NO_CONTEXT
+    context = _context.get() or _NO_CONTEXT  # request id and address, bound by the web layer or CLI
     entry = AuditEntry(
         id=entry_id,
         at=utcnow(),
@@ -97,12 +97,14 @@ def record(
     )
     entry.hash = entry_hash(entry)
     session.add(entry)
-    session.execute(
-        sa.update(AuditChainHead).where(AuditChainHead.id == 1).values(last_hash=entry.hash),
-        execution_options={"synchronize_session": False},
-    )
+    _move_head(session, entry.hash)
     session.flush()
     return entry
+
+
+def _move_head(session: Session, last_hash: str) -> None:
+    stmt = sa.update(AuditChainHead).where(AuditChainHead.id == 1).values(last_hash=last_hash)
+    session.execute(stmt, execution_options={"synchronize_session": False})
 
 
 def _claim_next_link(session: Session) -> tuple[int, str]:

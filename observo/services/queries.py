@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from shapely.geometry import Point, box
-from shapely.geometry.base import BaseGeometry
+from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
 from observo.domain import vocabulary as v
@@ -23,7 +21,7 @@ from observo.domain.permissions import Actor, sees_full_detail
 from observo.domain.shapes import Area, BBox, MapGrid, Radius
 from observo.errors import FieldIssue, InvalidInput, NotAuthenticated
 from observo.models import Camera, Organisation
-from observo.services import audit
+from observo.services import query_audit
 from observo.services.scope import readable_cameras
 from observo.spatial.base import session_backend
 
@@ -90,48 +88,6 @@ def require_reason(actor: Actor, reason: str | None, pointer: str = "/reason") -
         )
 
 
-def record_query(
-    session: Session,
-    actor: Actor,
-    action: str,
-    reason: str | None,
-    geometry: BaseGeometry | None,
-    result_count: int,
-    **details: Any,
-) -> None:
-    """One audit entry per accountable query. Anonymous callers only ever see public data: not logged."""
-    if sees_full_detail(actor):
-        audit.record(
-            session,
-            actor,
-            action,
-            reason=reason,
-            geometry=geometry,
-            result_count=result_count,
-            details={name: value for name, value in details.items() if value not in (None, {}, ())},
-        )
-
-
-def _filters_used(filters: CameraFilters) -> dict[str, Any]:
-    return {name: value for name, value in asdict(filters).items() if value not in (None, ())}
-
-
-def query_subject(query: CameraQuery) -> tuple[str | None, BaseGeometry | None]:
-    """(audit action, geometry) of a list query that must be accounted for, or (None, None)."""
-    if query.sees is not None:
-        return "query.sees", Point(*query.sees)
-    if query.near is not None:
-        return "query.near", Point(query.near.lon, query.near.lat)
-    return None, None
-
-
-def _query_geometry(query: CameraQuery) -> BaseGeometry | None:
-    _action, geometry = query_subject(query)
-    if geometry is None and query.bbox is not None:
-        return box(query.bbox.min_lon, query.bbox.min_lat, query.bbox.max_lon, query.bbox.max_lat)
-    return geometry
-
-
 def filter_clauses(actor: Actor, filters: CameraFilters, default_statuses: tuple[str, ...] = ()) -> list:
     """WHERE clauses for the attribute filters (the read scope is added by the callers)."""
     full = sees_full_detail(actor)
@@ -175,20 +131,7 @@ def find_cameras(
     rows = session.execute(statement.limit(limit + 1).offset(offset)).all()
     hits = [_hit(row) for row in rows[:limit]]
     page = _page(session, hits, len(rows) > limit, offset, where, count_cap)
-    action, geometry = query_subject(query)
-    if action is not None:
-        record_query(
-            session,
-            actor,
-            action,
-            query.reason,
-            geometry,
-            len(hits),
-            radius_m=query.near.metres if query.near else None,
-            matched=page.matched,
-            offset=offset,
-            filters=_filters_used(query.filters),
-        )
+    query_audit.record_list_query(session, actor, query, page, offset)
     return page
 
 
@@ -218,24 +161,11 @@ def count_matches(session: Session, actor: Actor, query: CameraQuery) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(Camera).where(*where)) or 0
 
 
-def record_export(
-    session: Session, actor: Actor, query: CameraQuery, limit: int | None, offset: int, file_format: str
-) -> None:
-    """Log an export before it streams: the count is what it will hold (limit and offset applied)."""
+def export_size(session: Session, actor: Actor, query: CameraQuery, limit: int | None, offset: int) -> int:
+    """How many rows an export of `query` will hold (limit and offset applied); it needs a reason."""
     require_reason(actor, query.reason)
     matched = max(count_matches(session, actor, query) - offset, 0)
-    count = matched if limit is None else min(matched, limit)
-    record_query(
-        session,
-        actor,
-        f"export.{file_format}",
-        query.reason,
-        _query_geometry(query),
-        count,
-        radius_m=query.near.metres if query.near else None,
-        sees=bool(query.sees),
-        filters=_filters_used(query.filters),
-    )
+    return matched if limit is None else min(matched, limit)
 
 
 def stream_hits(
@@ -326,18 +256,7 @@ def search_cameras(
     rows = session.execute(statement.limit(limit + 1).offset(offset)).all()
     hits = [Hit(row[0], round(area.distance_m(row[2], row[3]), 2), row[1]) for row in rows[:limit]]
     page = _page(session, hits, len(rows) > limit, offset, where, count_cap)
-    record_query(
-        session,
-        actor,
-        "query.search",
-        reason,
-        area.shape,
-        len(hits),
-        buffer_m=area.buffer_m,
-        matched=page.matched,
-        offset=offset,
-        filters=_filters_used(filters),
-    )
+    query_audit.record_search(session, actor, reason, area, filters, page, offset)
     return page
 
 
@@ -370,15 +289,9 @@ def nearest_cameras(
             break
         metres = min(metres * 4, max_radius_m)
     hits = [Hit(row[0], round(row[1], 2)) for row in rows]
-    record_query(
-        session,
-        actor,
-        "query.nearest",
-        reason,
-        Point(lon, lat),
-        len(hits),
-        k=k,
-        filters=_filters_used(filters),
+    filters_used = query_audit.filters_used(filters)
+    query_audit.record_query(
+        session, actor, "query.nearest", reason, Point(lon, lat), len(hits), k=k, filters=filters_used
     )
     return hits
 
