@@ -79,7 +79,14 @@ POLICY: dict[str, dict[str, Rule]] = {
             SIGNED_IN, "owner and footage contacts of a camera in the read scope; audited", writes=True
         )
     },
-    "search.Search": {"POST": Rule(ANYONE, f"{_PUBLIC_CAMERAS}; needs {_REASON}", cors=True, writes=True)},
+    "search.Search": {
+        "POST": Rule(
+            ANYONE,
+            f"signed-in callers (401 otherwise) in their read scope; needs {_REASON}",
+            cors=True,
+            writes=True,
+        )
+    },
     "clusters.Clusters": {"GET": Rule(ANYONE, f"counts per map cell; {_PUBLIC_CAMERAS}", cors=True)},
     # --- audit ---
     "audit.AuditEntries": {
