@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -35,10 +35,9 @@ def audit_verify() -> None:
 
 def _utc_moment(_ctx: click.Context, _param: click.Parameter, value: str) -> datetime:
     try:
-        moment = datetime.fromisoformat(value)
+        return audit.utc_moment(value)
     except ValueError as exc:
         raise click.BadParameter("a date or time in ISO 8601, e.g. 2026-01-31 or 2026-01-31T08:00Z") from exc
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @audit_group.command("export")

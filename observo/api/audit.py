@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, url_for
+from flask import request
 from flask.views import MethodView
 
 from observo.api.auth import require_actor
 from observo.api.blueprint import ApiBlueprint
+from observo.api.responses import page_links
 from observo.extensions import db
 from observo.schemas.audit import AuditPage, AuditQuery
 from observo.services import audit
@@ -37,7 +38,7 @@ class AuditEntries(MethodView):
         body = {
             "entries": [audit.exported(entry) for entry in entries],
             "numberReturned": len(entries),
-            "links": _links(args, len(entries), has_more),
+            "links": page_links("audit.AuditEntries", args, len(entries), has_more, "application/json"),
         }
         audit.record(
             db.session,
@@ -48,21 +49,3 @@ class AuditEntries(MethodView):
         )
         db.session.commit()
         return body
-
-
-def _links(args: dict[str, Any], returned: int, has_more: bool) -> list[dict[str, str]]:
-    links = [{"href": request.url, "rel": "self", "type": "application/json"}]
-    if has_more:
-        query = {
-            **request.args.to_dict(),
-            "offset": str(args["offset"] + returned),
-            "limit": str(args["limit"]),
-        }
-        links.append(
-            {
-                "href": url_for("audit.AuditEntries", _external=True, **query),
-                "rel": "next",
-                "type": "application/json",
-            }
-        )
-    return links

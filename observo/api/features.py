@@ -27,17 +27,12 @@ FEATURE_SCHEMAS = {
     "police": schemas.CameraFeature,
     "admin": schemas.AdminCameraFeature,
 }
-PROPERTY_SCHEMAS = {
-    "public": schemas.PublicCameraProperties,
-    "police": schemas.CameraProperties,
-    "admin": schemas.AdminCameraProperties,
-}
 
 
 @cache
 def property_names(audience_name: str) -> tuple[str, ...]:
     """Output property names of an audience's Feature, in the schema's order."""
-    return tuple(PROPERTY_SCHEMAS[audience_name]().dump_fields)
+    return tuple(FEATURE_SCHEMAS[audience_name]().fields["properties"].schema.dump_fields)
 
 
 def feature_schema(actor: Actor) -> Any:

@@ -18,12 +18,14 @@ def json_response(
     return response
 
 
-def page_links(endpoint: str, args: Mapping[str, Any], returned: int, has_more: bool) -> list[dict[str, str]]:
+def page_links(
+    endpoint: str, args: Mapping[str, Any], returned: int, has_more: bool, media_type: str = GEOJSON
+) -> list[dict[str, str]]:
     """`self` and, unless this is the last page, `next` (same query, offset moved on)."""
     query = request.args.to_dict()
-    links = [{"href": request.url, "rel": "self", "type": GEOJSON}]
+    links = [{"href": request.url, "rel": "self", "type": media_type}]
     next_offset = args["offset"] + returned
     if has_more:
         query.update(offset=str(next_offset), limit=str(args["limit"]))
-        links.append({"href": url_for(endpoint, _external=True, **query), "rel": "next", "type": GEOJSON})
+        links.append({"href": url_for(endpoint, _external=True, **query), "rel": "next", "type": media_type})
     return links

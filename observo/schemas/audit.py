@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load
@@ -10,6 +10,7 @@ from marshmallow.validate import Length
 
 from observo.schemas.camera import Link
 from observo.schemas.queries import PageQuery
+from observo.services.audit import utc_moment
 
 
 class UTCMoment(fields.Field):
@@ -21,10 +22,9 @@ class UTCMoment(fields.Field):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         try:
-            moment = datetime.fromisoformat(str(value))
+            return utc_moment(str(value))
         except ValueError as exc:
             raise ValidationError("an ISO 8601 date or date-time, e.g. 2026-01-31T08:00Z") from exc
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class AuditQuery(PageQuery):

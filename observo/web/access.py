@@ -15,7 +15,7 @@ from observo.errors import Forbidden, NotAuthenticated, ObservoError
 from observo.extensions import db, login_manager
 from observo.services import audit
 from observo.spatial import engine
-from observo.web.route_policy import ADMIN, ANYONE, AUDITOR, Rule, rule_for
+from observo.web.route_policy import ADMIN, ANYONE, AUDITOR, current_rule
 
 # A caller's own request id is kept if it looks like one (a proxy's, a client's trace id).
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
@@ -28,10 +28,6 @@ def install_access_control(app: Flask) -> None:
     app.teardown_request(_close_request)
 
 
-def current_rule() -> Rule | None:
-    return g.get("route_rule")
-
-
 def _open_request() -> None:
     offered = request.headers.get("X-Request-ID", "")
     g.request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
@@ -41,10 +37,9 @@ def _open_request() -> None:
 def _enforce_route_policy() -> Any:
     if request.endpoint is None:  # no route matched: Werkzeug answers 404/405 itself
         return None
-    rule = rule_for(request.endpoint, request.method)
+    rule = current_rule()
     if rule is None:
         raise Forbidden(f"no access rule for {request.method} {request.endpoint}: refused")
-    g.route_rule = rule
     if rule.will_write(request.args):
         g.write_token = engine.write_intent.set(True)
     if rule.who == ANYONE:

@@ -29,6 +29,7 @@ from limits import parse_many
 
 from observo.api.problem_api import is_api_request
 from observo.api.problems import problem
+from observo.services.accounts import normalise_email
 from observo.settings import Settings
 from observo.web.i18n import language, translator
 from observo.web.security import signed_in_user_id
@@ -137,7 +138,7 @@ def _caller_key() -> str:
 
 
 def _submitted_email() -> str:
-    email = request.form.get("email", "").strip().lower()  # as accounts.normalise_email
+    email = normalise_email(request.form.get("email", ""))
     return f"email:{_sha256(email)}" if email else ""
 
 

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask import g, request
+
 ANYONE = "anyone"
 SIGNED_IN = "signed in"
 AUDITOR = "auditor or admin"
@@ -141,6 +143,16 @@ def rule_for(endpoint: str, method: str) -> Rule | None:
     if method == "OPTIONS":  # it only lists methods (or answers a preflight for the GET/POST rule)
         return rules.get("GET") or rules.get("POST") or next(iter(rules.values()), None)
     return rules.get(method)
+
+
+def current_rule() -> Rule | None:
+    """The matched route's rule for this request's method (None: no route, or none in the table).
+
+    Looked up once per request: the access check, the headers and the CORS answer all read it.
+    """
+    if "route_rule" not in g:
+        g.route_rule = rule_for(request.endpoint, request.method) if request.endpoint else None
+    return g.route_rule
 
 
 def describe(url_map: Any) -> list[tuple[str, str, Rule | None]]:

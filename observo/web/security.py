@@ -14,7 +14,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, request, session
 
 from observo.api.problem_api import is_api_request
-from observo.web.route_policy import Rule, rule_for
+from observo.web.route_policy import current_rule, rule_for
 
 # Swagger UI (the API docs page) loads from the jsDelivr CDN.
 _PAGE_CSP = (
@@ -50,12 +50,8 @@ def credentials_sent() -> bool:
     return "Authorization" in request.headers or signed_in_user_id() is not None
 
 
-def _route_rule() -> Rule | None:
-    return rule_for(request.endpoint, request.method) if request.endpoint else None
-
-
 def _answer_preflight() -> Response | None:
-    rule = _route_rule()
+    rule = current_rule()
     is_preflight = (
         request.method == "OPTIONS"
         and "Origin" in request.headers
@@ -81,7 +77,7 @@ def _cors_methods() -> list[str]:
 
 
 def _add_headers(response: Response) -> Response:
-    rule = _route_rule()
+    rule = current_rule()
     credentials = credentials_sent()
     _content_headers(response, framable=rule is not None and rule.framable)
     if is_api_request():
