@@ -28,6 +28,7 @@ COPY . .
 # Re-run the editable install (no dependencies) so the installed mapping matches the real sources.
 # A writable home lets gunicorn create its control socket (~/.gunicorn) as the non-root user.
 RUN pip install --no-cache-dir --no-deps -e . \
+    && pybabel -q compile -d observo/translations \
     && groupadd --gid 10001 observo \
     && useradd --uid 10001 --gid observo --create-home --home-dir /home/observo \
         --shell /usr/sbin/nologin observo \

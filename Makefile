@@ -10,13 +10,14 @@ DEMO_USER := agente@moncalieri.example.it
 DEMO_VIEWER := stazione@carabinieri-nichelino.example.it
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test setup setup-dev lint bench clean
+.PHONY: run test setup setup-dev lint bench clean messages
 
 $(BIN)/observo: setup.cfg pyproject.toml
 	scripts/system-packages.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e .
+	$(BIN)/pybabel -q compile -d observo/translations
 	touch $@
 
 setup: $(BIN)/observo
@@ -25,7 +26,12 @@ $(VENV)/.dev: $(BIN)/observo
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-setup-dev: $(VENV)/.dev
+# The browser tests serve the map's pinned scripts from these npm packages (no internet in tests).
+node_modules/.package-lock.json: package.json package-lock.json
+	scripts/system-packages.sh --browser
+	npm ci --ignore-scripts --no-audit --no-fund
+
+setup-dev: $(VENV)/.dev node_modules/.package-lock.json
 
 # `make run` serves plain http on $(HOST): a Secure session cookie would never come back.
 run: export OBSERVO_SESSION_COOKIE_SECURE = 0
@@ -43,7 +49,8 @@ run: setup
 	$(BIN)/observo run --host $(HOST) --port $(PORT)
 
 test: setup-dev
-	scripts/system-packages.sh --postgis
+	scripts/system-packages.sh --postgis --browser
+	$(BIN)/pybabel -q compile -d observo/translations
 	@url=$$(scripts/test-postgis.sh) || { echo "PostGIS unavailable: its tests will be skipped (CI requires them)"; url=""; }; \
 	OBSERVO_TEST_POSTGRES_URL=$$url OBSERVO_TEST_REQUIRE_POSTGIS=$${OBSERVO_TEST_REQUIRE_POSTGIS:-$${url:+1}} \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -53,7 +60,14 @@ lint: setup-dev
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis *.egg-info test-artifacts
+
+# Refresh the catalogue after changing strings: extract (templates, Python, JS), merge into it/.
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project Observo -o observo/translations/messages.pot .
+	$(BIN)/pybabel update -i observo/translations/messages.pot -d observo/translations \
+		--no-location --no-fuzzy-matching --ignore-obsolete
 
 # Benchmark against the peers on a synthetic PostGIS database (never part of `make test`).
 #   make bench                                  1,000,000 cameras, full passes (~20 min)

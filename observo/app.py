@@ -20,10 +20,12 @@ from observo.api import users as users_api
 from observo.api.problem_api import is_api_request
 from observo.api.problems import problem, problem_from_error
 from observo.errors import ObservoError
-from observo.extensions import api, csrf, db, limiter, login_manager, migrate
+from observo.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from observo.settings import PROJECT_ROOT, Settings
 from observo.spatial.engine import engine_options, install_hooks, is_statement_timeout
-from observo.web import health, pages
+
+# The page modules register their routes on pages.bp when imported.
+from observo.web import camera_pages, embed, health, i18n, map_page, messages, pages  # noqa: F401
 from observo.web.access import audit_refusal, install_access_control
 from observo.web.security import install_security_headers
 from observo.web.session import load_signed_in
@@ -99,6 +101,15 @@ def _init_database(app: Flask, settings: Settings) -> None:
 
 def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
+    i18n.compile_catalogues()
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_locale=i18n.DEFAULT_LANGUAGE,
+        default_translation_directories=str(i18n.TRANSLATIONS_DIR),
+    )
+    app.before_request(i18n.remember_language)
+    app.jinja_env.globals["language_url"] = i18n.language_url
     login_manager.init_app(app)
     login_manager.login_view = "pages.login"
     login_manager.user_loader(load_signed_in)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -17,3 +18,4 @@ api = ProblemApi()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = RateLimits()
+babel = Babel()

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import os
-import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from observo.domain.origins import is_origin, normalise_origin
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Italy with a margin: GeoJSON positions outside it are refused (DESIGN: validate ranges).
 ITALY_EXTENT = (6.0, 35.0, 19.0, 48.0)
-# A CSP source an embedding site may be: scheme://host[:port], optionally *.domain (no ';' or spaces).
-_ORIGIN = re.compile(r"^https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
 
 def _bool(value: str) -> bool:
@@ -28,11 +27,43 @@ def _extent(value: str) -> tuple[float, float, float, float]:
 
 
 def _origins(value: str) -> tuple[str, ...]:
-    origins = tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+    origins = tuple(normalise_origin(part) for part in value.split(",") if part.strip())
     for origin in origins:
-        if not _ORIGIN.match(origin):
+        if not is_origin(origin):
             raise ValueError(f"OBSERVO_EMBED_ORIGINS: {origin!r} is not an origin such as https://comune.it")
     return origins
+
+
+# OBSERVO_<NAME> -> how to read it (the name is the Settings field)
+_READERS: dict[str, Callable[[str], object]] = {
+    "extent": _extent,
+    "default_page_limit": int,
+    "max_page_limit": int,
+    "max_vertices": int,
+    "max_body_bytes": int,
+    "statement_timeout_ms": int,
+    "max_bbox_km2": float,
+    "max_radius_m": float,
+    "max_search_km2": float,
+    "max_buffer_m": float,
+    "max_nearest": int,
+    "nearest_radius_m": float,
+    "max_cluster_cells": int,
+    "max_cluster_bbox_km2": float,
+    "count_cap": int,
+    "session_cookie_secure": _bool,
+    "ratelimit_enabled": _bool,
+    "ratelimit_storage_url": str,
+    "ratelimit_api": str,
+    "ratelimit_login": str,
+    "ratelimit_login_email": str,
+    "embed_origins": _origins,
+    "cdn_base_url": str,
+    "tile_url": str,
+    "tile_attribution": str,
+    "tile_max_zoom": int,
+    "trusted_proxies": int,
+}
 
 
 @dataclass(frozen=True)
@@ -56,6 +87,7 @@ class Settings:
     max_nearest: int = 100
     nearest_radius_m: float = 50_000.0  # how far /cameras/nearest looks before giving up
     max_cluster_cells: int = 20_000
+    max_cluster_bbox_km2: float = 2_000_000.0  # the whole country: clusters are bounded by cells
     # numberMatched is exact up to this many matches and omitted beyond (counting is not free).
     count_cap: int = 1_000
     session_cookie_secure: bool = True  # production is HTTPS; `make run` turns it off for plain http
@@ -67,6 +99,12 @@ class Settings:
     ratelimit_login_email: str = "20 per hour"  # failed sign-ins per e-mail: slows a distributed guess
     # Sites that may frame the public embed (CSP frame-ancestors); none: only Observo itself.
     embed_origins: tuple[str, ...] = ()
+    # The map's scripts (npm layout <package>@<version>/<path>) and its background tiles; a closed
+    # network points both at its own servers (README: "Running on a closed network").
+    cdn_base_url: str = "https://cdn.jsdelivr.net/npm"
+    tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    tile_attribution: str = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+    tile_max_zoom: int = 19
     # Reverse proxies in front of the app whose X-Forwarded-* headers are believed (0: none).
     trusted_proxies: int = 0
     testing: bool = False
@@ -85,33 +123,9 @@ class Settings:
         """Read OBSERVO_* variables; unset ones keep their defaults."""
         env = os.environ if environ is None else environ
         instance = Path(env.get("OBSERVO_INSTANCE_PATH", str(cls.instance_path))).resolve()
-        readers = {
-            "extent": _extent,
-            "default_page_limit": int,
-            "max_page_limit": int,
-            "max_vertices": int,
-            "max_body_bytes": int,
-            "statement_timeout_ms": int,
-            "max_bbox_km2": float,
-            "max_radius_m": float,
-            "max_search_km2": float,
-            "max_buffer_m": float,
-            "max_nearest": int,
-            "nearest_radius_m": float,
-            "max_cluster_cells": int,
-            "count_cap": int,
-            "session_cookie_secure": _bool,
-            "ratelimit_enabled": _bool,
-            "ratelimit_storage_url": str,
-            "ratelimit_api": str,
-            "ratelimit_login": str,
-            "ratelimit_login_email": str,
-            "embed_origins": _origins,
-            "trusted_proxies": int,
-        }
         values: dict[str, object] = {
             name: read(env[f"OBSERVO_{name.upper()}"])
-            for name, read in readers.items()
+            for name, read in _READERS.items()
             if f"OBSERVO_{name.upper()}" in env
         }
         return cls(

@@ -3,19 +3,31 @@
 # exact command and fail, so `make` stops with an actionable message.
 #   scripts/system-packages.sh            -> what `make run` needs (SpatiaLite, venv)
 #   scripts/system-packages.sh --postgis  -> also PostGIS for the local PostgreSQL server, if any
+#   scripts/system-packages.sh --browser  -> also Chromium and npm, for the browser tests
+#   (flags combine: --postgis --browser)
 set -eu
 
 packages="libsqlite3-mod-spatialite"
 python3 -m venv --help >/dev/null 2>&1 || packages="$packages python3-venv"
 
-if [ "${1:-}" = "--postgis" ]; then
-    # PostGIS must match the server's major version (postgresql-15 -> postgresql-15-postgis-3).
-    for dir in /usr/lib/postgresql/*/bin; do
-        [ -x "$dir/postgres" ] || continue
-        major=$(basename "$(dirname "$dir")")
-        packages="$packages postgresql-$major-postgis-3"
-    done
-fi
+for flag in "$@"; do
+    case "$flag" in
+    --postgis)
+        # PostGIS must match the server's major version (postgresql-15 -> postgresql-15-postgis-3).
+        for dir in /usr/lib/postgresql/*/bin; do
+            [ -x "$dir/postgres" ] || continue
+            major=$(basename "$(dirname "$dir")")
+            packages="$packages postgresql-$major-postgis-3"
+        done
+        ;;
+    --browser)
+        # Debian's Chromium, driven by Playwright (never `playwright install`: no downloads here).
+        packages="$packages chromium fonts-dejavu-core"
+        command -v npm >/dev/null 2>&1 || packages="$packages npm"
+        ;;
+    *) echo "unknown flag: $flag" >&2; exit 2 ;;
+    esac
+done
 
 missing=""
 for package in $packages; do

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask import Response, json, request
+from flask import Response, json
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 from observo import errors
 
@@ -26,25 +28,25 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.ObservoError], int], ...] = (
     (errors.PreconditionRequired, 428),
 )
 
-# stable problem code -> localised titles (Italian first)
-TITLES: Mapping[str, tuple[str, str]] = {
-    "invalid_input": ("Dati non validi", "Invalid input"),
-    "invalid_geometry": ("Geometria non valida", "Invalid geometry"),
-    "malformed_query": ("Parametri della richiesta non validi", "Malformed query parameters"),
-    "malformed_json": ("Corpo JSON non leggibile", "Malformed JSON body"),
-    "too_large": ("Richiesta troppo grande", "Request too large"),
-    "not_authenticated": ("Autenticazione richiesta", "Authentication required"),
-    "forbidden": ("Operazione non consentita", "Forbidden"),
-    "not_found": ("Risorsa non trovata", "Not found"),
-    "conflict": ("Conflitto con i dati esistenti", "Conflict"),
-    "stale_version": ("La risorsa è stata modificata nel frattempo", "The resource has changed meanwhile"),
-    "precondition_required": ("Serve l'intestazione If-Match", "If-Match header required"),
-    "unsupported_media_type": ("Tipo di contenuto non supportato", "Unsupported media type"),
-    "method_not_allowed": ("Metodo non consentito", "Method not allowed"),
-    "rate_limited": ("Troppe richieste: riprova più tardi", "Too many requests: retry later"),
-    "service_unavailable": ("Servizio temporaneamente non disponibile", "Service temporarily unavailable"),
-    "query_timeout": ("La ricerca ha richiesto troppo tempo", "The query took too long"),
-    "internal_error": ("Errore interno", "Internal error"),
+# stable problem code -> title (English msgid; the catalogue gives the Italian, the default)
+TITLES: Mapping[str, LazyString] = {
+    "invalid_input": _l("Invalid input"),
+    "invalid_geometry": _l("Invalid geometry"),
+    "malformed_query": _l("Malformed query parameters"),
+    "malformed_json": _l("Malformed JSON body"),
+    "too_large": _l("Request too large"),
+    "not_authenticated": _l("Authentication required"),
+    "forbidden": _l("Forbidden"),
+    "not_found": _l("Not found"),
+    "conflict": _l("Conflict"),
+    "stale_version": _l("The resource has changed meanwhile"),
+    "precondition_required": _l("If-Match header required"),
+    "unsupported_media_type": _l("Unsupported media type"),
+    "method_not_allowed": _l("Method not allowed"),
+    "rate_limited": _l("Too many requests: retry later"),
+    "service_unavailable": _l("Service temporarily unavailable"),
+    "query_timeout": _l("The query took too long"),
+    "internal_error": _l("Internal error"),
 }
 
 CODE_BY_STATUS = {
@@ -72,9 +74,7 @@ def status_for(error: errors.ObservoError) -> int:
 
 
 def title_for(code: str) -> str:
-    italian, english = TITLES.get(code, TITLES["internal_error"])
-    best = request.accept_languages.best_match(["it", "en"], default="it")
-    return english if best == "en" else italian
+    return str(TITLES.get(code, TITLES["internal_error"]))
 
 
 def problem(

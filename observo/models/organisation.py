@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from observo.domain.origins import join_origins, split_origins
 from observo.domain.vocabulary import ORGANISATION_KINDS
 from observo.models.base import Base, UTCDateTime, choice, utcnow
 
@@ -16,6 +17,21 @@ pact_members = sa.Table(
     sa.Column("pact_id", sa.ForeignKey("pacts.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("organisation_id", sa.ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
 )
+
+
+class OriginList(sa.types.TypeDecorator):
+    """A tuple of web origins, stored as one space-separated text (NULL when empty) on both databases."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(
+        self, value: tuple[str, ...] | list[str] | None, dialect: sa.Dialect
+    ) -> str | None:
+        return join_origins(tuple(value or ()))
+
+    def process_result_value(self, value: str | None, dialect: sa.Dialect) -> tuple[str, ...]:
+        return split_origins(value)
 
 
 class Organisation(Base):
@@ -32,6 +48,8 @@ class Organisation(Base):
     contact_pec: Mapped[str | None] = mapped_column(sa.String(254))
     sponsor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"))
     public_precision_m: Mapped[int] = mapped_column(sa.Integer, default=100, server_default="100")
+    # Sites that may show its public embed in an iframe (CSP frame-ancestors), besides Observo itself.
+    embed_origins: Mapped[tuple[str, ...]] = mapped_column(OriginList, nullable=True, default=())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     sponsor: Mapped[Organisation | None] = relationship(remote_side=[id], lazy="joined")

@@ -13,6 +13,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
 from marshmallow.validate import Length, OneOf, Range, Regexp
 
 from observo.domain.credentials import MIN_PASSWORD_LENGTH
+from observo.domain.origins import MAX_ORIGINS
 from observo.domain.vocabulary import ORGANISATION_KINDS, ROLES
 from observo.errors import FieldIssue
 from observo.services.accounts import MAX_EXPIRY_DAYS
@@ -89,11 +90,21 @@ class Organisation(_Resource):
     contact_phone = _text(40)
     contact_email = fields.Email(allow_none=True, validate=Length(max=254))
     contact_pec = fields.Email(allow_none=True, validate=Length(max=254))
+    embed_origins = fields.List(
+        fields.String(validate=Length(1, 255)),
+        allow_none=True,
+        validate=Length(max=MAX_ORIGINS),
+        metadata={
+            "description": "sites that may show its public map in an iframe, e.g. "
+            "`https://www.comune.example.it` or `https://*.comune.example.it`; a PATCH replaces the list"
+        },
+    )
     created_at = fields.AwareDateTime(dump_only=True)
 
 
 class OrganisationPatch(Organisation):
-    """Name, contacts, sponsor and public precision change; a new precision re-snaps public cameras."""
+    """Name, contacts, sponsor, public precision and embed origins change; a new precision re-snaps
+    public cameras."""
 
     class Meta(_Resource.Meta):
         dump_only = ("slug", "kind", "istat_code")

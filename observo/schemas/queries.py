@@ -69,9 +69,15 @@ def _position(text: str, settings: Settings) -> tuple[float, float]:
     return parse_position(text, settings.extent)
 
 
-def bbox_field(**kwargs: Any) -> Parsed:
+def _cluster_bbox(text: str, settings: Settings) -> BBox:
+    # Clusters answer a bounded number of cells whatever the box: the map's low zooms may ask
+    # for the whole country.
+    return BBox.parse(text, settings.extent, settings.max_cluster_bbox_km2)
+
+
+def bbox_field(parse: Callable[[str, Settings], Any] = _bbox, **kwargs: Any) -> Parsed:
     return Parsed(
-        _bbox,
+        parse,
         metadata={"type": "string", "description": "minLon,minLat,maxLon,maxLat (edges included)"},
         **kwargs,
     )
@@ -132,5 +138,5 @@ class NearestQuery(CameraFilterQuery):
 
 
 class ClusterQuery(CameraFilterQuery):
-    bbox = bbox_field(required=True)
+    bbox = bbox_field(_cluster_bbox, required=True)
     zoom = fields.Integer(required=True, validate=Range(0, 22), metadata={"description": "map zoom level"})

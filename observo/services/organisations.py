@@ -9,18 +9,21 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from observo.domain.permissions import SYSTEM, Actor, can_manage_accounts
-from observo.domain.vocabulary import ORGANISATION_KINDS
+from observo.domain.origins import MAX_ORIGINS, is_origin, normalise_origin
+from observo.domain.permissions import ANONYMOUS, SYSTEM, Actor, can_manage_accounts
+from observo.domain.vocabulary import ORGANISATION_KINDS, PUBLIC_BODY_KINDS
 from observo.errors import Conflict, FieldIssue, Forbidden, InvalidInput, NotFound
-from observo.models import Organisation, Pact
+from observo.models import Camera, Organisation, Pact
 from observo.services import audit
+from observo.services.queries import CameraFilters, filter_clauses
+from observo.services.scope import readable_cameras
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SLUG_MAX = 64
 NAME_MAX = 200
 ISTAT_PATTERN = re.compile(r"^\d{6}$")
 CONTACT_FIELDS = {"contact_name": 200, "contact_phone": 40, "contact_email": 254, "contact_pec": 254}
-ORGANISATION_CHANGEABLE = ("name", "sponsor", "public_precision_m", *CONTACT_FIELDS)
+ORGANISATION_CHANGEABLE = ("name", "sponsor", "public_precision_m", *CONTACT_FIELDS, "embed_origins")
 PACT_CHANGEABLE = ("name", "members")
 
 
@@ -55,6 +58,26 @@ def visible_organisations(session: Session, actor: Actor) -> sa.Select[tuple[Org
     return stmt.where(Organisation.id.in_(actor.own_ids | actor.partner_ids))
 
 
+def embeddable_organisation(session: Session, slug: str) -> Organisation:
+    """An organisation with a public map to embed: public bodies only, as the public output names no
+    private owner (404 otherwise, like an unknown slug)."""
+    organisation = organisation_by_slug(session, slug)
+    if organisation.kind not in PUBLIC_BODY_KINDS:
+        raise NotFound(f"no public map for {slug!r}")
+    return organisation
+
+
+def public_extent(session: Session, organisation: Organisation) -> tuple[float, float, float, float] | None:
+    """(minLon, minLat, maxLon, maxLat) of the organisation's cameras exactly as anonymous callers list
+    them (public ones, generalised positions); None when it has none."""
+    lon, lat = sa.func.ST_X(Camera.public_location), sa.func.ST_Y(Camera.public_location)
+    where = [readable_cameras(ANONYMOUS), *filter_clauses(ANONYMOUS, CameraFilters(owner=organisation.slug))]
+    row = session.execute(
+        sa.select(sa.func.min(lon), sa.func.min(lat), sa.func.max(lon), sa.func.max(lat)).where(*where)
+    ).one()
+    return None if row[0] is None else (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
+
+
 def organisation_snapshot(organisation: Organisation) -> dict[str, Any]:
     """The organisation as the audit log keeps it: plain JSON values, the sponsor by slug."""
     return {
@@ -66,6 +89,7 @@ def organisation_snapshot(organisation: Organisation) -> dict[str, Any]:
         "sponsor": organisation.sponsor.slug if organisation.sponsor else None,
         "public_precision_m": organisation.public_precision_m,
         **{name: getattr(organisation, name) for name in CONTACT_FIELDS},
+        "embed_origins": list(organisation.embed_origins or ()),
     }
 
 
@@ -80,13 +104,13 @@ def create_organisation(
     sponsor_slug: str | None = None,
     public_precision_m: int = 100,
     contacts: Mapping[str, str | None] | None = None,
+    embed_origins: list[str] | tuple[str, ...] | None = None,
 ) -> Organisation:
     """Register an organisation (audited as `organisation.create`)."""
     require_account_manager(actor)
     contacts = dict(contacts or {})
-    _check_organisation_fields(
-        slug, kind, istat_code, {"name": name, "public_precision_m": public_precision_m, **contacts}
-    )
+    values = {"name": name, "public_precision_m": public_precision_m, "embed_origins": embed_origins}
+    _check_organisation_fields(slug, kind, istat_code, {**values, **contacts})
     if session.scalar(sa.select(Organisation.id).where(Organisation.slug == slug)) is not None:
         raise Conflict(f"organisation {slug!r} already exists")
     if istat_code and session.scalar(sa.select(Organisation.id).where(Organisation.istat_code == istat_code)):
@@ -98,6 +122,7 @@ def create_organisation(
         istat_code=istat_code or None,
         sponsor=named_organisation(session, sponsor_slug, "/sponsor") if sponsor_slug else None,
         public_precision_m=public_precision_m,
+        embed_origins=clean_origins(embed_origins),
         **contacts,
     )
     session.add(organisation)
@@ -111,7 +136,7 @@ def create_organisation(
 def update_organisation(
     session: Session, actor: Actor, slug: str, changes: Mapping[str, Any]
 ) -> Organisation:
-    """Change name, contacts, sponsor or public precision (audited as `organisation.update`).
+    """Change name, contacts, sponsor, public precision or embed origins (audited as `organisation.update`).
 
     A new precision re-snaps the public positions of the organisation's cameras at once: the public
     map must never keep showing them on the old, possibly finer, grid.
@@ -120,6 +145,8 @@ def update_organisation(
     _refuse_unchangeable(changes, ORGANISATION_CHANGEABLE)
     organisation = organisation_by_slug(session, slug)
     _check_changeable_values(changes)
+    if "embed_origins" in changes:
+        changes = {**changes, "embed_origins": clean_origins(changes["embed_origins"])}
     before = organisation_snapshot(organisation)
     for name, value in changes.items():
         if name == "sponsor":
@@ -199,7 +226,25 @@ def _value_issues(values: Mapping[str, Any]) -> list[FieldIssue]:
     for name, size in CONTACT_FIELDS.items():
         if values.get(name) is not None:
             issues.extend(text_issues(f"/{name}", values[name], size, required=False))
+    if values.get("embed_origins"):
+        issues.extend(origin_issues(values["embed_origins"]))
     return issues
+
+
+def origin_issues(origins: Any) -> list[FieldIssue]:
+    """Each entry must be an origin such as `https://www.comune.it` (the rule of OBSERVO_EMBED_ORIGINS)."""
+    if not isinstance(origins, list | tuple) or len(origins) > MAX_ORIGINS:
+        return [FieldIssue("/embed_origins", "invalid_type", f"a list of at most {MAX_ORIGINS} origins")]
+    return [
+        FieldIssue(f"/embed_origins/{index}", "invalid_format", "an origin such as https://www.comune.it")
+        for index, origin in enumerate(origins)
+        if not isinstance(origin, str) or not is_origin(normalise_origin(origin))
+    ]
+
+
+def clean_origins(origins: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """Validated origins without trailing slashes, each once, in the order given."""
+    return tuple(dict.fromkeys(normalise_origin(origin) for origin in origins or ()))
 
 
 def text_issues(pointer: str, value: Any, size: int, *, required: bool = True) -> list[FieldIssue]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from observo.domain.permissions import Actor, read_scope
-from observo.models import Camera
+from observo.models import Camera, Organisation
 
 
 def readable_cameras(actor: Actor) -> sa.ColumnElement[bool]:
@@ -26,3 +27,11 @@ def readable_cameras(actor: Actor) -> sa.ColumnElement[bool]:
     elif scope.shared_of:
         allowed.append(sa.and_(Camera.visibility == "shared", Camera.owner_id.in_(scope.shared_of)))
     return sa.or_(*allowed) if allowed else sa.false()
+
+
+def camera_owners(session: Session, actor: Actor) -> dict[str, str]:
+    """slug -> name of the organisations owning at least one camera the actor may read (the owner
+    filter of the map and the list). The EXISTS probes the owner index once per organisation."""
+    owns = sa.exists().where(Camera.owner_id == Organisation.id, readable_cameras(actor))
+    stmt = sa.select(Organisation.slug, Organisation.name).where(owns).order_by(Organisation.name)
+    return {slug: name for slug, name in session.execute(stmt)}

@@ -1,70 +1,82 @@
-"""Italian first, English too: the few strings of the pages, chosen per request."""
+"""Italian first, English too: the request's language, and the catalogue behind every string.
+
+Strings are English msgids marked with gettext (`_()` in templates and JS, `gettext`/`lazy_gettext`
+in Python); `observo/translations/it` holds the Italian. Choice of language:
+- pages: `?lang=` (remembered in the session of a page that already has one), else Italian: an
+  officer on a shared patrol tablet gets Italian whatever the browser's own language;
+- the API: `Accept-Language` (machine clients), Italian when it names neither language;
+- the embed: `?lang=` only (it sets no cookie).
+"""
 
 from __future__ import annotations
 
-from flask import request
+import logging
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import request, session, url_for
+from flask_babel import get_locale, gettext, lazy_gettext
+
+from observo.api.problem_api import is_api_request
+from observo.web.route_policy import current_rule
+from observo.web.security import session_cookie_sent
 
 LANGUAGES = ("it", "en")
-STRINGS: dict[str, tuple[str, str]] = {
-    "title": ("Observo — registro delle telecamere", "Observo — camera registry"),
-    "login": ("Accedi", "Sign in"),
-    "logout": ("Esci", "Sign out"),
-    "email": ("E-mail", "E-mail"),
-    "password": ("Password", "Password"),
-    "bad_credentials": ("E-mail o password non corrette.", "Wrong e-mail or password."),
-    "signed_in_as": ("Collegato come", "Signed in as"),
-    "api_docs": ("Documentazione API", "API documentation"),
-    "cameras_api": ("Telecamere (GeoJSON)", "Cameras (GeoJSON)"),
-    "map_soon": (
-        "La mappa operativa arriva con la prossima versione; intanto usa l'API.",
-        "The operational map comes with the next version; meanwhile use the API.",
-    ),
-    "camera": ("Scheda telecamera", "Camera card"),
-    "contacts_note": (
-        "I contatti del titolare si consultano una telecamera alla volta: ogni consultazione è registrata.",
-        "The owner's contacts are read one camera at a time: every read is logged.",
-    ),
-    "error": ("Errore", "Error"),
-    "back": ("Torna alla pagina iniziale", "Back to the home page"),
-}
+DEFAULT_LANGUAGE = "it"
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+_SESSION_KEY = "lang"
+
+__all__ = ["LANGUAGES", "gettext", "lazy_gettext", "language", "select_locale"]
 
 
-# The camera card: (property, Italian label, English label), in reading order.
-CAMERA_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("code", "Codice", "Code"),
-    ("name", "Nome", "Name"),
-    ("owner", "Titolare", "Owner"),
-    ("address", "Indirizzo", "Address"),
-    ("camera_type", "Tipo", "Type"),
-    ("surveillance_type", "Sorveglianza", "Surveillance"),
-    ("status", "Stato", "Status"),
-    ("visibility", "Condivisione", "Sharing"),
-    ("bearing_deg", "Direzione (°)", "Bearing (°)"),
-    ("hfov_deg", "Angolo (°)", "Angle (°)"),
-    ("range_m", "Portata (m)", "Range (m)"),
-    ("records", "Registra", "Records"),
-    ("retention_hours", "Conservazione (ore)", "Retention (hours)"),
-    ("last_verified_on", "Ultima verifica", "Last verified"),
-)
-
-
-def camera_rows(properties: dict[str, object]) -> list[tuple[str, object]]:
-    """(label in the reader's language, value) for the card; absent values are skipped."""
-    index = LANGUAGES.index(language())
-    return [
-        (labels[index], properties[name])
-        for name, *labels in CAMERA_FIELDS
-        if properties.get(name) not in (None, "")
-    ]
-
-
-def language() -> str:
+def select_locale() -> str:
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         return chosen
-    return request.accept_languages.best_match(LANGUAGES, default="it") or "it"
+    if is_api_request():
+        return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
+    if session_cookie_sent() and session.get(_SESSION_KEY) in LANGUAGES:
+        return session[_SESSION_KEY]
+    return DEFAULT_LANGUAGE
 
 
-def translator() -> dict[str, str]:
-    index = LANGUAGES.index(language())
-    return {key: texts[index] for key, texts in STRINGS.items()}
+def remember_language() -> None:
+    """A page asked with `?lang=` keeps that language for the rest of the session; never a framable
+    page (the embed): it must not send a cookie to the site that frames it."""
+    chosen = request.args.get("lang")
+    rule = current_rule()
+    framable = rule is not None and rule.framable
+    if chosen in LANGUAGES and session_cookie_sent() and not is_api_request() and not framable:
+        session[_SESSION_KEY] = chosen
+
+
+def language() -> str:
+    return str(get_locale() or DEFAULT_LANGUAGE)
+
+
+def compile_catalogues(directory: Path = TRANSLATIONS_DIR) -> list[Path]:
+    """Compile every .po newer than its .mo (setup does it with pybabel; this covers a bare checkout)."""
+    compiled = []
+    for po_path in sorted(directory.glob("*/LC_MESSAGES/*.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalogue = read_po(po_file, locale=po_path.parent.parent.name)
+        try:
+            with mo_path.open("wb") as mo_file:
+                write_mo(mo_file, catalogue)
+        except OSError as error:  # a read-only install: serve what the setup compiled
+            logging.getLogger(__name__).warning("cannot compile %s: %s", po_path, error)
+            continue
+        compiled.append(mo_path)
+    return compiled
+
+
+def language_url(lang: str) -> str:
+    """This page in another language, its query (filters, map view) kept."""
+    args = {name: value for name, value in request.args.items(multi=False) if name != "lang"}
+    if request.endpoint is None or request.url_rule is None or "GET" not in (request.url_rule.methods or ()):
+        return f"?lang={lang}"
+    return url_for(request.endpoint, **(request.view_args or {}), **args, lang=lang)

@@ -1,17 +1,18 @@
-"""Login, logout and the home page."""
+"""The pages' blueprint: login, logout, the home page, and the page renderer the others share.
+
+The other pages register on this blueprint from their own modules (map_page, camera_pages, embed).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from observo.api.auth import current_actor
-from observo.api.features import feature_schema
 from observo.api.problems import status_for
 from observo.domain.permissions import Actor
 from observo.errors import ObservoError
@@ -19,8 +20,7 @@ from observo.extensions import db
 from observo.services import audit
 from observo.services.accounts import authenticate_password
 from observo.services.actors import actor_for
-from observo.services.cameras import readable_camera
-from observo.web.i18n import camera_rows, language, translator
+from observo.web.i18n import language
 from observo.web.session import SignedIn
 
 bp = Blueprint("pages", __name__)
@@ -31,28 +31,14 @@ class LoginForm(FlaskForm):
     password = PasswordField(validators=[DataRequired(), Length(max=1024)])
 
 
-def _render(template: str, status: int = 200, **context: Any) -> Any:
-    return render_template(template, t=translator(), lang=language(), **context), status
+def render_page(template: str, status: int = 200, **context: Any) -> Any:
+    """A page in the request's language (templates read it as `lang`)."""
+    return render_template(template, lang=language(), **context), status
 
 
 @bp.route("/")
 def home() -> Any:
     return redirect(url_for("pages.map_page"))
-
-
-@bp.route("/map")
-@login_required
-def map_page() -> Any:
-    return _render("home.html", user=current_user.user)
-
-
-@bp.route("/cameras/<int:camera_id>")
-@login_required
-def camera_page(camera_id: int) -> Any:
-    """A camera's card, in the reader's output schema; 404 outside the read scope, as the API."""
-    actor = current_actor()
-    feature = feature_schema(actor).dump(readable_camera(db.session, actor, camera_id))
-    return _render("camera.html", rows=camera_rows(feature["properties"]), feature=feature)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -70,7 +56,7 @@ def login() -> Any:
         db.session.commit()
         failed = True
     status = 401 if failed else (400 if form.errors else 200)
-    return _render("login.html", status, form=form, failed=failed)
+    return render_page("login.html", status, form=form, failed=failed)
 
 
 def _audit_user(user: Any, action: str) -> None:
@@ -102,4 +88,4 @@ def _safe_next(target: str | None) -> str:
 
 
 def error_page(error: ObservoError) -> Any:
-    return _render("error.html", status_for(error), detail=error.detail)
+    return render_page("error.html", status_for(error), detail=error.detail)

@@ -31,16 +31,12 @@ from observo.api.problem_api import is_api_request
 from observo.api.problems import problem
 from observo.services.accounts import normalise_email
 from observo.settings import Settings
-from observo.web.i18n import language, translator
+from observo.web.i18n import gettext, language
 from observo.web.security import signed_in_user_id
 
 _EXTENSION_KEY = "observo_limiter"
 # A storage that does not answer must not hold a request for long: fall back to memory quickly.
 _STORAGE_TIMEOUT_S = 0.5
-_THROTTLED = (
-    "Troppi tentativi: riprova tra {seconds} secondi.",
-    "Too many attempts: try again in {seconds} seconds.",
-)
 
 
 class RateLimits:
@@ -161,6 +157,6 @@ def _too_many_requests(error: RateLimitExceeded) -> Response:
     if is_api_request():
         detail = f"rate limit of {error.limit.limit} reached: retry in {seconds} s"
         return problem(429, "rate_limited", detail, headers=headers)
-    text = _THROTTLED[0] if language() == "it" else _THROTTLED[1]
-    page = render_template("error.html", t=translator(), lang=language(), detail=text.format(seconds=seconds))
+    detail = gettext("Too many attempts: try again in %(seconds)s seconds.", seconds=seconds)
+    page = render_template("error.html", lang=language(), detail=detail)
     return Response(page, status=429, headers=headers, mimetype="text/html")

@@ -52,6 +52,16 @@ POLICY: dict[str, dict[str, Rule]] = {
     "pages.logout": {"POST": Rule(ANYONE, "CSRF token; audited when signed in", writes=True)},
     "pages.map_page": {"GET": Rule(SIGNED_IN, "the operational map")},
     "pages.camera_page": {"GET": Rule(SIGNED_IN, "a camera's card; 404 outside the read scope")},
+    "pages.camera_list": {"GET": Rule(SIGNED_IN, "the camera table (filters, paging) in the read scope")},
+    "pages.embed": {
+        "GET": Rule(
+            ANYONE, "public cameras of one organisation; no cookie; framed by its origins", framable=True
+        )
+    },
+    "pages.embed_share": {
+        "GET": Rule(SIGNED_IN, "the iframe snippet and a preview, for its organisation's staff")
+    },
+    "pages.messages": {"GET": Rule(ANYONE, "the translations the scripts use")},
     "health.healthz": {"GET": Rule(ANYONE, "liveness")},
     "health.readyz": {"GET": Rule(ANYONE, "readiness (database reachable)")},
     # --- API documentation ---

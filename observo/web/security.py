@@ -11,17 +11,22 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request, session
+from flask import Flask, Response, current_app, g, request, session
+from flask.globals import request_ctx
 
 from observo.api.problem_api import is_api_request
+from observo.web.assets import origin_of
 from observo.web.route_policy import current_rule, rule_for
 
-# Swagger UI (the API docs page) loads from the jsDelivr CDN.
+# Pages run only Observo's own scripts and the pinned CDN ones (SRI); tiles are images. Swagger UI
+# (the API docs page) alone needs inline script, for its start-up snippet.
 _PAGE_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self' {cdn}; style-src 'self' 'unsafe-inline' {cdn}; "
+    "img-src 'self' data: blob: {tiles} {cdn}; connect-src 'self'; worker-src 'none'; object-src 'none'; "
     "frame-ancestors {ancestors}; base-uri 'none'; form-action 'self'"
 )
+_DOCS_ENDPOINT = "api-docs.openapi_swagger_ui"
+_DOCS_CDN = "https://cdn.jsdelivr.net 'unsafe-inline'"
 # JSON, CSV, images: nothing in them may load or run anything.
 _DATA_CSP = "default-src 'none'; frame-ancestors {ancestors}"
 _CORS_EXPOSED = "ETag, Link, Retry-After, X-Request-ID"
@@ -38,12 +43,23 @@ def install_security_headers(app: Flask) -> None:
 def signed_in_user_id() -> str | None:
     """The session's user id, read without loading the user from the database.
 
-    A request without a session cookie leaves the session untouched: reading it would add
-    `Vary: Cookie` to every response, static files included.
+    A request without a session cookie is not signed in (unless this very request signed it in).
     """
-    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies and not session.modified:
+    if not session_cookie_sent() and not session_written():
         return None
     return session.get(_USER_ID)
+
+
+def session_cookie_sent() -> bool:
+    """Did the client send a session? Asked of the cookies: the `session` proxy adds `Vary: Cookie`."""
+    return current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+
+
+def session_written() -> bool:
+    """Did this request write the session (a sign-in)? Asked of the request context, not the proxy."""
+    context = vars(request_ctx._get_current_object())
+    opened = context.get("_session", context.get("session"))
+    return bool(opened is not None and opened.modified)
 
 
 def credentials_sent() -> bool:
@@ -93,15 +109,31 @@ def _content_headers(response: Response, framable: bool) -> None:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     if framable:
-        origins = current_app.config["OBSERVO_SETTINGS"].embed_origins
-        ancestors = " ".join(origins) or "'self'"
+        ancestors = " ".join(("'self'", *frame_ancestors()))
         headers.pop("X-Frame-Options", None)
     else:
         ancestors = "'none'"
         headers["X-Frame-Options"] = "DENY"
     is_page = response.mimetype == "text/html" and response.status_code != 204  # 204: no body at all
-    policy = _PAGE_CSP if is_page else _DATA_CSP
+    policy = _page_policy() if is_page else _DATA_CSP
     headers.setdefault("Content-Security-Policy", policy.format(ancestors=ancestors))
+
+
+def frame_ancestors() -> tuple[str, ...]:
+    """Who may frame this answer: the origins its view chose (the embedding organisation's), else
+    the deployment's `embed_origins`."""
+    chosen = g.get("frame_ancestors")
+    return tuple(chosen) if chosen is not None else current_app.config["OBSERVO_SETTINGS"].embed_origins
+
+
+def _page_policy() -> str:
+    settings = current_app.config["OBSERVO_SETTINGS"]
+    cdn = origin_of(settings.cdn_base_url)
+    if request.endpoint == _DOCS_ENDPOINT:
+        cdn = f"{cdn} {_DOCS_CDN}"
+    # A tile template's `{s}` subdomain becomes a wildcard host.
+    tiles = origin_of(settings.tile_url.replace("{s}", "*"))
+    return _PAGE_CSP.replace("{cdn}", cdn).replace("{tiles}", tiles)
 
 
 def _cors_headers(response: Response, allowed: bool) -> None:

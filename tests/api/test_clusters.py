@@ -286,3 +286,17 @@ def test_anonymous_may_not_filter_clusters_by_restricted_properties(client, sess
     for params in ({"status": "active"}, {"visibility": "shared"}):
         response = client.get(CLUSTERS, query_string={"bbox": BBOX, "zoom": ZOOM, **params})
         assert response.status_code == 401 and response.mimetype == "application/problem+json"
+
+
+def test_clusters_take_a_box_larger_than_the_list_allows(client, session, configure):
+    # The map's lowest zooms ask for the whole country; the list refuses such a box.
+    configure(max_bbox_km2=1_000.0, max_cluster_bbox_km2=2_000_000.0)
+    town = factories.org(session, "torino")
+    factories.camera(session, town, visibility="public")
+    country = "6.5,36.5,18.5,47.0"
+    assert client.get(f"/api/v1/cameras?bbox={country}").status_code == 400
+    answer = client.get(f"/api/v1/clusters?bbox={country}&zoom=6")
+    assert answer.status_code == 200
+    assert sum(cell["properties"]["count"] for cell in answer.json["features"]) == 1
+    configure(max_bbox_km2=1_000.0, max_cluster_bbox_km2=10_000.0)
+    assert client.get(f"/api/v1/clusters?bbox={country}&zoom=6").status_code == 400

@@ -197,7 +197,7 @@ def test_framable_route_lists_the_embed_origins(build_app, monkeypatch, session)
     assert response.status_code == 200
     assert_hardened(response, api=False, authenticated=False, framable=True)
     assert (
-        "frame-ancestors https://www.comune.torino.it https://*.example.it;"
+        "frame-ancestors 'self' https://www.comune.torino.it https://*.example.it;"
         in (response.headers["Content-Security-Policy"])
     )
     probe.config["OBSERVO_SETTINGS"] = dataclasses.replace(probe.config["OBSERVO_SETTINGS"], embed_origins=())
@@ -314,7 +314,7 @@ def test_failed_sign_ins_are_throttled_per_address(client, configure, session):
     user = factories.user(session, factories.org(session, "torino"), "viewer")
     for _ in range(2):
         assert _sign_in(client, user.email, "wrong password!").status_code == 401
-    throttled = _sign_in(client, user.email, headers={"Accept-Language": "en"})  # even the right one
+    throttled = _sign_in(client, user.email, query_string={"lang": "en"})  # even the right one
     assert throttled.status_code == 429 and throttled.mimetype == "text/html"
     assert 1 <= int(throttled.headers["Retry-After"]) <= 60
     assert "Too many attempts" in throttled.get_data(as_text=True)
@@ -432,3 +432,4 @@ def test_hardening_settings_from_environment():
     assert defaults.embed_origins == () and defaults.trusted_proxies == 0 and defaults.ratelimit_enabled
     with pytest.raises(ValueError):
         Settings.from_env({"OBSERVO_EMBED_ORIGINS": "https://ok.it; script-src *"})
+

@@ -80,3 +80,17 @@ def test_html_has_csp_and_cannot_be_framed(client, session):
     response = client.get("/login")
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_language_link_keeps_the_page_query(client, session):
+    user = factories.user(session, factories.org(session, "torino"), "viewer")
+    data = {"email": user.email, "password": factories.PASSWORD, "csrf_token": _csrf(client)}
+    client.post("/login", data=data)
+    page = client.get("/cameras?status=faulty&q=piazza").get_data(as_text=True)
+    link = re.search(r'href="([^"]+)" hreflang="en"', page).group(1).replace("&amp;", "&")
+    assert (
+        link.startswith("/cameras?") and "status=faulty" in link and "q=piazza" in link and "lang=en" in link
+    )
+    english = client.get(link).get_data(as_text=True)
+    assert 'lang="en"' in english and 'hreflang="it"' in english
+    assert 'lang="en"' in client.get("/map").get_data(as_text=True)  # remembered for the session

@@ -1,0 +1,196 @@
+// The cameras in view, loaded per viewport. The server's grid clusters come first (one small
+// answer); from `zoom.points`, when they count at most MAX_POINTS cameras, the cameras themselves
+// follow (grouped in the browser by Leaflet.markercluster), and their fields of view from
+// `zoom.sectors`. Each pan aborts the previous load; markers and sectors are kept by id so a pan
+// adds and removes only what changed.
+import { problemText, withParams } from "./api.js";
+import { clusterIcon, cameraIcon, STATUS_COLOURS } from "./icons.js";
+
+const PAGE_SIZE = 1000;
+const MAX_POINTS = 4000; // beyond that many cameras in view, the grid clusters say more than points
+const DEBOUNCE_MS = 150;
+
+export function createCameraLayer(ctx) {
+  const { map, config, api } = ctx;
+  const serverClusters = L.layerGroup().addTo(map);
+  const points = L.markerClusterGroup({
+    chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
+    disableClusteringAtZoom: config.zoom.sectors,
+  }).addTo(map);
+  const sectors = L.layerGroup().addTo(map);
+  const sectorLayers = new Map(); // camera id -> its sector polygon
+  const sectorCanvas = L.canvas({ padding: 0.2 });
+  const markers = new Map(); // camera id -> marker (its feature in marker.feature)
+  let controller = null;
+  let timer = null;
+  let selectHandler = () => {};
+
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, DEBOUNCE_MS);
+  }
+
+  async function refresh() {
+    const started = performance.now();
+    controller?.abort();
+    controller = new AbortController();
+    const signal = controller.signal;
+    document.body.dataset.mapState = "loading";
+    try {
+      const bbox = viewportBbox(map, config.extent);
+      const cells = bbox ? await loadClusters(bbox, signal) : [];
+      // The cells' counts say, for one small request, whether the cameras themselves fit the view.
+      const total = cells.reduce((sum, cell) => sum + cell.properties.count, 0);
+      const wantPoints = map.getZoom() >= config.zoom.points && total <= MAX_POINTS
+        && areaKm2(bbox) <= config.limits.maxBboxKm2;
+      const features = wantPoints && total > 0 ? await loadPoints(bbox, signal) : wantPoints ? [] : null;
+      if (features) showPoints(features);
+      else showClusters(cells);
+      finish(features ? "points" : "clusters", started);
+    } catch (error) {
+      if (error.name !== "AbortError") throw error;
+    }
+  }
+
+  async function loadPoints(bbox, signal) {
+    let url = withParams(config.urls.cameras, { ...ctx.filters, bbox: bbox.join(","), limit: PAGE_SIZE });
+    const features = [];
+    while (url && features.length < MAX_POINTS) {
+      const answer = await api.get(url, { signal });
+      if (!answer.ok) return reportError(answer);
+      features.push(...answer.data.features);
+      url = (answer.data.links || []).find((link) => link.rel === "next")?.href;
+    }
+    return features;
+  }
+
+  async function loadClusters(bbox, signal) {
+    const url = withParams(config.urls.clusters, { ...ctx.filters, bbox: bbox.join(","), zoom: map.getZoom() });
+    const answer = await api.get(url, { signal });
+    if (!answer.ok) return reportError(answer) || [];
+    return answer.data.features;
+  }
+
+  function showClusters(cells) {
+    points.clearLayers();
+    markers.clear();
+    clearSectors();
+    serverClusters.clearLayers();
+    for (const cell of cells) {
+      const [lng, lat] = cell.geometry.coordinates;
+      const marker = L.marker([lat, lng], { icon: clusterIcon(cell.properties.count), keyboard: true,
+        title: String(cell.properties.count) });
+      const [west, south, east, north] = cell.properties.cell_bbox;
+      marker.on("click", () => map.fitBounds([[south, west], [north, east]]));
+      serverClusters.addLayer(marker);
+    }
+  }
+
+  function showPoints(features) {
+    serverClusters.clearLayers();
+    const seen = new Set();
+    const added = [];
+    for (const feature of features) {
+      seen.add(feature.id);
+      const existing = markers.get(feature.id);
+      if (existing && sameVersion(existing.feature, feature)) continue;
+      if (existing) points.removeLayer(existing);
+      const marker = cameraMarker(feature);
+      markers.set(feature.id, marker);
+      added.push(marker);
+    }
+    const stale = [];
+    for (const [id, marker] of markers) {
+      if (!seen.has(id)) {
+        stale.push(marker);
+        markers.delete(id);
+      }
+    }
+    points.removeLayers(stale);
+    points.addLayers(added);
+    drawSectors();
+  }
+
+  function cameraMarker(feature) {
+    const [lng, lat] = feature.geometry.coordinates;
+    const props = feature.properties;
+    const marker = L.marker([lat, lng], {
+      icon: cameraIcon(props), keyboard: true, title: props.name || props.code || String(feature.id),
+      alt: props.name || "",
+    });
+    marker.feature = feature;
+    marker.on("click", (event) => selectHandler(feature.id, event.latlng));
+    return marker;
+  }
+
+  // Sectors live on one canvas and are kept by camera id: a pan draws only the new ones.
+  function drawSectors() {
+    if (map.getZoom() < config.zoom.sectors) return clearSectors();
+    for (const [id, layer] of sectorLayers) {
+      const marker = markers.get(id);
+      if (!marker || marker.feature.properties.version !== layer.version) {
+        sectors.removeLayer(layer);
+        sectorLayers.delete(id);
+      }
+    }
+    for (const [id, marker] of markers) {
+      const { fov, status, version } = marker.feature.properties;
+      if (!fov || sectorLayers.has(id)) continue;
+      const colour = STATUS_COLOURS[status] || "#0b3d91";
+      const layer = L.polygon(fov.coordinates.map((ring) => ring.map(([lng, lat]) => [lat, lng])), {
+        renderer: sectorCanvas, interactive: false, color: colour, weight: 1, fillColor: colour, fillOpacity: 0.15,
+      });
+      layer.version = version;
+      sectorLayers.set(id, layer);
+      sectors.addLayer(layer);
+    }
+  }
+
+  function clearSectors() {
+    sectors.clearLayers();
+    sectorLayers.clear();
+  }
+
+  function finish(mode, started) {
+    const detail = { mode, cameras: markers.size, clusters: serverClusters.getLayers().length,
+      ms: Math.round(performance.now() - started) };
+    ctx.stats.last = detail;
+    document.body.dataset.mapState = "ready";
+    document.body.dataset.mapMode = mode;
+    document.dispatchEvent(new CustomEvent("observo:rendered", { detail }));
+  }
+
+  function reportError(answer) {
+    ctx.notify("error", problemText(answer.problem));
+    return null;
+  }
+
+  map.on("moveend", schedule);
+  return {
+    refresh: schedule,
+    reloadNow: refresh,
+    onSelect(handler) { selectHandler = handler; },
+    marker: (id) => markers.get(id),
+    features: () => [...markers.values()].map((marker) => marker.feature),
+    sectorCount: () => sectorLayers.size,
+  };
+}
+
+function sameVersion(a, b) {
+  return a.properties.version === b.properties.version && a.geometry.coordinates.join() === b.geometry.coordinates.join();
+}
+
+// minLon,minLat,maxLon,maxLat of the view clipped to the service's extent; null when outside it.
+export function viewportBbox(map, extent) {
+  const bounds = map.getBounds();
+  const box = [
+    Math.max(bounds.getWest(), extent[0]), Math.max(bounds.getSouth(), extent[1]),
+    Math.min(bounds.getEast(), extent[2]), Math.min(bounds.getNorth(), extent[3]),
+  ].map((value) => Number(value.toFixed(6)));
+  return box[0] < box[2] && box[1] < box[3] ? box : null;
+}
+
+export function areaKm2([west, south, east, north]) {
+  const midLat = ((south + north) / 2) * (Math.PI / 180);
+  return (east - west) * 111.32 * Math.cos(midLat) * (north - south) * 110.57;
+}

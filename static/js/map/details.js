@@ -1,0 +1,121 @@
+// A camera's details in the side panel, as the caller may see them: owner, status, retention
+// ("footage from 14:00 today is kept until ..."), last verified, the footage contact on request
+// (each read is logged by the server), the history, and "Edit" for those who may change it.
+import { problemText } from "./api.js";
+import { _, formatDate, formatDateTime, language } from "../i18n.js";
+import { el, message } from "./panel.js";
+
+const SHOWN = ["code", "owner", "address", "camera_type", "surveillance_type", "status", "visibility",
+  "bearing_deg", "hfov_deg", "range_m", "height_m"];
+
+export function createDetails(ctx) {
+  const { config, api, panel } = ctx;
+
+  async function open(id) {
+    const answer = await api.get(`${config.urls.cameras}/${id}`);
+    if (!answer.ok) {
+      panel.show(_("Camera"), message("error", problemText(answer.problem)));
+      return;
+    }
+    render(answer.data, answer.etag);
+  }
+
+  function render(feature, etag) {
+    const props = feature.properties;
+    const view = el("div", { class: "details", "data-view": "details", "data-camera": feature.id });
+    view.append(fieldList(props), retention(props), actions(feature, etag));
+    panel.show(props.name || props.code, view);
+  }
+
+  function fieldList(props) {
+    const list = el("dl", { class: "fields" });
+    for (const name of SHOWN) {
+      if (props[name] === undefined || props[name] === null || props[name] === "") continue;
+      list.append(el("dt", {}, fieldLabel(name)), el("dd", {}, valueLabel(name, props[name])));
+    }
+    const verified = props.last_verified_on ? formatDate(props.last_verified_on) : _("never");
+    list.append(el("dt", {}, fieldLabel("last_verified_on")), el("dd", {}, verified));
+    return list;
+  }
+
+  function fieldLabel(name) {
+    return config.labels.fields[name] || name;
+  }
+
+  function valueLabel(name, value) {
+    if (typeof value === "number") return value.toLocaleString(language() === "it" ? "it-IT" : "en-GB", { maximumFractionDigits: 1 });
+    return config.labels[name]?.[String(value).toLowerCase()] ?? String(value);
+  }
+
+  function actions(feature, etag) {
+    const box = el("div", { class: "actions" });
+    const contacts = el("div", { class: "contacts" });
+    box.append(
+      el("button", { type: "button", class: "show-contacts", onclick: () => showContacts(feature.id, contacts) },
+        _("Footage contacts")),
+      el("a", { href: `${config.urls.cameraPage}${feature.id}`, class: "history-link" }, _("Card and history")),
+    );
+    if (ctx.canEdit(feature.properties.owner)) {
+      box.append(el("button", { type: "button", class: "edit-camera", onclick: () => ctx.edit?.open(feature, etag) },
+        _("Edit")));
+    }
+    box.append(contacts);
+    return box;
+  }
+
+  async function showContacts(id, target) {
+    const answer = await api.get(`${config.urls.cameras}/${id}/contacts`);
+    if (!answer.ok) {
+      target.replaceChildren(message("error", problemText(answer.problem)));
+      return;
+    }
+    const data = answer.data;
+    const rows = [
+      [_("Owner"), data.owner?.name],
+      [_("Contact"), data.footage_contact_name || data.owner?.contact_name],
+      [_("Phone"), data.footage_contact_phone || data.owner?.contact_phone],
+      [_("E-mail"), data.footage_contact_email || data.owner?.contact_email],
+      [_("PEC"), data.footage_contact_pec || data.owner?.contact_pec],
+      [_("Hours"), data.footage_contact_hours],
+    ].filter(([, value]) => value);
+    target.replaceChildren(
+      el("dl", { class: "fields" }, rows.map(([label, value]) => [el("dt", {}, label), el("dd", {}, value)])),
+      el("p", { class: "note" }, _("This read is recorded in the audit log.")),
+    );
+  }
+
+  return { open, render };
+}
+
+// "Footage from <time> is kept until <time>" for a time the officer chooses (now by default).
+function retention(props) {
+  const box = el("div", { class: "retention" });
+  if (props.records === false) {
+    box.append(message("warning", _("This camera does not record: there is no footage to ask for.")));
+    return box;
+  }
+  if (!props.retention_hours) {
+    box.append(message("warning", _("Retention unknown: ask the owner at once.")));
+    return box;
+  }
+  const input = el("input", { type: "datetime-local", id: "footage-time", value: localNow() });
+  const output = el("p", { class: "retention-until", "aria-live": "polite" });
+  const update = () => {
+    const from = input.value ? new Date(input.value) : new Date();
+    const until = new Date(from.getTime() + props.retention_hours * 3_600_000);
+    output.textContent = _("Footage from %(from)s is kept until %(until)s (%(hours)s hours).", {
+      from: formatDateTime(from), until: formatDateTime(until), hours: props.retention_hours,
+    });
+    output.classList.toggle("expired", until < new Date());
+  };
+  input.addEventListener("input", update);
+  update();
+  box.append(el("label", { for: "footage-time" }, _("Footage recorded at")), input, output);
+  return box;
+}
+
+function localNow() {
+  const now = new Date();
+  now.setSeconds(0, 0);
+  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}

@@ -1,0 +1,33 @@
+// Camera markers: the shape and letter say the type, the colour the status (never colour alone).
+const TYPE_GLYPHS = { fixed: "F", dome: "D", panning: "P", panorama: "360", thermal: "T" };
+
+export function cameraIcon(properties) {
+  const type = properties.camera_type || "fixed";
+  const status = properties.status || "public";
+  const alpr = properties.surveillance_type === "alpr";
+  const glyph = alpr ? "LT" : TYPE_GLYPHS[type] || "?";
+  return L.divIcon({
+    className: `cam cam-${type} cam-status-${status}${alpr ? " cam-alpr" : ""}`,
+    html: `<span aria-hidden="true">${glyph}</span>`,
+    iconSize: [26, 26],
+    iconAnchor: [13, 13],
+    popupAnchor: [0, -13],
+  });
+}
+
+export function clusterIcon(count) {
+  const size = count < 10 ? 30 : count < 100 ? 36 : count < 1000 ? 44 : 52;
+  const label = count >= 10000 ? `${Math.round(count / 1000)}k` : String(count);
+  return L.divIcon({
+    className: "server-cluster",
+    html: `<span>${label}</span>`,
+    iconSize: [size, size],
+  });
+}
+
+export const STATUS_COLOURS = {
+  active: "#1a7f37", faulty: "#b3261e", inactive: "#5f6368", planned: "#0b61a4", decommissioned: "#202124",
+};
+
+export const TYPE_NAMES = Object.keys(TYPE_GLYPHS);
+export { TYPE_GLYPHS };

@@ -1,0 +1,24 @@
+// The legend: the marker shapes by type and the colours by status, as Leaflet controls show them.
+import { _ } from "../i18n.js";
+import { el } from "./panel.js";
+import { STATUS_COLOURS, TYPE_GLYPHS } from "./icons.js";
+
+export function addLegend(map, labels) {
+  const Legend = L.Control.extend({
+    options: { position: "bottomright" },
+    onAdd() {
+      const box = el("details", { class: "legend leaflet-bar" });
+      box.append(el("summary", {}, _("Legend")));
+      const types = el("ul", { class: "legend-types" }, Object.entries(TYPE_GLYPHS).map(([type, glyph]) =>
+        el("li", {}, el("span", { class: `cam cam-${type} cam-status-active`, "aria-hidden": "true" }, glyph), " ", labels.camera_type[type])));
+      types.append(el("li", {}, el("span", { class: "cam cam-alpr cam-status-active", "aria-hidden": "true" }, "LT"), " ",
+        labels.surveillance_type.alpr));
+      const statuses = el("ul", { class: "legend-status" }, Object.entries(STATUS_COLOURS).map(([status, colour]) =>
+        el("li", {}, el("span", { class: "swatch", style: `background:${colour}` }), " ", labels.status[status])));
+      box.append(types, statuses, el("p", {}, _("Sectors show what each camera sees, from street zoom.")));
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    },
+  });
+  new Legend().addTo(map);
+}

@@ -1,0 +1,59 @@
+// The operational map: wires the modules together from the page's config (no build step).
+import { createApi } from "./api.js";
+import { createCameraLayer } from "./cameras.js";
+import { createDetails } from "./details.js";
+import { createEditor } from "./edit.js";
+import { bindFilters } from "./filters.js";
+import { loadMessages } from "../i18n.js";
+import { addLegend } from "./legend.js";
+import { createPanel, message } from "./panel.js";
+import { createQueryTools } from "./query.js";
+import { readState, writeState } from "./state.js";
+
+const DEFAULT_VIEW = { lat: 44.9985, lng: 7.6826, zoom: 13 }; // Moncalieri and its neighbours
+
+async function start() {
+  const config = JSON.parse(document.getElementById("observo-config").textContent);
+  await loadMessages(config.urls.messages, config.lang);
+  const state = readState();
+  const map = L.map("map", { zoomControl: true, keyboard: true, maxZoom: config.tiles.maxZoom });
+  L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: config.tiles.maxZoom }).addTo(map);
+  L.control.scale({ imperial: false }).addTo(map);
+  const ctx = {
+    map, config, filters: state.filters, stats: {},
+    api: createApi(config.csrfToken, config.lang),
+    panel: createPanel(document.getElementById("panel")),
+    canEdit: (owner) => config.editableOwners.some((candidate) => candidate.slug === owner),
+    notify: (kind, text) => document.getElementById("notice").replaceChildren(message(kind, text)),
+  };
+  window.observoMap = ctx; // for the browser tests and the pan benchmark
+  ctx.cameras = createCameraLayer(ctx);
+  ctx.details = createDetails(ctx);
+  ctx.query = createQueryTools(ctx);
+  if (config.editableOwners.length) ctx.edit = createEditor(ctx);
+  // In "who sees this point" mode a click on a marker is a point like any other.
+  ctx.cameras.onSelect((id, latlng) => (ctx.query.isPicking() ? ctx.query.whoSees(latlng) : ctx.details.open(id)));
+  // The panel opening or closing resizes the map: Leaflet re-measures it, keeping the same centre.
+  new ResizeObserver(() => map.invalidateSize()).observe(document.getElementById("map"));
+  addLegend(map, config.labels);
+  bindFilters(ctx, () => { writeState(map, ctx.filters); ctx.cameras.reloadNow(); });
+  map.on("moveend", () => writeState(map, ctx.filters));
+  await openInitialView(ctx, state);
+}
+
+async function openInitialView(ctx, state) {
+  const { map } = ctx;
+  if (state.camera !== null) {
+    const answer = await ctx.api.get(`${ctx.config.urls.cameras}/${state.camera}`);
+    if (answer.ok) {
+      const [lng, lat] = answer.data.geometry.coordinates;
+      map.setView([lat, lng], Math.max(state.zoom ?? 0, ctx.config.zoom.sectors + 1));
+      ctx.details.render(answer.data, answer.etag);
+      return;
+    }
+  }
+  if (state.lat !== null && state.lng !== null) map.setView([state.lat, state.lng], state.zoom ?? DEFAULT_VIEW.zoom);
+  else map.setView([DEFAULT_VIEW.lat, DEFAULT_VIEW.lng], DEFAULT_VIEW.zoom);
+}
+
+start();
