@@ -15,9 +15,18 @@ SPATIALITE_MODULE = "mod_spatialite"
 # begins with the write lock (BEGIN IMMEDIATE) instead of failing to upgrade a stale read snapshot.
 write_intent: ContextVar[bool] = ContextVar("observo_write_intent", default=False)
 
+QUERY_CANCELED = "57014"  # PostgreSQL's query_canceled
+
 
 def is_statement_timeout(error: sa.exc.OperationalError) -> bool:
-    """A statement stopped by the time limit (PostgreSQL's statement_timeout, SQLite's handler)."""
+    """A statement stopped by the time limit (PostgreSQL's statement_timeout, SQLite's handler).
+
+    PostgreSQL reports SQLSTATE 57014 for every cancelled statement; with a very short limit the
+    timer can fire between statements and the cancel is then reported "due to user request", so
+    the code, not the message, decides.
+    """
+    if getattr(error.orig, "sqlstate", None) == QUERY_CANCELED:
+        return True
     text = str(error.orig)
     return "statement timeout" in text or text == "interrupted"
 

@@ -42,7 +42,7 @@ def test_a_slow_statement_is_stopped_at_the_timeout(app: Flask) -> None:
 
 
 def test_a_query_stopped_by_the_timeout_answers_503_problem(app: Flask, monkeypatch) -> None:
-    settings = dataclasses.replace(app.config["OBSERVO_SETTINGS"], statement_timeout_ms=1)
+    settings = dataclasses.replace(app.config["OBSERVO_SETTINGS"], statement_timeout_ms=100)
     impatient = create_app(settings)
     monkeypatch.setitem(POLICY, "slow", {"GET": Rule(ANYONE, "a route of this test only")})
 
