@@ -123,6 +123,9 @@ def assert_spatial_indexes(dialect: str) -> None:
                 ("cameras", "location"): (4326, 1, 1),  # POINT, XY, R*Tree index enabled
                 ("cameras", "fov"): (4326, 3, 1),  # POLYGON, XY, R*Tree index enabled
                 ("cameras", "public_location"): (4326, 1, 1),
+                # any geometry type, XY, no index: read by id, never searched spatially
+                ("intervention_targets", "geometry"): (4326, 0, 0),
+                ("places", "geometry"): (4326, 0, 0),
             }
         else:
             rows = connection.execute(

@@ -37,3 +37,22 @@ VISIBILITIES = ("public", "shared", "private")
 
 # Camera types whose head sees or turns all round (a PTZ can point anywhere): default hfov 360.
 ALL_ROUND_TYPES = ("dome", "panorama", "panning")
+
+# Coordinated interventions (issue 6).
+INTERVENTION_KINDS = ("proximity_patrol", "mobile_office", "event", "investigation", "other")
+INTERVENTION_STATUSES = ("draft", "planned", "active", "closed")
+PRESERVATION_CHANNELS = ("pec", "email", "phone", "in_person", "letter", "other")
+PRESERVATION_STATUSES = ("pending", "preserved", "refused", "expired")
+# Sensitive places a municipality registers to follow their coverage over time.
+PLACE_CATEGORIES = (
+    "school",
+    "park",
+    "playground",
+    "square",
+    "station",
+    "market",
+    "place_of_worship",
+    "hospital",
+    "sports",
+    "other",
+)

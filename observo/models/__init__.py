@@ -4,7 +4,15 @@ from observo.models.account import ApiToken, User
 from observo.models.audit import AuditChainHead, AuditEntry
 from observo.models.base import Base
 from observo.models.camera import Camera, CameraStatusChange
+from observo.models.intervention import (
+    Intervention,
+    InterventionTarget,
+    PreservationRequest,
+    intervention_organisations,
+    intervention_pacts,
+)
 from observo.models.organisation import Organisation, Pact, pact_members
+from observo.models.place import Place, PlaceCoverage
 
 __all__ = [
     "ApiToken",
@@ -13,8 +21,15 @@ __all__ = [
     "Base",
     "Camera",
     "CameraStatusChange",
+    "Intervention",
+    "InterventionTarget",
     "Organisation",
     "Pact",
+    "Place",
+    "PlaceCoverage",
+    "PreservationRequest",
     "User",
+    "intervention_organisations",
+    "intervention_pacts",
     "pact_members",
 ]
