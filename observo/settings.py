@@ -46,6 +46,7 @@ _READERS: dict[str, Callable[[str], object]] = {
     "max_radius_m": float,
     "max_search_km2": float,
     "max_buffer_m": float,
+    "max_coverage_km2": float,
     "max_nearest": int,
     "nearest_radius_m": float,
     "max_cluster_cells": int,
@@ -84,6 +85,8 @@ class Settings:
     max_radius_m: float = 5_000.0
     max_search_km2: float = 100.0  # a district, or a 50 km route with a 1 km wide corridor
     max_buffer_m: float = 1_000.0
+    # Coverage unions every field of view in the target: a town centre, not a province.
+    max_coverage_km2: float = 25.0
     max_nearest: int = 100
     nearest_radius_m: float = 50_000.0  # how far /cameras/nearest looks before giving up
     max_cluster_cells: int = 20_000

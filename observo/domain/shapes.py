@@ -155,9 +155,17 @@ class Area:
 
         return shapely.transform(geometry, move)
 
+    def to_local(self, geometry: BaseGeometry) -> BaseGeometry:
+        """`geometry` (EPSG:4326) in the shape's local metres."""
+        return self._project(geometry, "FORWARD")
+
+    def to_lonlat(self, geometry: BaseGeometry) -> BaseGeometry:
+        """`geometry` in local metres back to EPSG:4326."""
+        return self._project(geometry, "INVERSE")
+
     @cached_property
     def local_shape(self) -> BaseGeometry:
-        return self._project(self.shape, "FORWARD")
+        return self.to_local(self.shape)
 
     @cached_property
     def local_region(self) -> BaseGeometry:
@@ -170,7 +178,7 @@ class Area:
     def region(self) -> BaseGeometry:
         if self.buffer_m <= 0:
             return self.shape
-        return shapely.orient_polygons(self._project(self.local_region, "INVERSE"))
+        return shapely.orient_polygons(self.to_lonlat(self.local_region))
 
     def area_km2(self) -> float:
         return self.local_region.area / 1e6

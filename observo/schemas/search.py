@@ -17,7 +17,9 @@ from observo.schemas.queries import REASON
 SEARCH_SHAPES = ("Point", "LineString", "Polygon", "MultiPolygon")
 
 
-class SearchBody(Schema):
+class ShapeQueryBody(Schema):
+    """A shape (and buffer), a reason and the attribute filters: what search and coverage share."""
+
     class Meta:
         unknown = RAISE
         ordered = True
@@ -30,8 +32,6 @@ class SearchBody(Schema):
     )
     # Required of signed-in callers (the view checks, so anonymous ones hear 401, not 422).
     reason = fields.String(validate=Length(1, 500), metadata=REASON)
-    limit = fields.Integer(validate=Range(min=1), metadata={"default": 100, "maximum": 1000})
-    offset = fields.Integer(load_default=0, validate=Range(min=0, max=10_000_000))
     owner = fields.String(validate=Length(1, 64))
     camera_type = fields.String(validate=OneOf(v.CAMERA_TYPES))
     surveillance_type = fields.String(validate=OneOf(v.SURVEILLANCE_TYPES))
@@ -43,6 +43,8 @@ class SearchBody(Schema):
     municipality = fields.String(validate=ISTAT)
     visibility = fields.String(validate=OneOf(v.VISIBILITIES))
     q = fields.String(validate=Length(1, 100))
+    # Set by subclasses: the largest area (km²) the query may cover.
+    max_km2_setting = "max_search_km2"
 
     @post_load
     def build_area(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -52,11 +54,21 @@ class SearchBody(Schema):
                 {"buffer_m": [FieldIssue("", "too_large", f"at most {settings.max_buffer_m:g} metres")]}  # type: ignore[dict-item]
             )
         area = Area(data["geometry"], data["buffer_m"])
-        if area.area_km2() > settings.max_search_km2:
-            detail = f"the area is {area.area_km2():,.1f} km², more than {settings.max_search_km2:g} km²"
+        limit_km2 = getattr(settings, self.max_km2_setting)
+        if area.area_km2() > limit_km2:
+            detail = f"the area is {area.area_km2():,.1f} km², more than {limit_km2:g} km²"
             raise ValidationError({"geometry": [FieldIssue("", "area_too_large", detail)]})  # type: ignore[dict-item]
         data["area"] = area
-        data["limit"] = settings.page_limit(data.get("limit"))
+        return data
+
+
+class SearchBody(ShapeQueryBody):
+    limit = fields.Integer(validate=Range(min=1), metadata={"default": 100, "maximum": 1000})
+    offset = fields.Integer(load_default=0, validate=Range(min=0, max=10_000_000))
+
+    @post_load
+    def page_limit(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data["limit"] = current_settings().page_limit(data.get("limit"))
         return data
 
 

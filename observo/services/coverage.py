@@ -1,0 +1,243 @@
+"""Coverage runs: select the fields of view that reach a target, measure them, suggest where to patrol.
+
+The database selects candidates with one indexed query (sectors intersecting the target's region,
+in the caller's read scope and filters); `domain.coverage` measures them in metres. So PostGIS and
+SpatiaLite give the same figures, and the rules of coverage live in one place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from geoalchemy2.shape import to_shape
+from shapely.geometry import Point, mapping
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy.orm import Session
+
+from observo.domain import coverage as measure
+from observo.domain.gap_suggestions import Suggestion, suggest
+from observo.domain.permissions import Actor, sees_full_detail
+from observo.domain.shapes import Area
+from observo.errors import NotAuthenticated
+from observo.models import Camera, Organisation
+from observo.services import query_audit
+from observo.services.queries import CameraFilters, filter_clauses, require_reason
+from observo.services.scope import readable_cameras
+from observo.spatial.base import session_backend
+
+DEFAULT_STATUSES = ("active",)
+NO_FILTERS = CameraFilters()
+RATIO_DIGITS = 4
+AREA_DIGITS = 1
+
+
+@dataclass(frozen=True)
+class CoveredCamera:
+    """A camera whose field of view reaches the target, with what it adds to the coverage."""
+
+    id: int
+    code: str
+    name: str
+    owner_id: int
+    owner: str
+    owner_name: str
+    owner_kind: str
+    camera_type: str
+    surveillance_type: str
+    status: str
+    visibility: str
+    records: bool
+    retention_hours: int | None
+    lon: float
+    lat: float
+    fov: BaseGeometry
+    covered_m2: float = 0.0
+    exclusive_m2: float = 0.0
+
+
+@dataclass(frozen=True)
+class CoverageResult:
+    target: Area
+    coverage: measure.Coverage
+    cameras: list[CoveredCamera]  # largest contribution first
+    statuses: tuple[str, ...]
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+
+def measure_target(
+    session: Session,
+    actor: Actor,
+    area: Area,
+    filters: CameraFilters = NO_FILTERS,
+    suggestions: int = 0,
+    suggestion_range_m: float = 30.0,
+) -> CoverageResult:
+    """Coverage of `area` by the cameras `actor` may read (active unless `filters` say otherwise).
+
+    No reason is asked and nothing is audited here: callers (the API, interventions, places) do both.
+    """
+    statuses = filters.statuses or DEFAULT_STATUSES
+    candidates = _candidates(session, actor, area, filters, statuses)
+    coverage = measure.measure(area, {camera.id: camera.fov for camera in candidates.values()})
+    cameras = [
+        _with_figures(candidates[item.camera_id], item.covered_m2, item.exclusive_m2)
+        for item in coverage.cameras
+    ]
+    placed = []
+    if suggestions and coverage.uncovered_local is not None:
+        placed = suggest(coverage.uncovered_local, suggestions, suggestion_range_m)
+    return CoverageResult(area, coverage, cameras, statuses, placed)
+
+
+def run_coverage(
+    session: Session,
+    actor: Actor,
+    area: Area,
+    filters: CameraFilters,
+    reason: str | None,
+    suggestions: int = 0,
+    suggestion_range_m: float = 30.0,
+) -> CoverageResult:
+    """`POST /coverage`: signed-in callers, with a reason; one audit entry per run."""
+    if not sees_full_detail(actor):
+        raise NotAuthenticated("coverage needs a signed-in user")
+    require_reason(actor, reason)
+    result = measure_target(session, actor, area, filters, suggestions, suggestion_range_m)
+    query_audit.record_query(
+        session,
+        actor,
+        "query.coverage",
+        reason,
+        area.shape,
+        len(result.cameras),
+        buffer_m=area.buffer_m,
+        ratio=round(result.coverage.ratio, RATIO_DIGITS),
+        filters=query_audit.filters_used(filters),
+    )
+    return result
+
+
+def _candidates(
+    session: Session, actor: Actor, area: Area, filters: CameraFilters, statuses: tuple[str, ...]
+) -> dict[int, CoveredCamera]:
+    """Cameras in scope whose field of view reaches the target's region (one indexed query)."""
+    backend = session_backend(session)
+    scoped = dataclasses.replace(filters, statuses=statuses)
+    statement = (
+        sa.select(
+            Camera.id,
+            Camera.name,
+            Camera.owner_id,
+            Organisation.slug,
+            Organisation.name,
+            Organisation.kind,
+            Camera.camera_type,
+            Camera.surveillance_type,
+            Camera.status,
+            Camera.visibility,
+            Camera.records,
+            Camera.retention_hours,
+            Camera.location,
+            Camera.fov,
+        )
+        .join(Organisation, Organisation.id == Camera.owner_id)
+        .where(
+            readable_cameras(actor),
+            *filter_clauses(actor, scoped),
+            backend.intersects(Camera.fov, area.region),
+        )
+        .order_by(Camera.id)
+    )
+    found = {}
+    for row in session.execute(statement):
+        point = to_shape(row.location)
+        found[row.id] = CoveredCamera(
+            row.id,
+            f"OBS-{row.id:06d}",
+            *row[1:12],
+            lon=point.x,
+            lat=point.y,
+            fov=to_shape(row.fov),
+        )
+    return found
+
+
+def _with_figures(camera: CoveredCamera, covered_m2: float, exclusive_m2: float) -> CoveredCamera:
+    return dataclasses.replace(camera, covered_m2=covered_m2, exclusive_m2=exclusive_m2)
+
+
+def coverage_json(result: CoverageResult) -> dict[str, Any]:
+    """The coverage answer (API, intervention snapshots, brief): figures rounded, geometries GeoJSON."""
+    coverage = result.coverage
+    area_m2 = coverage.area_m2
+    return {
+        "kind": coverage.kind,
+        "area_m2": round(area_m2, AREA_DIGITS),
+        "covered_m2": round(coverage.covered_m2, AREA_DIGITS),
+        "ratio": round(coverage.ratio, RATIO_DIGITS),
+        "statuses": list(result.statuses),
+        "route": _route_json(coverage.route),
+        "gaps": {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": mapping(gap.geometry),
+                    "properties": {"rank": rank, "area_m2": round(gap.area_m2, AREA_DIGITS)},
+                }
+                for rank, gap in enumerate(coverage.gaps, start=1)
+            ],
+        },
+        "cameras": [_camera_json(camera, area_m2) for camera in result.cameras],
+        "suggestions": [
+            _suggestion_json(result.target, rank, s, area_m2) for rank, s in enumerate(result.suggestions, 1)
+        ],
+    }
+
+
+def _route_json(route: measure.RouteFigures | None) -> dict[str, Any] | None:
+    if route is None:
+        return None
+    return {
+        "length_m": round(route.length_m, AREA_DIGITS),
+        "covered_length_m": round(route.covered_length_m, AREA_DIGITS),
+        "ratio": round(route.ratio, RATIO_DIGITS),
+        "uncovered": [
+            {
+                "from_m": round(stretch.from_m, AREA_DIGITS),
+                "to_m": round(stretch.to_m, AREA_DIGITS),
+                "length_m": round(stretch.length_m, AREA_DIGITS),
+                "geometry": mapping(stretch.geometry),
+            }
+            for stretch in route.uncovered
+        ],
+    }
+
+
+def _camera_json(camera: CoveredCamera, area_m2: float) -> dict[str, Any]:
+    return {
+        "id": camera.id,
+        "code": camera.code,
+        "name": camera.name,
+        "owner": camera.owner,
+        "camera_type": camera.camera_type,
+        "status": camera.status,
+        "covered_m2": round(camera.covered_m2, AREA_DIGITS),
+        "exclusive_m2": round(camera.exclusive_m2, AREA_DIGITS),
+        "share": round(camera.covered_m2 / area_m2, RATIO_DIGITS) if area_m2 else 0.0,
+    }
+
+
+def _suggestion_json(target: Area, rank: int, suggestion: Suggestion, area_m2: float) -> dict[str, Any]:
+    point = target.to_lonlat(Point(suggestion.x, suggestion.y))
+    return {
+        "rank": rank,
+        "geometry": {"type": "Point", "coordinates": [round(point.x, 7), round(point.y, 7)]},
+        "range_m": suggestion.range_m,
+        "added_m2": round(suggestion.added_m2, AREA_DIGITS),
+        "added_ratio": round(suggestion.added_m2 / area_m2, RATIO_DIGITS) if area_m2 else 0.0,
+        "label": "suggestion",
+    }
