@@ -46,6 +46,8 @@ TITLES: Mapping[str, LazyString] = {
     "rate_limited": _l("Too many requests: retry later"),
     "service_unavailable": _l("Service temporarily unavailable"),
     "query_timeout": _l("The query took too long"),
+    "no_snapshot": _l("The plan is not confirmed yet"),
+    "pdf_unavailable": _l("PDF output is not available"),
     "internal_error": _l("Internal error"),
 }
 

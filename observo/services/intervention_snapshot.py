@@ -1,0 +1,214 @@
+"""An intervention's snapshot: cameras, coverage, gaps and owners per target, as computed when the
+plan was confirmed; and what each reader may see of it (deadlines, map).
+
+The snapshot is computed in the scope of the acting user of the lead organisation (or an admin) and
+stored whole, footage contacts included. Every read filters it for the reader: a camera the reader
+could not read is left out with its owner's entry and contacts, while the coverage figures stay the
+plan's. The stored form adds two keys the readers never get: each camera's own `contact` and each
+owner's `organisation_contact`, so owners and their contacts are regrouped from the visible cameras.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import shapely
+import sqlalchemy as sa
+from geoalchemy2.shape import to_shape
+from sqlalchemy.orm import Session
+
+from observo.domain import deadlines as dl
+from observo.domain.geometry import to_geojson
+from observo.domain.permissions import Actor, can_read
+from observo.domain.shapes import Area
+from observo.models import Camera, Intervention, InterventionTarget, Organisation
+from observo.models.base import utcnow
+from observo.services.coverage import CoveredCamera, coverage_json, measure_target
+from observo.services.queries import CameraFilters
+
+STATUSES = ("active",)
+SUGGESTIONS = 3
+SUGGESTION_RANGE_M = 30.0
+_STORED_ONLY = ("contact",)
+_CONTACT_COLUMNS = ("name", "phone", "email", "pec", "hours")
+
+
+def target_area(target: InterventionTarget) -> Area:
+    return Area(to_shape(target.geometry), target.buffer_m)
+
+
+def targets_region(intervention: Intervention) -> shapely.Geometry:
+    """Every target's region in one geometry: what the audit log hashes for a coverage run."""
+    return shapely.union_all([target_area(target).region for target in intervention.targets])
+
+
+# --- building --------------------------------------------------------------------------------------
+
+
+def build_snapshot(session: Session, actor: Actor, intervention: Intervention) -> dict[str, Any]:
+    """Coverage of every target by the cameras `actor` may read, their deadlines and owners."""
+    filters = CameraFilters(statuses=STATUSES)
+    targets, covered, target_ids = [], {}, {}
+    for target in intervention.targets:
+        area = target_area(target)
+        result = measure_target(session, actor, area, filters, SUGGESTIONS, SUGGESTION_RANGE_M)
+        coverage = coverage_json(result)
+        targets.append(
+            {
+                "id": target.id,
+                "name": target.name,
+                "kind": coverage["kind"],
+                "buffer_m": target.buffer_m,
+                "geometry": to_geojson(area.shape),
+                "coverage": coverage,
+            }
+        )
+        for camera in result.cameras:
+            covered.setdefault(camera.id, camera)
+            target_ids.setdefault(camera.id, []).append(target.id)
+    cameras = _camera_entries(session, intervention.window_end, covered, target_ids)
+    return {
+        "computed_at": dl.iso_z(utcnow()),
+        "computed_by": actor.label,
+        "window": window_json(intervention),
+        "statuses": list(STATUSES),
+        "targets": targets,
+        "cameras": cameras,
+        "owners": _owner_entries(session, cameras),
+        "totals": _totals(targets, cameras),
+    }
+
+
+def window_json(intervention: Intervention) -> dict[str, str | None]:
+    return {"start": dl.iso_z(intervention.window_start), "end": dl.iso_z(intervention.window_end)}
+
+
+def _camera_entries(
+    session: Session,
+    window_end: datetime,
+    covered: dict[int, CoveredCamera],
+    target_ids: dict[int, list[int]],
+) -> list[dict[str, Any]]:
+    contacts = _footage_contacts(session, list(covered))
+    entries = []
+    for camera in covered.values():
+        expiry = dl.footage_expiry(window_end, camera.records, camera.retention_hours)
+        contact = contacts.get(camera.id)
+        entries.append(
+            {
+                "id": camera.id,
+                "code": camera.code,
+                "name": camera.name,
+                "owner": camera.owner,
+                "owner_id": camera.owner_id,
+                "visibility": camera.visibility,
+                "camera_type": camera.camera_type,
+                "surveillance_type": camera.surveillance_type,
+                "status": camera.status,
+                "records": camera.records,
+                "retention_hours": camera.retention_hours,
+                "location": [round(camera.lon, 7), round(camera.lat, 7)],
+                "fov": to_geojson(camera.fov),
+                "target_ids": target_ids[camera.id],
+                "footage_expires_at": dl.iso_z(expiry.expires_at),
+                "flag": expiry.flag,
+                "contact": contact.as_dict() if contact else None,
+            }
+        )
+    return dl.by_urgency(entries, _expiry_of, lambda e: e["flag"], lambda e: (e["code"], e["id"]))
+
+
+def _expiry_of(entry: dict[str, Any]) -> datetime | None:
+    return dl.parse_iso(entry["footage_expires_at"])
+
+
+def _footage_contacts(session: Session, camera_ids: list[int]) -> dict[int, dl.Contact]:
+    if not camera_ids:
+        return {}
+    columns = [getattr(Camera, f"footage_contact_{name}") for name in _CONTACT_COLUMNS]
+    rows = session.execute(sa.select(Camera.id, *columns).where(Camera.id.in_(camera_ids)))
+    found = {}
+    for camera_id, *values in rows:
+        contact = dl.Contact(*values)
+        if not contact.is_empty:
+            found[camera_id] = contact
+    return found
+
+
+def _owner_entries(session: Session, cameras: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    owner_ids = {camera["owner_id"] for camera in cameras}
+    organisations = (
+        session.scalars(sa.select(Organisation).where(Organisation.id.in_(owner_ids))) if owner_ids else []
+    )
+    owners = {org.slug: _owner(org) for org in organisations}
+    return _grouped(cameras, owners)
+
+
+def _owner(org: Organisation) -> dl.Owner:
+    contact = dl.Contact(org.contact_name, org.contact_phone, org.contact_email, org.contact_pec)
+    return dl.Owner(org.slug, org.name, org.kind, None if contact.is_empty else contact)
+
+
+def _grouped(cameras: list[dict[str, Any]], owners: dict[str, dl.Owner]) -> list[dict[str, Any]]:
+    owned = [
+        dl.OwnedCamera(c["id"], c["owner"], _expiry_of(c), dl.Contact.from_dict(c.get("contact")))
+        for c in cameras
+    ]
+    return [
+        {
+            "slug": group.owner.slug,
+            "name": group.owner.name,
+            "kind": group.owner.kind,
+            "camera_ids": list(group.camera_ids),
+            "earliest_expiry": dl.iso_z(group.earliest_expiry),
+            "contacts": [contact.as_dict() for contact in group.contacts],
+            "organisation_contact": group.owner.contact.as_dict() if group.owner.contact else None,
+        }
+        for group in dl.group_owners(owned, owners)
+    ]
+
+
+def _totals(targets: list[dict[str, Any]], cameras: list[dict[str, Any]]) -> dict[str, Any]:
+    area = sum(target["coverage"]["area_m2"] for target in targets)
+    covered = sum(target["coverage"]["covered_m2"] for target in targets)
+    return {
+        "targets": len(targets),
+        "cameras": len(cameras),
+        "owners": len({camera["owner"] for camera in cameras}),
+        "area_m2": round(area, 1),
+        "covered_m2": round(covered, 1),
+        "ratio": round(covered / area, 4) if area else 0.0,
+    }
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def filter_snapshot(snapshot: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """What `actor` may see of a stored snapshot (stored-only keys removed)."""
+    visible = [c for c in snapshot["cameras"] if can_read(actor, c["owner_id"], c["visibility"], c["status"])]
+    ids = {camera["id"] for camera in visible}
+    owners = {
+        entry["slug"]: dl.Owner(
+            entry["slug"],
+            entry["name"],
+            entry["kind"],
+            dl.Contact.from_dict(entry.get("organisation_contact")),
+        )
+        for entry in snapshot["owners"]
+    }
+    grouped = [
+        {k: v for k, v in entry.items() if k != "organisation_contact"} for entry in _grouped(visible, owners)
+    ]
+    targets = [
+        {**target, "coverage": {**target["coverage"], "cameras": _only(target["coverage"]["cameras"], ids)}}
+        for target in snapshot["targets"]
+    ]
+    cameras = [{k: v for k, v in camera.items() if k not in _STORED_ONLY} for camera in visible]
+    totals = {**snapshot["totals"], "cameras": len(cameras), "owners": len(grouped)}
+    return {**snapshot, "targets": targets, "cameras": cameras, "owners": grouped, "totals": totals}
+
+
+def _only(cameras: list[dict[str, Any]], ids: set[int]) -> list[dict[str, Any]]:
+    return [camera for camera in cameras if camera["id"] in ids]

@@ -1,0 +1,163 @@
+"""Requests to owners to preserve footage for an intervention: who was asked, when, how, the answer.
+
+Anyone who may read the intervention may record and update them (the partner who phoned the owner
+records the call). Each write is audited with the intervention's reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from observo.domain import deadlines as dl
+from observo.domain.permissions import Actor
+from observo.errors import FieldIssue, InvalidInput, NotFound, StaleVersion
+from observo.models import Camera, Intervention, Organisation, PreservationRequest
+from observo.models.base import utcnow
+from observo.services import audit
+from observo.services.interventions import get_intervention
+from observo.services.organisations import named_organisation
+from observo.services.scope import readable_cameras
+
+_CHANGEABLE = ("status", "answered_at", "contact", "protocol_number", "note")
+
+
+def list_requests(session: Session, actor: Actor, intervention_id: int) -> list[PreservationRequest]:
+    return list(get_intervention(session, actor, intervention_id).preservation_requests)
+
+
+def get_request(session: Session, actor: Actor, intervention_id: int, request_id: int) -> PreservationRequest:
+    return _request_of(session, get_intervention(session, actor, intervention_id), request_id)
+
+
+def create_request(
+    session: Session, actor: Actor, intervention_id: int, values: Mapping[str, Any]
+) -> PreservationRequest:
+    intervention = get_intervention(session, actor, intervention_id)
+    owner = named_organisation(session, values["owner"], "/owner")
+    camera_ids = _owned_cameras(session, actor, owner, values.get("camera_ids", []))
+    request = PreservationRequest(
+        intervention=intervention,
+        owner=owner,
+        camera_ids=camera_ids,
+        requested_at=values.get("requested_at") or utcnow(),
+        channel=values["channel"],
+        contact=values.get("contact"),
+        protocol_number=values.get("protocol_number"),
+        note=values.get("note"),
+        status="pending",
+        requested_by_id=actor.user_id,
+    )
+    session.add(request)
+    session.flush()
+    _audit(session, actor, "preservation.create", intervention, request, {"after": _record(request)})
+    return request
+
+
+def update_request(
+    session: Session,
+    actor: Actor,
+    intervention_id: int,
+    request_id: int,
+    expected_version: int,
+    values: Mapping[str, Any],
+) -> PreservationRequest:
+    """Record the owner's answer (`preserved`, `refused`) or that the footage expired; `answered_at`
+    defaults to now when the status leaves `pending`."""
+    intervention = get_intervention(session, actor, intervention_id)
+    request = _request_of(session, intervention, request_id)
+    if request.version != expected_version:
+        raise StaleVersion(f"request {request_id} is at version {request.version}, not {expected_version}")
+    before = _record(request)
+    for name in _CHANGEABLE:
+        if name in values:
+            setattr(request, name, values[name])
+    if request.status == "pending":
+        request.answered_at = None
+    elif request.answered_at is None:
+        request.answered_at = utcnow()
+    changes = audit.changes(before, _record(request))
+    if changes:
+        try:
+            session.flush()
+        except StaleDataError as exc:
+            raise StaleVersion(f"request {request_id} was changed meanwhile") from exc
+        _audit(session, actor, "preservation.update", intervention, request, {"changes": changes})
+    return request
+
+
+def request_json(request: PreservationRequest) -> dict[str, Any]:
+    return {
+        "id": request.id,
+        "intervention_id": request.intervention_id,
+        **_record(request),
+        "version": request.version,
+        "created_at": dl.iso_z(request.created_at),
+        "requested_by": request.requested_by.email if request.requested_by else None,
+    }
+
+
+def _request_of(session: Session, intervention: Intervention, request_id: int) -> PreservationRequest:
+    request = session.get(PreservationRequest, request_id)
+    if request is None or request.intervention_id != intervention.id:
+        raise NotFound(f"no preservation request {request_id} in intervention {intervention.id}")
+    return request
+
+
+def _owned_cameras(
+    session: Session, actor: Actor, owner: Organisation, camera_ids: Sequence[int]
+) -> list[int]:
+    """The named cameras, each one the actor may read and the owner owns (else 422, no existence leak)."""
+    wanted = list(dict.fromkeys(camera_ids))
+    if not wanted:
+        return []
+    stmt = sa.select(Camera.id).where(
+        Camera.id.in_(wanted), Camera.owner_id == owner.id, readable_cameras(actor)
+    )
+    found = set(session.scalars(stmt))
+    issues = [
+        FieldIssue(f"/camera_ids/{index}", "unknown_camera", f"no camera {camera_id} of {owner.slug!r}")
+        for index, camera_id in enumerate(camera_ids)
+        if camera_id not in found
+    ]
+    if issues:
+        raise InvalidInput("the request names cameras the owner does not have", issues)
+    return wanted
+
+
+def _record(request: PreservationRequest) -> dict[str, Any]:
+    return {
+        "owner": request.owner.slug,
+        "camera_ids": list(request.camera_ids or []),
+        "requested_at": dl.iso_z(request.requested_at),
+        "channel": request.channel,
+        "contact": request.contact,
+        "protocol_number": request.protocol_number,
+        "note": request.note,
+        "status": request.status,
+        "answered_at": dl.iso_z(request.answered_at),
+    }
+
+
+def _audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    intervention: Intervention,
+    request: PreservationRequest,
+    details: dict[str, Any],
+) -> None:
+    audit.record(
+        session,
+        actor,
+        action,
+        object_type="preservation_request",
+        object_id=request.id,
+        subject_organisation_id=request.owner_id,
+        reason=intervention.reason,
+        details={"intervention_id": intervention.id, **details},
+    )
