@@ -7,10 +7,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     OBSERVO_INSTANCE_PATH=/app/instance
 
 # mod_spatialite for the embedded SpatiaLite database (loaded through pysqlite3-binary).
+# Pango and a font for WeasyPrint (the intervention brief as PDF).
 # DL3008 (pin apt versions) ignored: Debian security updates drop old versions, so pins break rebuilds.
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libsqlite3-mod-spatialite \
+        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -7,7 +7,8 @@
 #   (flags combine: --postgis --browser)
 set -eu
 
-packages="libsqlite3-mod-spatialite"
+# Pango (and a font) for WeasyPrint, which renders the intervention brief as PDF.
+packages="libsqlite3-mod-spatialite libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
 python3 -m venv --help >/dev/null 2>&1 || packages="$packages python3-venv"
 
 for flag in "$@"; do
