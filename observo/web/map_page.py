@@ -51,8 +51,11 @@ def map_config(actor: Actor, settings: Settings) -> dict[str, Any]:
             "cameras": url_for("cameras.Cameras"),
             "clusters": url_for("clusters.Clusters"),
             "search": url_for("search.Search"),
+            "coverage": url_for("coverage.Coverage"),
+            "interventions": url_for("interventions.Interventions"),
             "messages": url_for("pages.messages", lang=language()),
             "cameraPage": url_for("pages.camera_page", camera_id=0).removesuffix("0"),
+            "interventionPage": url_for("pages.intervention_page", intervention_id=0).removesuffix("0"),
         },
         "tiles": tile_config(settings),
         "limits": {

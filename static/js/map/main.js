@@ -1,12 +1,14 @@
 // The operational map: wires the modules together from the page's config (no build step).
 import { createApi } from "./api.js";
 import { createCameraLayer } from "./cameras.js";
+import { createCoverage } from "./coverage.js";
 import { createDetails } from "./details.js";
 import { createEditor } from "./edit.js";
 import { bindFilters } from "./filters.js";
 import { loadMessages } from "../i18n.js";
+import { createInterventionView } from "./intervention.js";
 import { addLegend } from "./legend.js";
-import { createPanel, message } from "./panel.js";
+import { createPanel, el, message } from "./panel.js";
 import { createQueryTools } from "./query.js";
 import { readState, writeState } from "./state.js";
 
@@ -30,6 +32,11 @@ async function start() {
   ctx.cameras = createCameraLayer(ctx);
   ctx.details = createDetails(ctx);
   ctx.query = createQueryTools(ctx);
+  ctx.coverage = createCoverage(ctx);
+  ctx.intervention = createInterventionView(ctx);
+  // Under an area or route query's results: its coverage, and a new intervention on its shape.
+  ctx.queryActions = (body) => el("div", { class: "query-actions" }, ctx.coverage.section(body),
+    ctx.intervention.addButton(body));
   if (config.editableOwners.length) ctx.edit = createEditor(ctx);
   // In "who sees this point" mode a click on a marker is a point like any other.
   ctx.cameras.onSelect((id, latlng) => (ctx.query.isPicking() ? ctx.query.whoSees(latlng) : ctx.details.open(id)));
@@ -52,8 +59,11 @@ async function openInitialView(ctx, state) {
       return;
     }
   }
-  if (state.lat !== null && state.lng !== null) map.setView([state.lat, state.lng], state.zoom ?? DEFAULT_VIEW.zoom);
+  const placed = state.lat !== null && state.lng !== null;
+  if (placed) map.setView([state.lat, state.lng], state.zoom ?? DEFAULT_VIEW.zoom);
   else map.setView([DEFAULT_VIEW.lat, DEFAULT_VIEW.lng], DEFAULT_VIEW.zoom);
+  // A shared link keeps its view; a bare ?intervention=<id> fits the map to the intervention.
+  if (state.intervention !== null) await ctx.intervention.open(state.intervention, { fit: !placed });
 }
 
 start();

@@ -27,12 +27,14 @@ export function createQueryTools(ctx) {
   map.on("click", (event) => seesMode && whoSees(event.latlng));
 
   function startDrawing(kind) {
+    map.fire("observo:querystart"); // a new query: the last one's coverage goes
     setSeesMode(false);
     map.pm.disableDraw();
     map.pm.enableDraw(SHAPES[kind], { continueDrawing: false });
   }
 
   function toggleSeesMode() {
+    map.fire("observo:querystart");
     map.pm.disableDraw();
     setSeesMode(!seesMode);
   }
@@ -60,7 +62,7 @@ export function createQueryTools(ctx) {
     const body = { geometry, buffer_m: buffer, reason: answer.reason, limit: config.limits.pageLimit, ...searchFilters() };
     lastBody = body;
     const result = await api.post(config.urls.search, body);
-    showResults(result, _("Cameras in the area or seeing into it"));
+    showResults(result, _("Cameras in the area or seeing into it"), body);
   }
 
   async function whoSees(latlng) {
@@ -101,7 +103,8 @@ export function createQueryTools(ctx) {
     });
   }
 
-  function showResults(answer, heading) {
+  // `body`: the area query's, for the actions on its shape (coverage, a new intervention).
+  function showResults(answer, heading, body = null) {
     highlights.clearLayers();
     if (!answer.ok) {
       panel.show(heading, message("error", problemText(answer.problem)));
@@ -115,6 +118,7 @@ export function createQueryTools(ctx) {
         ? _("First %(count)s cameras (there are more: narrow the query).", { count: features.length })
         : _("%(count)s cameras found.", { count: features.length })),
       exportButtons(features),
+      body && ctx.queryActions ? ctx.queryActions(body) : null,
       el("ol", { class: "result-list" }, features.map(resultItem)),
     );
     for (const feature of features) {

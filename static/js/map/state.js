@@ -1,4 +1,5 @@
-// The map's state in the address bar (centre, zoom, filters), so a view can be shared as a link.
+// The map's state in the address bar (centre, zoom, filters, the intervention shown), so a view can
+// be shared as a link.
 export const FILTER_NAMES = ["q", "camera_type", "status", "owner", "municipality", "visibility"];
 
 export function readState(search = window.location.search) {
@@ -8,7 +9,7 @@ export function readState(search = window.location.search) {
   for (const name of FILTER_NAMES) if (params.get(name)) filters[name] = params.get(name);
   return {
     lat: number("lat"), lng: number("lng"), zoom: number("z"),
-    camera: number("camera"), filters,
+    camera: number("camera"), intervention: number("intervention"), filters,
   };
 }
 
@@ -23,5 +24,13 @@ export function writeState(map, filters) {
     else params.delete(name);
   }
   params.delete("camera");
+  window.history.replaceState(null, "", `${window.location.pathname}?${params}`);
+}
+
+// The intervention shown on the map (`?intervention=<id>`), or none. Kept by writeState as it is.
+export function writeIntervention(id) {
+  const params = new URLSearchParams(window.location.search);
+  if (id === null || id === undefined) params.delete("intervention");
+  else params.set("intervention", String(id));
   window.history.replaceState(null, "", `${window.location.pathname}?${params}`);
 }
