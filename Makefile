@@ -67,7 +67,7 @@ messages: setup
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--project Observo -o observo/translations/messages.pot .
 	$(BIN)/pybabel update -i observo/translations/messages.pot -d observo/translations \
-		--no-location --no-fuzzy-matching --ignore-obsolete
+		--no-fuzzy-matching --ignore-obsolete
 
 # Benchmark against the peers on a synthetic PostGIS database (never part of `make test`).
 #   make bench                                  1,000,000 cameras, full passes (~20 min)

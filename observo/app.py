@@ -12,9 +12,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from observo.api import audit as audit_api
 from observo.api import cameras as cameras_api
 from observo.api import clusters as clusters_api
+from observo.api import coverage as coverage_api
+from observo.api import interventions as interventions_api
 from observo.api import organisations as organisations_api
 from observo.api import pacts as pacts_api
+from observo.api import places as places_api
 from observo.api import search as search_api
+from observo.api import stats as stats_api
 from observo.api import tokens as tokens_api
 from observo.api import users as users_api
 from observo.api.problem_api import is_api_request
@@ -25,7 +29,17 @@ from observo.settings import PROJECT_ROOT, Settings
 from observo.spatial.engine import engine_options, install_hooks, is_statement_timeout
 
 # The page modules register their routes on pages.bp when imported.
-from observo.web import camera_pages, embed, health, i18n, map_page, messages, pages  # noqa: F401
+from observo.web import (  # noqa: F401
+    camera_pages,
+    embed,
+    health,
+    i18n,
+    intervention_pages,
+    map_page,
+    messages,
+    pages,
+    stats_page,
+)
 from observo.web.access import audit_refusal, install_access_control
 from observo.web.security import install_security_headers
 from observo.web.session import load_signed_in
@@ -118,6 +132,10 @@ def _init_extensions(app: Flask) -> None:
         cameras_api.blp,
         search_api.blp,
         clusters_api.blp,
+        coverage_api.blp,
+        interventions_api.blp,
+        places_api.blp,
+        stats_api.blp,
         organisations_api.blp,
         pacts_api.blp,
         users_api.blp,

@@ -100,6 +100,70 @@ POLICY: dict[str, dict[str, Rule]] = {
         )
     },
     "clusters.Clusters": {"GET": Rule(ANYONE, f"counts per map cell; {_PUBLIC_CAMERAS}", cors=True)},
+    # --- coverage ---
+    "coverage.Coverage": {
+        "POST": Rule(SIGNED_IN, f"coverage and gaps in the caller's read scope; needs {_REASON}", writes=True)
+    },
+    # --- interventions (API) ---
+    "interventions.Interventions": {
+        "GET": Rule(SIGNED_IN, "interventions led by or shared with the caller's organisation or pacts"),
+        "POST": Rule(SIGNED_IN, "led by the caller's organisation (admins: any); audited", writes=True),
+    },
+    "interventions.InterventionItem": {
+        "GET": Rule(SIGNED_IN, "one intervention; 404 unless led by or shared with the caller"),
+        "PATCH": Rule(SIGNED_IN, "users of the lead, admins; If-Match; confirming snapshots", writes=True),
+        "DELETE": Rule(SIGNED_IN, "users of the lead, admins; If-Match; audited", writes=True),
+    },
+    "interventions.InterventionSnapshot": {
+        "POST": Rule(SIGNED_IN, "users of the lead, admins; If-Match; a coverage run, audited", writes=True)
+    },
+    "interventions.InterventionDeadlines": {
+        "GET": Rule(SIGNED_IN, "footage deadlines and contacts of the readable cameras; audited", writes=True)
+    },
+    "interventions.InterventionMap": {
+        "GET": Rule(SIGNED_IN, "map layers of the readable cameras; audited when computed live", writes=True)
+    },
+    "interventions.PreservationRequests": {
+        "GET": Rule(SIGNED_IN, "preservation requests of a readable intervention"),
+        "POST": Rule(SIGNED_IN, "readers of the intervention; audited with its reason", writes=True),
+    },
+    "interventions.PreservationRequestItem": {
+        "GET": Rule(SIGNED_IN, "one preservation request of a readable intervention"),
+        "PATCH": Rule(SIGNED_IN, "readers of the intervention; If-Match; audited", writes=True),
+    },
+    # --- interventions (pages) ---
+    "pages.intervention_list": {"GET": Rule(SIGNED_IN, "the interventions the user may read")},
+    "pages.intervention_page": {
+        "GET": Rule(
+            SIGNED_IN,
+            "an intervention; its deadlines and contacts audited with its reason; else 404",
+            writes=True,
+        ),
+        "POST": Rule(SIGNED_IN, "record a preservation request; CSRF token; audited", writes=True),
+    },
+    "pages.intervention_brief": {
+        "GET": Rule(
+            SIGNED_IN,
+            "printable brief (`f=pdf`: PDF); 401 anonymous, 404 outside the sharing; audited with the reason",
+            writes=True,
+        )
+    },
+    # --- places and statistics ---
+    "places.Places": {
+        "GET": Rule(SIGNED_IN, "places of the caller's organisations and pact partners (admins: all)"),
+        "POST": Rule(SIGNED_IN, "editors of its organisation, admins; measured; audited", writes=True),
+    },
+    "places.PlaceItem": {
+        "GET": Rule(SIGNED_IN, "one place; 404 outside the caller's organisations and partners"),
+        "PATCH": Rule(SIGNED_IN, "editors of the organisation, admins; If-Match; audited", writes=True),
+        "DELETE": Rule(SIGNED_IN, "editors of the organisation, admins; If-Match; audited", writes=True),
+    },
+    "places.PlaceCoverageHistory": {
+        "GET": Rule(SIGNED_IN, "a readable place's coverage measurements, oldest first"),
+        "POST": Rule(SIGNED_IN, "measure now: editors of the organisation, admins; audited", writes=True),
+    },
+    "stats.Stats": {"GET": Rule(SIGNED_IN, "camera counts in the caller's read scope; own places' trend")},
+    "pages.stats_page": {"GET": Rule(SIGNED_IN, "the statistics page (the API's figures as tables)")},
     # --- audit ---
     "audit.AuditEntries": {
         "GET": Rule(
