@@ -12,7 +12,7 @@ from observo.api.auth import current_actor, require_actor
 from observo.api.blueprint import ApiBlueprint
 from observo.api.features import collection_response, feature_schema
 from observo.api.filters import camera_filters
-from observo.api.preconditions import etag_for, expected_version
+from observo.api.preconditions import IF_MATCH, etag_for, expected_version
 from observo.api.responses import GEOJSON, json_response, page_links
 from observo.domain.permissions import sees_full_detail
 from observo.domain.shapes import Radius
@@ -121,9 +121,7 @@ class Camera(MethodView):
 
     @blp.arguments(schemas.CameraFeaturePatch(partial=True), content_type="application/merge-patch+json")
     @blp.response(200, schemas.CameraFeature, content_type=GEOJSON)
-    @blp.doc(
-        parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}]
-    )
+    @blp.doc(parameters=IF_MATCH)
     def patch(self, body: dict[str, Any], camera_id: int) -> Any:
         """Change some properties and/or the position. Needs If-Match: 428 without, 412 if stale."""
         actor = require_actor()
@@ -133,9 +131,7 @@ class Camera(MethodView):
         return _feature_response(camera)
 
     @blp.response(204)
-    @blp.doc(
-        parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}]
-    )
+    @blp.doc(parameters=IF_MATCH)
     def delete(self, camera_id: int) -> Any:
         """Decommission the camera: its record and history stay (footage requests refer to them)."""
         actor = require_actor()

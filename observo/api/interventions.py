@@ -9,7 +9,7 @@ from flask.views import MethodView
 
 from observo.api.auth import require_actor
 from observo.api.blueprint import ApiBlueprint
-from observo.api.preconditions import etag_for, expected_version
+from observo.api.preconditions import IF_MATCH, etag_for, expected_version
 from observo.api.responses import GEOJSON, json_response
 from observo.extensions import db
 from observo.models.base import utcnow
@@ -18,10 +18,6 @@ from observo.services import interventions as service
 from observo.services import preservation
 
 blp = ApiBlueprint("interventions", __name__, url_prefix="/api/v1/interventions", description="Interventions")
-
-IF_MATCH = {
-    "parameters": [{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}]
-}
 
 
 def _answer(intervention: Any, status: int = 200, **headers: str) -> Any:
@@ -60,7 +56,7 @@ class InterventionItem(MethodView):
 
     @blp.arguments(schemas.InterventionPatch(partial=schemas.PATCH_OPTIONAL))
     @blp.response(200, schemas.InterventionOut)
-    @blp.doc(**IF_MATCH)
+    @blp.doc(parameters=IF_MATCH)
     def patch(self, body: dict[str, Any], intervention_id: int) -> Any:
         """Change the plan (users of the lead, admins). Needs If-Match: 428 without, 412 if stale.
 
@@ -73,7 +69,7 @@ class InterventionItem(MethodView):
         return _answer(intervention)
 
     @blp.response(204)
-    @blp.doc(**IF_MATCH)
+    @blp.doc(parameters=IF_MATCH)
     def delete(self, intervention_id: int) -> Any:
         """Delete the intervention, its targets and preservation requests (users of the lead, admins).
         Needs If-Match. Audited (`intervention.delete`)."""
@@ -87,7 +83,7 @@ class InterventionItem(MethodView):
 @blp.route("/<int:intervention_id>/snapshot")
 class InterventionSnapshot(MethodView):
     @blp.response(200, schemas.InterventionOut)
-    @blp.doc(**IF_MATCH)
+    @blp.doc(parameters=IF_MATCH)
     def post(self, intervention_id: int) -> Any:
         """Recompute and store the snapshot now (users of the lead, admins). Needs If-Match.
         A coverage run: audited (`intervention.snapshot`) with the intervention's reason."""
@@ -158,7 +154,7 @@ class PreservationRequestItem(MethodView):
 
     @blp.arguments(schemas.PreservationRequestPatch)
     @blp.response(200, schemas.PreservationRequestOut)
-    @blp.doc(**IF_MATCH)
+    @blp.doc(parameters=IF_MATCH)
     def patch(self, body: dict[str, Any], intervention_id: int, request_id: int) -> Any:
         """Record the owner's answer: `status` preserved, refused or expired, and `answered_at`.
         Needs If-Match. Audited (`preservation.update`)."""

@@ -13,7 +13,7 @@ from flask.views import MethodView
 
 from observo.api.auth import require_actor
 from observo.api.blueprint import ApiBlueprint
-from observo.api.preconditions import etag_for, expected_version
+from observo.api.preconditions import IF_MATCH, etag_for, expected_version
 from observo.api.responses import GEOJSON, json_response
 from observo.extensions import db
 from observo.models import Organisation, Place
@@ -21,8 +21,6 @@ from observo.schemas import places as schemas
 from observo.services import places as service
 
 blp = ApiBlueprint("places", __name__, url_prefix="/api/v1/places", description="Places")
-
-IF_MATCH = [{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}]
 
 
 def _feature_response(place: Place, status: int = 200, **headers: str) -> Any:

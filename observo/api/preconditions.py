@@ -26,3 +26,7 @@ def expected_version(object_id: int) -> int:
         if match and int(match.group(1)) == object_id:
             return int(match.group(2))
     raise StaleVersion("If-Match does not name a current version of this object")
+
+
+# The OpenAPI parameter of every route that needs If-Match (`@blp.doc(parameters=IF_MATCH)`).
+IF_MATCH = [{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}]

@@ -120,6 +120,25 @@ def run_coverage(
     return result
 
 
+# In CoveredCamera's order (after id, the code is derived), then location and field of view.
+_CANDIDATE_COLUMNS = (
+    Camera.id,
+    Camera.name,
+    Camera.owner_id,
+    Organisation.slug,
+    Organisation.name,
+    Organisation.kind,
+    Camera.camera_type,
+    Camera.surveillance_type,
+    Camera.status,
+    Camera.visibility,
+    Camera.records,
+    Camera.retention_hours,
+    Camera.location,
+    Camera.fov,
+)
+
+
 def _candidates(
     session: Session, actor: Actor, area: Area, filters: CameraFilters, statuses: tuple[str, ...]
 ) -> dict[int, CoveredCamera]:
@@ -127,22 +146,7 @@ def _candidates(
     backend = session_backend(session)
     scoped = dataclasses.replace(filters, statuses=statuses)
     statement = (
-        sa.select(
-            Camera.id,
-            Camera.name,
-            Camera.owner_id,
-            Organisation.slug,
-            Organisation.name,
-            Organisation.kind,
-            Camera.camera_type,
-            Camera.surveillance_type,
-            Camera.status,
-            Camera.visibility,
-            Camera.records,
-            Camera.retention_hours,
-            Camera.location,
-            Camera.fov,
-        )
+        sa.select(*_CANDIDATE_COLUMNS)
         .join(Organisation, Organisation.id == Camera.owner_id)
         .where(
             readable_cameras(actor),

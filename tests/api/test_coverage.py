@@ -9,43 +9,30 @@ from __future__ import annotations
 import json
 import math
 
-import numpy as np
 import pytest
 import shapely
 import sqlalchemy as sa
-from pyproj import Geod, Transformer
-from shapely.geometry import LineString, Point, box, mapping, shape
+from shapely.geometry import LineString, Point, mapping, shape
 
 from observo.models import AuditEntry
-from tests import factories
+from tests import factories, geo
+from tests.geo import utm
 
-GEOD = Geod(ellps="WGS84")
 P = factories.TURIN
 REASON = "PG-2026-0099 pattuglia serale"
 COVERAGE = "/api/v1/coverage"
-_TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:32632", always_xy=True).transform
 
 
-def at(azimuth: float, metres: float, origin: tuple[float, float] = P) -> tuple[float, float]:
-    lon, lat, _back = GEOD.fwd(*origin, azimuth, metres)
-    return lon, lat
-
-
-def utm(geometry):
-    return shapely.transform(geometry, lambda xy: np.column_stack(_TO_UTM(xy[:, 0], xy[:, 1])))
+def at(azimuth: float, metres: float) -> tuple[float, float]:
+    return geo.at(P, azimuth, metres)
 
 
 def geojson(geometry) -> dict:
     return json.loads(json.dumps(mapping(geometry)))
 
 
-def square(half_m: float, centre=P):
-    return box(
-        at(270, half_m, centre)[0],
-        at(180, half_m, centre)[1],
-        at(90, half_m, centre)[0],
-        at(0, half_m, centre)[1],
-    )
+def square(half_m: float):
+    return geo.square(P, half_m)
 
 
 @pytest.fixture

@@ -4,29 +4,22 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 import shapely
-from pyproj import Geod, Transformer
 from shapely.geometry import LineString, Point, box
 
 from observo.domain.coverage import measure
 from observo.domain.fov import sector as sector_polygon
 from observo.domain.gap_suggestions import suggest
 from observo.domain.shapes import Area
+from tests import geo
+from tests.geo import utm
 
-GEOD = Geod(ellps="WGS84")
 CENTRE = (7.7462, 44.9818)  # the gardens of via Armando Diaz, Trofarello
-TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:32632", always_xy=True).transform
 
 
-def at(azimuth: float, metres: float, origin: tuple[float, float] = CENTRE) -> tuple[float, float]:
-    lon, lat, _back = GEOD.fwd(*origin, azimuth, metres)
-    return lon, lat
-
-
-def utm(geometry):
-    return shapely.transform(geometry, lambda xy: np.column_stack(TO_UTM(xy[:, 0], xy[:, 1])))
+def at(azimuth: float, metres: float) -> tuple[float, float]:
+    return geo.at(CENTRE, azimuth, metres)
 
 
 def sector(lon: float, lat: float, bearing: float, hfov: float, range_m: float):

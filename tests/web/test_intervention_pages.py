@@ -107,7 +107,7 @@ def test_intervention_page_shows_deadlines_contacts_and_audits_them(client, sess
     for value in CONTACT.values():
         assert value in page
     watched, silent = plan["cameras"]["watched"].code, plan["cameras"]["silent"].code
-    table = page[page.index('class="deadlines"') :]
+    table = page[page.index('class="camera-table deadlines"') :]
     assert table.index(watched) < table.index(silent) and WATCHED_EXPIRES in table and "Non registra" in table
     assert f'href="/map?intervention={item.id}"' in page and "Apri sulla mappa" in page
     assert f'href="/api/v1/interventions/{item.id}/brief"' in page and "Brief (stampa)" in page
