@@ -81,7 +81,8 @@ def seed_demo() -> None:
 
     report = seed(db.session, DEMO_PASSWORD)
     click.echo(
-        f"demo: +{report.organisations} organisations, +{report.users} users, +{report.cameras} cameras"
+        f"demo: +{report.organisations} organisations, +{report.users} users, +{report.cameras} cameras, "
+        f"+{report.places} sensitive places, +{report.interventions} interventions"
     )
 
 

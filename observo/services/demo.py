@@ -14,7 +14,7 @@ from observo.demo import territory
 from observo.domain.camera_rules import DATE_ATTRIBUTES
 from observo.domain.permissions import SYSTEM
 from observo.models import Camera, Organisation, Pact, User
-from observo.services import accounts, organisations
+from observo.services import accounts, demo_plans, organisations
 from observo.services.cameras import CameraWrite, create_camera
 
 # Seeding acts as the platform itself: an admin without a user row.
@@ -26,6 +26,8 @@ class SeedReport:
     organisations: int
     users: int
     cameras: int
+    places: int = 0
+    interventions: int = 0
 
 
 def seed_demo(session: Session, password: str) -> SeedReport:
@@ -47,7 +49,14 @@ def seed_demo(session: Session, password: str) -> SeedReport:
             attrs = {k: date.fromisoformat(v) if k in DATE_ATTRIBUTES else v for k, v in properties.items()}
             create_camera(session, SYSTEM, CameraWrite(Point(spec["lon"], spec["lat"]), attrs))
             new_cameras += 1
-    return SeedReport(new_orgs, new_users, new_cameras)
+    session.flush()
+    return SeedReport(
+        new_orgs,
+        new_users,
+        new_cameras,
+        demo_plans.seed_places(session),
+        demo_plans.seed_intervention(session),
+    )
 
 
 def _ensure_organisation(session: Session, spec: dict[str, Any]) -> bool:

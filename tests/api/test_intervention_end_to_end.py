@@ -13,38 +13,23 @@ import io
 import json
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
 import pypdf
 import pytest
 import shapely
 import sqlalchemy as sa
 from babel.numbers import format_percent
-from pyproj import Geod, Transformer
-from shapely.geometry import box, mapping, shape
+from shapely.geometry import mapping, shape
 
 from observo.models import AuditEntry, User
 from observo.services import accounts
 from observo.services.demo import seed_demo
+from tests.geo import square, utm
 
-GEOD = Geod(ellps="WGS84")
-_TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:32632", always_xy=True).transform
 GARDENS = (7.74620, 44.98180)
 CASTELLO = (7.64000, 44.99400)
 WINDOW = {"start": "2026-12-05T17:00:00Z", "end": "2026-12-05T21:00:00Z"}
 WINDOW_END = datetime(2026, 12, 5, 21, tzinfo=UTC)
 REASON = "Ordine di servizio PL Nichelino n. 112/2026 – passeggiate di prossimità"
-
-
-def utm(geometry):
-    return shapely.transform(geometry, lambda xy: np.column_stack(_TO_UTM(xy[:, 0], xy[:, 1])))
-
-
-def square(centre: tuple[float, float], half_m: float):
-    west = GEOD.fwd(*centre, 270, half_m)[0]
-    east = GEOD.fwd(*centre, 90, half_m)[0]
-    south = GEOD.fwd(*centre, 180, half_m)[1]
-    north = GEOD.fwd(*centre, 0, half_m)[1]
-    return box(west, south, east, north)
 
 
 TARGETS = {
@@ -76,7 +61,7 @@ def demo(session):
 
 def plan(client, headers) -> dict:
     body = {
-        "title": "Passeggiate di prossimità – patto Tutta mia la Città",
+        "title": "Serata di prossimità nei giardini e al Castello – patto Tutta mia la Città",
         "kind": "proximity_patrol",
         "description": "Pattuglie a piedi congiunte e ufficio mobile.",
         "window": WINDOW,

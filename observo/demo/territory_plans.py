@@ -1,0 +1,63 @@
+"""The demo's sensitive places and the pact's coordinated intervention (pure data, no database).
+
+Places reuse the demo's camera places (`territory_places.PLACES`, by key): each becomes a square of
+the given half-side around that place's centre, so its coverage is measured on cameras that exist.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from pyproj import Geod
+from shapely.geometry import Polygon, box
+
+from observo.demo.territory_places import PLACES
+
+_GEOD = Geod(ellps="WGS84")
+ROME = ZoneInfo("Europe/Rome")
+
+# (camera place key, category, half-side in metres)
+SENSITIVE_PLACES: list[tuple[str, str, float]] = [
+    ("GD", "park", 90),
+    ("SE", "station", 80),
+    ("CS", "square", 120),
+    ("DV", "square", 80),
+    ("PM", "square", 70),
+    ("PR", "park", 80),
+    ("ST", "station", 100),
+    ("MU", "square", 60),
+]
+
+INTERVENTION = {
+    "title": "Passeggiate di prossimità – patto Tutta mia la Città",
+    "description": "Pattuglie a piedi congiunte della Polizia Locale dei comuni del patto e ufficio mobile "
+    "nei giardini di via Diaz a Trofarello e nel quartiere Castello di Nichelino.",
+    "kind": "proximity_patrol",
+    "lead_user": "agente@nichelino.example.it",
+    "reason": "Ordine di servizio PL Nichelino – passeggiate di prossimità del patto",
+    "protocol_number": "PL-NIC-DEMO-0001",
+    "pacts": ["tutta-mia-la-citta"],
+    "targets": [("GD", 110), ("CS", 140)],
+    "status": "planned",
+}
+
+
+def place_by_key(key: str) -> dict:
+    return next(place for place in PLACES if place["key"] == key)
+
+
+def square_around(centre: tuple[float, float], half_m: float) -> Polygon:
+    west = _GEOD.fwd(*centre, 270, half_m)[0]
+    east = _GEOD.fwd(*centre, 90, half_m)[0]
+    south = _GEOD.fwd(*centre, 180, half_m)[1]
+    north = _GEOD.fwd(*centre, 0, half_m)[1]
+    return box(west, south, east, north)
+
+
+def next_saturday_evening(now: datetime) -> tuple[datetime, datetime]:
+    """18:00-22:00 Rome time on the first Saturday after `now`: a window that is always ahead."""
+    local = now.astimezone(ROME)
+    days = (5 - local.weekday()) % 7 or 7
+    start = (local + timedelta(days=days)).replace(hour=18, minute=0, second=0, microsecond=0)
+    return start.astimezone(UTC), (start + timedelta(hours=4)).astimezone(UTC)
