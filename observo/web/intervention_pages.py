@@ -46,6 +46,7 @@ from observo.web.brief import (
     target_figures,
 )
 from observo.web.brief_map import target_map_svg
+from observo.web.i18n import language
 from observo.web.pages import bp, render_page
 
 
@@ -70,12 +71,15 @@ def coverage_summary(actor: Actor, intervention: Intervention) -> list[str]:
 
 
 def links(intervention: Intervention, has_snapshot: bool) -> dict[str, str | None]:
-    brief_url = url_for("pages.intervention_brief", intervention_id=intervention.id)
+    # The brief lives under /api/v1, where the language follows Accept-Language: the links carry the
+    # page's language, so an officer working in Italian prints an Italian brief.
+    lang = language()
+    brief_url = url_for("pages.intervention_brief", intervention_id=intervention.id, lang=lang)
     return {
         "page": url_for("pages.intervention_page", intervention_id=intervention.id),
         "map": url_for("pages.map_page", intervention=intervention.id),
         "brief": brief_url if has_snapshot else None,
-        "pdf": url_for("pages.intervention_brief", intervention_id=intervention.id, f="pdf")
+        "pdf": url_for("pages.intervention_brief", intervention_id=intervention.id, f="pdf", lang=lang)
         if has_snapshot
         else None,
     }

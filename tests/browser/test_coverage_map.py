@@ -227,7 +227,7 @@ def test_intervention_view_draws_targets_cameras_and_pending_requests(page, live
     times = [expiry[i] or "9999" for i in listed]
     assert times == sorted(times)
     brief = page.locator("#panel a.intervention-brief-link")
-    assert brief.get_attribute("href") == f"{base}/brief"
+    assert brief.get_attribute("href") == f"{base}/brief?lang=it"  # the brief in the map's language
     page_link = page.locator("#panel a.intervention-page-link").get_attribute("href")
     assert page_link == f"/interventions/{intervention['id']}"
     assert f"intervention={intervention['id']}" in page.url
@@ -318,4 +318,18 @@ def test_an_intervention_not_shared_with_the_reader_is_not_shown(page, live_serv
     expect(page.locator("#panel .message-error")).to_contain_text("Risorsa non trovata")
     expect(page.locator("path.intervention-target")).to_have_count(0)
     expect(page.locator(".intervention-control")).to_be_hidden()
+    assert_no_js_errors(page)
+
+
+def test_a_click_on_a_camera_while_drawing_is_a_vertex_not_the_cameras_details(page, live_server):
+    sign_in(page, live_server, VIEWER)
+    _open_map(page, live_server, f"lat={GARDENS[1]}&lng={GARDENS[0]}&z=17")
+    page.wait_for_selector("body[data-map-mode=points]")
+    page.click("[data-draw=route]")
+    x, y = _centre(page)
+    page.mouse.click(x - 250, y + 10)
+    page.locator(".leaflet-marker-icon.cam").first.click()
+    page.wait_for_timeout(300)  # a details panel would open on the click's own task
+    assert page.locator("#panel[data-view=details]").count() == 0
+    assert page.evaluate("window.observoMap.map.pm.globalDrawModeEnabled()")
     assert_no_js_errors(page)

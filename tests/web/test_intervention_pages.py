@@ -82,9 +82,10 @@ def test_list_shows_readable_interventions_with_coverage_and_links(client, sessi
     assert "Evento" in page and "Ufficio mobile" in page and "Programmato" in page and "Bozza" in page
     assert "20 nov 2026, 18:00 – 20 nov 2026, 22:00" in page and "Trofarello" in page
     assert f'href="/interventions/{item.id}"' in page and f'href="/map?intervention={item.id}"' in page
-    assert f'href="/api/v1/interventions/{item.id}/brief"' in page
-    assert f'href="/api/v1/interventions/{item.id}/brief?f=pdf"' in page
-    assert f'href="/api/v1/interventions/{draft.id}/brief"' not in page  # no snapshot, no brief
+    # The links carry the page's language: the brief is under /api/v1, which follows Accept-Language.
+    assert f'href="/api/v1/interventions/{item.id}/brief?lang=it"' in page
+    assert f'href="/api/v1/interventions/{item.id}/brief?f=pdf&amp;lang=it"' in page
+    assert f"/api/v1/interventions/{draft.id}/brief" not in page  # no snapshot, no brief
     assert "Non ancora calcolata" in page
 
 
@@ -110,7 +111,7 @@ def test_intervention_page_shows_deadlines_contacts_and_audits_them(client, sess
     table = page[page.index('class="camera-table deadlines"') :]
     assert table.index(watched) < table.index(silent) and WATCHED_EXPIRES in table and "Non registra" in table
     assert f'href="/map?intervention={item.id}"' in page and "Apri sulla mappa" in page
-    assert f'href="/api/v1/interventions/{item.id}/brief"' in page and "Brief (stampa)" in page
+    assert f'href="/api/v1/interventions/{item.id}/brief?lang=it"' in page and "Brief (stampa)" in page
     logged = entries(session, "intervention.contacts")
     assert len(logged) == before + 1 and logged[-1].reason == REASON and logged[-1].actor_user_id == editor.id
 

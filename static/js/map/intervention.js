@@ -53,8 +53,11 @@ export function createInterventionView(ctx) {
     current = { id, item: item.data, features: usable, live: Boolean(features.data.live) };
     writeIntervention(id);
     drawAll(current.features);
-    if (fit && layers.getLayers().length) map.fitBounds(layers.getBounds(), { padding: [30, 30], maxZoom: 18 });
     showPanel();
+    map.invalidateSize(); // the panel narrowed the map: fit the targets into what is left of it
+    const targets = current.features.filter((feature) => feature.properties.layer === "target");
+    // Fit the targets (not every sector around them), leaving room for their centred labels.
+    if (fit && targets.length) map.fitBounds(L.geoJSON(targets).getBounds(), { padding: [170, 60], maxZoom: 18 });
     control.show(current.item.title);
     document.body.dataset.intervention = String(id);
     return true;
@@ -133,7 +136,7 @@ export function createInterventionView(ctx) {
       el("div", { class: "buttons intervention-links" },
         el("a", { href: `${config.urls.interventionPage}${current.id}`, class: "intervention-page-link" },
           _("Open the intervention")),
-        el("a", { href: `${config.urls.interventions}/${current.id}/brief`, class: "intervention-brief-link",
+        el("a", { href: `${config.urls.interventions}/${current.id}/brief?lang=${config.lang}`, class: "intervention-brief-link",
           target: "_blank", rel: "noopener" }, _("Brief")),
         el("button", { type: "button", class: "intervention-close", onclick: close }, _("Close the intervention view"))),
     );
@@ -163,7 +166,8 @@ export function createInterventionView(ctx) {
         const summary = summaries.get(props.target_id) || {};
         const ratio = props.ratio ?? summary.ratio;
         const meta = [ratio === undefined || ratio === null ? null : _("%(percent)s covered", { percent: formatPercent(ratio) }),
-          summary.gaps === undefined ? null : _("%(count)s gaps", { count: summary.gaps })].filter(Boolean).join(" · ");
+          summary.gaps === undefined ? null
+            : summary.gaps === 1 ? _("1 gap") : _("%(count)s gaps", { count: summary.gaps })].filter(Boolean).join(" · ");
         return el("li", {},
           el("button", { type: "button", class: "link", onclick: () => map.fitBounds(L.geoJSON(feature).getBounds(),
             { padding: [30, 30], maxZoom: 18 }) }, props.name),

@@ -38,8 +38,13 @@ async function start() {
   ctx.queryActions = (body) => el("div", { class: "query-actions" }, ctx.coverage.section(body),
     ctx.intervention.addButton(body));
   if (config.editableOwners.length) ctx.edit = createEditor(ctx);
-  // In "who sees this point" mode a click on a marker is a point like any other.
-  ctx.cameras.onSelect((id, latlng) => (ctx.query.isPicking() ? ctx.query.whoSees(latlng) : ctx.details.open(id)));
+  // In "who sees this point" mode a click on a marker is a point like any other; while a shape is
+  // being drawn it is a vertex (Geoman's), so it must not open the camera over the drawing.
+  ctx.cameras.onSelect((id, latlng) => {
+    if (map.pm.globalDrawModeEnabled()) return;
+    if (ctx.query.isPicking()) ctx.query.whoSees(latlng);
+    else ctx.details.open(id);
+  });
   // The panel opening or closing resizes the map: Leaflet re-measures it, keeping the same centre.
   new ResizeObserver(() => map.invalidateSize()).observe(document.getElementById("map"));
   addLegend(map, config.labels);
