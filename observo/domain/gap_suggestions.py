@@ -5,6 +5,10 @@ positions, the one whose disc covers the most still-uncovered area, then removes
 gaps. Candidates are a grid of spacing R/2 over the gaps plus a point inside each gap, so a small
 gap is never missed between grid nodes. Greedy placement is within 1 - 1/e of the best for this
 kind of coverage problem, and it is explainable to the officer: "here you add most".
+
+In a wide gap many positions add a whole disc. Among those (within 1 % of the best gain) the one
+deepest inside the gap wins, i.e. farthest from any camera's view and from the target's edge: the
+darkest spot, not the first grid node in reading order.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from shapely.geometry.base import BaseGeometry
 MAX_CANDIDATES = 600
 # Candidates are ranked on the gaps simplified to this tolerance (metres); the chosen one's gain is exact.
 RANKING_TOLERANCE_M = 1.0
+# Gains within this fraction of the best count as ties, broken by depth inside the gap.
+TIE_FRACTION = 0.01
 # A viewpoint adding less than this is not worth suggesting.
 MIN_ADDED_M2 = 1.0
 DISC_QUAD_SEGMENTS = 16
@@ -43,14 +49,21 @@ def suggest(uncovered: BaseGeometry, count: int, range_m: float) -> list[Suggest
             break
         points = _candidates(remaining, range_m)
         discs = shapely.buffer(points, range_m, quad_segs=DISC_QUAD_SEGMENTS)
-        rough = remaining.simplify(RANKING_TOLERANCE_M)
-        best = int(np.argmax(shapely.area(shapely.intersection(discs, rough))))
+        best = _best(points, discs, remaining.simplify(RANKING_TOLERANCE_M))
         gain = discs[best].intersection(remaining).area
         if gain < MIN_ADDED_M2:
             break
         suggestions.append(Suggestion(points[best].x, points[best].y, range_m, gain))
         remaining = remaining.difference(discs[best])
     return suggestions
+
+
+def _best(points: np.ndarray, discs: np.ndarray, rough: BaseGeometry) -> int:
+    """The candidate adding most; among near-ties, the one deepest inside the gaps."""
+    gains = shapely.area(shapely.intersection(discs, rough))
+    tied = np.flatnonzero(gains >= gains.max() * (1 - TIE_FRACTION))
+    depth = shapely.distance(points[tied], rough.boundary)
+    return int(tied[int(np.argmax(depth))])
 
 
 def _candidates(remaining: BaseGeometry, range_m: float) -> np.ndarray:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import shapely
 from shapely.geometry import LineString, Point, box
 
 from observo.domain.coverage import measure
 from observo.domain.fov import sector as sector_polygon
-from observo.domain.gap_suggestions import suggest
+from observo.domain.gap_suggestions import _best, suggest
 from observo.domain.shapes import Area
 from tests import geo
 from tests.geo import utm
@@ -119,3 +120,20 @@ def test_suggestions_go_where_they_add_most_and_never_count_an_area_twice() -> N
 
 def test_no_suggestion_when_nothing_is_uncovered() -> None:
     assert suggest(shapely.Polygon(), 3, 30) == []
+
+
+def test_in_a_wide_gap_the_first_suggestion_is_its_darkest_spot_not_a_corner() -> None:
+    """Any disc inside a 200 m empty square adds the same area: the tie goes to the point deepest in it."""
+    placed = suggest(box(0, 0, 200, 200), 2, 30)
+    assert Point(placed[0].x, placed[0].y).distance(Point(100, 100)) < 15
+    assert placed[0].added_m2 == pytest.approx(Point(0, 0).buffer(30, quad_segs=16).area, rel=1e-6)
+    # The second keeps clear of the first disc: the added areas never overlap.
+    assert Point(placed[1].x, placed[1].y).distance(Point(placed[0].x, placed[0].y)) >= 60 - 1e-6
+
+
+def test_equal_gains_go_to_the_candidate_deepest_in_the_gap() -> None:
+    gap = box(0, 0, 200, 200)
+    near_edge, centre = Point(31, 100), Point(100, 100)  # both discs lie wholly inside: equal gains
+    points = np.array([near_edge, centre], dtype=object)
+    discs = shapely.buffer(points, 30)
+    assert _best(points, discs, gap) == 1
