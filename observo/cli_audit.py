@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import click
 from flask.cli import with_appcontext
 
 from observo.cli import cli_actor, transactional
+from observo.cli_files import write_atomically
 from observo.extensions import db
 from observo.services import audit
 
@@ -65,15 +65,13 @@ def audit_export(since: datetime, output: Path | None) -> None:
 
 
 def _write_atomically(output: Path, since: datetime) -> int:
-    handle, temporary = tempfile.mkstemp(dir=output.resolve().parent, prefix=".audit-export-")
     count = 0
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            for line in audit.export_lines(db.session, since):
-                stream.write(line + "\n")
-                count += 1
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+
+    def lines() -> Iterator[str]:
+        nonlocal count
+        for line in audit.export_lines(db.session, since):
+            count += 1
+            yield line + "\n"
+
+    write_atomically(output, lines(), ".audit-export-")
     return count

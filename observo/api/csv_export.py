@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from flask import Response, stream_with_context
 from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
-from observo.api.features import dumped_features, property_names
+from observo.api.features import property_names, streamed_features
 from observo.domain.permissions import Actor, audience
 from observo.services import queries
 
@@ -39,14 +39,18 @@ def csv_response(
 def stream_rows(
     session: Session, actor: Actor, query: queries.CameraQuery, limit: int | None, offset: int
 ) -> Iterator[str]:
-    columns = columns_for(actor)
+    return rows_of(actor, streamed_features(session, actor, query, limit, offset, BATCH))
+
+
+def rows_of(actor: Actor, features: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """CSV text, a chunk per batch of rows: the header, then one row per Feature."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\r\n")
+    writer = csv.DictWriter(buffer, columns_for(actor), extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
-    for hits in queries.stream_hits(session, actor, query, limit, offset, BATCH):
-        for feature in dumped_features(session, actor, hits):
-            writer.writerow(_flat(feature))
-        yield _drain(buffer)
+    for count, feature in enumerate(features, start=1):
+        writer.writerow(_flat(feature))
+        if count % BATCH == 0:
+            yield _drain(buffer)
     yield _drain(buffer)
 
 

@@ -6,7 +6,7 @@ marshmallow schema. A test checks both give the same Features, so the schema sta
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from typing import Any
 
@@ -19,7 +19,8 @@ from observo.api.responses import GEOJSON
 from observo.domain.permissions import Actor, audience, sees_full_detail
 from observo.models import Camera
 from observo.schemas import camera as schemas
-from observo.services.queries import Hit, Page
+from observo.services import queries
+from observo.services.queries import CameraQuery, Hit, Page
 from observo.spatial.base import PageExtras, session_backend
 
 FEATURE_SCHEMAS = {
@@ -69,6 +70,14 @@ def dumped_features(session: Session, actor: Actor, hits: Sequence[Hit]) -> Iter
         if hit.relation is not None:
             feature["properties"]["relation"] = hit.relation
         yield feature
+
+
+def streamed_features(
+    session: Session, actor: Actor, query: CameraQuery, limit: int | None, offset: int, batch: int = 500
+) -> Iterator[dict[str, Any]]:
+    """Every Feature of an export, read through a server-side cursor in batches."""
+    for hits in queries.stream_hits(session, actor, query, limit, offset, batch):
+        yield from dumped_features(session, actor, hits)
 
 
 def collection_response(

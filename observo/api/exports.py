@@ -1,0 +1,43 @@
+"""GET /api/v1/exports: every camera the caller may see, streamed as GeoJSON, CSV, KML or OSM tags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, stream_with_context
+from flask.views import MethodView
+
+from observo.api.auth import current_actor
+from observo.api.blueprint import ApiBlueprint
+from observo.api.export_formats import export_format
+from observo.api.features import streamed_features
+from observo.api.filters import camera_filters
+from observo.extensions import db
+from observo.schemas.exports import ExportQuery
+from observo.services import queries, query_audit
+
+blp = ApiBlueprint("exports", __name__, url_prefix="/api/v1/exports", description="Exports")
+
+
+@blp.route("")
+class Exports(MethodView):
+    @blp.arguments(ExportQuery, location="query")
+    @blp.response(200, content_type="application/octet-stream")
+    def get(self, args: dict[str, Any]) -> Any:
+        """Stream the cameras you may see (filters as the camera list) in one format.
+
+        Anonymous callers get the public, generalised cameras. Signed-in callers' exports can hold
+        restricted data: they need a `reason` and are audited (`export.<format>`) before the first byte.
+        """
+        actor = current_actor()
+        query = queries.CameraQuery(
+            filters=camera_filters(args), bbox=args.get("bbox"), reason=args.get("reason")
+        )
+        limit, offset = args.get("limit"), args["offset"]
+        size = queries.export_size(db.session, actor, query, limit, offset)
+        query_audit.record_export(db.session, actor, query, size, args["f"])
+        db.session.commit()  # logged before the first byte leaves
+        chosen = export_format(args["f"], actor)
+        body = chosen.write(streamed_features(db.session, actor, query, limit, offset))
+        headers = {"Content-Disposition": f'attachment; filename="observo-cameras.{chosen.extension}"'}
+        return Response(stream_with_context(body), mimetype=chosen.media_type, headers=headers)

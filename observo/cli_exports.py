@@ -1,0 +1,43 @@
+"""`observo export`: every camera in one file (GeoJSON, CSV, KML or OSM-tagged GeoJSON), as an admin."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from observo.api.export_formats import export_format
+from observo.api.features import streamed_features
+from observo.cli import cli_actor, transactional
+from observo.cli_files import write_atomically
+from observo.extensions import db
+from observo.schemas.exports import EXPORT_FORMATS
+from observo.services import queries, query_audit
+from observo.services.queries import CameraFilters
+
+DEFAULT_REASON = "export from the command line"
+
+
+@click.command("export")
+@click.option("--format", "file_format", type=click.Choice(EXPORT_FORMATS), required=True)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="default: stdout"
+)
+@click.option("--owner", default=None, help="only this organisation's cameras (slug)")
+@click.option("--reason", default=DEFAULT_REASON, show_default=True, help="recorded in the audit log")
+@transactional
+def export_command(file_format: str, output: Path | None, owner: str | None, reason: str) -> None:
+    """Export every camera (decommissioned ones left out), streamed. Audited; a file is whole or absent."""
+    actor = cli_actor()
+    query = queries.CameraQuery(filters=CameraFilters(owner=owner), reason=reason)
+    count = queries.export_size(db.session, actor, query, None, 0)
+    query_audit.record_export(db.session, actor, query, count, file_format)
+    chosen = export_format(file_format, actor)
+    chunks = chosen.write(streamed_features(db.session, actor, query, None, 0))
+    if output is None:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+    else:
+        write_atomically(output, chunks, ".observo-export-")
+    click.echo(f"{count} cameras exported", err=True)

@@ -1,0 +1,26 @@
+"""`GET /api/v1/exports`: the filters of the camera list, a format, and the reason restricted data needs."""
+
+from __future__ import annotations
+
+from marshmallow import fields
+from marshmallow.validate import Length, OneOf, Range
+
+from observo.schemas.queries import REASON, CameraFilterQuery, bbox_field
+
+EXPORT_FORMATS = ("geojson", "csv", "kml", "osm")
+
+
+class ExportQuery(CameraFilterQuery):
+    f = fields.String(
+        required=True,
+        validate=OneOf(EXPORT_FORMATS),
+        metadata={
+            "description": "geojson, csv, kml (Google Earth, with sectors) or osm (OSM-tagged GeoJSON)"
+        },
+    )
+    bbox = bbox_field()
+    reason = fields.String(validate=Length(1, 500), metadata=REASON)
+    limit = fields.Integer(
+        validate=Range(min=1), metadata={"description": "at most this many (default: all)"}
+    )
+    offset = fields.Integer(load_default=0, validate=Range(min=0, max=10_000_000))

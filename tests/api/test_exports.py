@@ -1,0 +1,118 @@
+"""GET /api/v1/exports and `observo export`: what the caller may see, in four formats, audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+import sqlalchemy as sa
+from shapely.geometry import Point, shape
+
+from observo.cli import main
+from observo.models import AuditEntry
+from tests import factories
+
+REASON = "PG-2026-0500 richiesta della Procura"
+KML = "{http://www.opengis.net/kml/2.2}"
+
+
+@pytest.fixture
+def world(session):
+    town = factories.org(session, "export-town", public_precision_m=100)
+    other = factories.org(session, "export-other")
+    lon, lat = factories.TURIN
+    cameras = {
+        "public": factories.camera(session, town, lon, lat, visibility="public", name="Piazza <&> pubblica"),
+        "shared": factories.camera(session, town, lon + 0.001, lat, visibility="shared"),
+        "private": factories.camera(session, town, lon + 0.002, lat, visibility="private"),
+        "elsewhere": factories.camera(session, other, lon, lat + 0.001, visibility="private"),
+        "gone": factories.camera(
+            session, town, lon, lat + 0.002, visibility="public", status="decommissioned"
+        ),
+    }
+    return {"town": town, "cameras": cameras, "viewer": factories.headers_for(session, town, "viewer")}
+
+
+def export(client, fmt: str, headers=None, **params):
+    query = "&".join(f"{name}={value}" for name, value in {"f": fmt, **params}.items())
+    return client.get(f"/api/v1/exports?{query}", headers=headers or {})
+
+
+def ids_of(world, *names: str) -> set[int]:
+    return {world["cameras"][name].id for name in names}
+
+
+def test_anonymous_geojson_holds_public_cameras_only_at_generalised_positions(client, world):
+    response = export(client, "geojson", owner="export-town")
+    assert response.status_code == 200 and response.mimetype == "application/geo+json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    body = json.loads(response.data)
+    assert {feature["id"] for feature in body["features"]} == ids_of(world, "public")
+    feature = body["features"][0]
+    assert "fov" not in feature["properties"] and "status" not in feature["properties"]
+    exact = Point(factories.TURIN)
+    assert shape(feature["geometry"]).distance(exact) > 0  # snapped to the owner's 100 m grid
+
+
+def test_a_viewer_needs_a_reason_and_each_export_is_audited_before_streaming(client, session, world):
+    refused = export(client, "csv", world["viewer"], owner="export-town")
+    assert refused.status_code == 422 and refused.json["errors"][0]["pointer"] == "/reason"
+    start = session.scalar(sa.select(sa.func.coalesce(sa.func.max(AuditEntry.id), 0)))
+    response = export(client, "csv", world["viewer"], owner="export-town", reason=REASON)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert {int(row["id"]) for row in rows} == ids_of(world, "public", "shared", "private")
+    session.expire_all()
+    entries = session.scalars(sa.select(AuditEntry).where(AuditEntry.id > start)).all()
+    assert [(e.action, e.reason, e.result_count) for e in entries] == [("export.csv", REASON, 3)]
+
+
+def test_kml_has_a_placemark_with_position_and_sector_per_camera(client, world):
+    response = export(client, "kml", world["viewer"], owner="export-town", reason=REASON)
+    assert response.mimetype == "application/vnd.google-earth.kml+xml"
+    root = ET.fromstring(response.data)  # well formed, names escaped
+    placemarks = root.findall(f"{KML}Document/{KML}Placemark")
+    assert {int(p.get("id").removeprefix("camera-")) for p in placemarks} == ids_of(
+        world, "public", "shared", "private"
+    )
+    names = {p.findtext(f"{KML}name") for p in placemarks}
+    assert "Piazza <&> pubblica" in names
+    for placemark in placemarks:
+        assert placemark.find(f"{KML}MultiGeometry/{KML}Point") is not None
+        assert placemark.find(f"{KML}MultiGeometry/{KML}Polygon") is not None  # the field of view
+
+
+def test_osm_export_carries_surveillance_tags_and_the_odbl_attribution(client, world):
+    response = export(client, "osm", world["viewer"], owner="export-town", reason=REASON)
+    body = json.loads(response.data)
+    assert "ODbL" in body["attribution"]
+    tags = {feature["id"]: feature["properties"] for feature in body["features"]}
+    assert set(tags) == ids_of(world, "public", "shared", "private")
+    for properties in tags.values():
+        assert properties["man_made"] == "surveillance"
+        assert properties["camera:direction"] == "90"  # the factories' bearing
+
+
+@pytest.mark.parametrize("params", [{"f": "shp"}, {"f": "csv", "limit": "0"}, {"f": "csv", "colour": "red"}])
+def test_bad_parameters_are_refused(client, world, params):
+    query = "&".join(f"{name}={value}" for name, value in params.items())
+    response = client.get(f"/api/v1/exports?{query}")
+    assert response.status_code in (400, 422)
+    assert response.mimetype == "application/problem+json"
+
+
+def test_the_command_writes_the_whole_file_and_logs_it(app, session, world, tmp_path):
+    output = tmp_path / "cameras.geojson"
+    result = app.test_cli_runner().invoke(
+        main, ["export", "--format", "geojson", "--owner", "export-town", "--output", str(output)]
+    )
+    assert result.exit_code == 0, result.stderr
+    body = json.loads(output.read_text(encoding="utf-8"))
+    assert {feature["id"] for feature in body["features"]} == ids_of(world, "public", "shared", "private")
+    assert "3 cameras exported" in result.stderr
+    session.expire_all()
+    action = session.scalar(sa.select(AuditEntry.action).order_by(AuditEntry.id.desc()).limit(1))
+    assert action == "export.geojson"
