@@ -10,6 +10,7 @@ same numbers; metric ones (radius, distance) are geodesic on the WGS84 ellipsoid
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -18,10 +19,14 @@ import sqlalchemy as sa
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
-from observo.domain.shapes import EARTH_RADIUS_M, BBox, Radius
+from observo.domain.shapes import EARTH_RADIUS_M, BBox, Radius, lonlat_to_mercator, mercator_to_lonlat
 
 SRID = 4326
 Column = Any  # an InstrumentedAttribute or Column of geometry type
+MVT_EXTENT = 4096  # tile coordinates per side, the Mapbox Vector Tile default
+# Columns of a tile's rows that place the feature (EPSG:4326) and name it; the others are attributes.
+TILE_POSITION = ("lon", "lat")
+TILE_FEATURE_ID = "id"
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,38 @@ class PageExtras:
     ids: Sequence[int]
     distance_m: Sequence[float | None]
     relation: Sequence[str | None]
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A slippy-map tile: zoom `z`, column `x` from the west, row `y` from the north (XYZ scheme)."""
+
+    z: int
+    x: int
+    y: int
+
+    def mercator_bounds(self) -> tuple[float, float, float, float]:
+        """(min_x, min_y, max_x, max_y) in EPSG:3857 metres, as PostGIS's ST_TileEnvelope."""
+        half = math.pi * EARTH_RADIUS_M
+        size = 2 * half / 2**self.z
+        return (
+            -half + self.x * size,
+            half - (self.y + 1) * size,
+            -half + (self.x + 1) * size,
+            half - self.y * size,
+        )
+
+    def bbox(self) -> BBox:
+        """The tile's longitude/latitude box (a Mercator tile is a lon/lat rectangle too)."""
+        min_x, min_y, max_x, max_y = self.mercator_bounds()
+        return BBox(*mercator_to_lonlat(min_x, min_y), *mercator_to_lonlat(max_x, max_y))
+
+    def units(self, lon: float, lat: float) -> tuple[int, int]:
+        """Where (lon, lat) falls in the tile, in MVT units (0..MVT_EXTENT, y down, rounded)."""
+        min_x, _min_y, max_x, max_y = self.mercator_bounds()
+        x, y = lonlat_to_mercator(lon, lat)
+        scale = MVT_EXTENT / (max_x - min_x)
+        return round((x - min_x) * scale), round((max_y - y) * scale)
 
 
 class SpatialBackend(Protocol):
@@ -69,6 +106,13 @@ class SpatialBackend(Protocol):
         self, session: Session, extras: PageExtras, property_names: Sequence[str]
     ) -> list[str] | None:
         """The page's features as GeoJSON text built by the database, or None to let Python do it."""
+
+    def tile_mvt(self, session: Session, rows: sa.Select, tile: Tile, layer: str) -> bytes:
+        """`rows` as the one layer `layer` of a Mapbox Vector Tile; empty bytes when there are none.
+
+        Columns `lon`, `lat` (EPSG:4326) place each point feature; `id`, if selected, is the feature
+        id; every other column is an attribute (NULLs left out).
+        """
 
     def explain(self, session: Session, statement: sa.Executable) -> str:
         """The database's query plan for `statement`, as text."""

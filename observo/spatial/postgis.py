@@ -1,4 +1,4 @@
-"""PostGIS: GiST-indexed predicates, geography for metres, GeoJSON built by the database."""
+"""PostGIS: GiST-indexed predicates, geography for metres, GeoJSON and vector tiles built by the database."""
 
 from __future__ import annotations
 
@@ -12,9 +12,23 @@ from sqlalchemy.orm import Session
 
 from observo.domain.shapes import BBox, Radius
 from observo.models import Camera
-from observo.spatial.base import SRID, Column, PageExtras, compiled_with_params, mercator_cell
+from observo.spatial.base import (
+    MVT_EXTENT,
+    SRID,
+    TILE_FEATURE_ID,
+    TILE_POSITION,
+    Column,
+    PageExtras,
+    Tile,
+    compiled_with_params,
+    mercator_cell,
+)
 
 func = sa.func
+WEB_MERCATOR = 3857
+# Tile units kept around the tile by ST_AsMVTGeom: rows are chosen inside the tile, this only spares a
+# point on an edge from being clipped by rounding.
+_MVT_BUFFER = 64
 
 
 def _point(lon: float, lat: float) -> sa.ColumnElement:
@@ -96,6 +110,20 @@ class PostgisBackend:
             },
         )
         return [row[0] for row in rows]
+
+    def tile_mvt(self, session: Session, rows: sa.Select, tile: Tile, layer: str) -> bytes:
+        # ST_AsMVTGeom moves each point into tile coordinates (y down), ST_AsMVT encodes the layer.
+        source = rows.subquery("source")
+        lon, lat = (source.c[name] for name in TILE_POSITION)
+        point = func.ST_Transform(func.ST_SetSRID(func.ST_MakePoint(lon, lat), SRID), WEB_MERCATOR)
+        envelope = func.ST_TileEnvelope(tile.z, tile.x, tile.y)
+        geom = func.ST_AsMVTGeom(point, envelope, MVT_EXTENT, _MVT_BUFFER, True).label("geom")
+        attributes = [column for column in source.c if column.key not in TILE_POSITION]
+        features = sa.select(geom, *attributes).subquery("features")
+        naming = [TILE_FEATURE_ID] if TILE_FEATURE_ID in source.c else []
+        encoded = func.ST_AsMVT(features.table_valued(), layer, MVT_EXTENT, "geom", *naming)
+        data = session.scalar(sa.select(encoded).where(features.c.geom.is_not(None)))
+        return bytes(data or b"")
 
     def explain(self, session: Session, statement: sa.Executable) -> str:
         sql, params = compiled_with_params(session, statement)

@@ -1,16 +1,32 @@
-"""SpatiaLite: every predicate goes through the SpatialIndex virtual table (it is never automatic)."""
+"""SpatiaLite: every predicate goes through the SpatialIndex virtual table (it is never automatic).
+
+SpatiaLite has no vector tile encoder: the database selects a tile's rows and Python encodes them
+with the `mapbox-vector-tile` package, so the embedded default serves the same tiles as PostGIS.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import mapbox_vector_tile
 import sqlalchemy as sa
 from shapely import to_wkb
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from observo.domain.shapes import BBox, Radius
-from observo.spatial.base import SRID, Column, PageExtras, compiled_with_params, mercator_cell
+from observo.spatial.base import (
+    MVT_EXTENT,
+    SRID,
+    TILE_FEATURE_ID,
+    TILE_POSITION,
+    Column,
+    PageExtras,
+    Tile,
+    compiled_with_params,
+    mercator_cell,
+)
 
 func = sa.func
 
@@ -98,6 +114,13 @@ class SpatialiteBackend:
     ) -> list[str] | None:
         return None  # the embedded database serves small pages: the schema renders them
 
+    def tile_mvt(self, session: Session, rows: sa.Select, tile: Tile, layer: str) -> bytes:
+        features = [_tile_feature(row, tile) for row in session.execute(rows).mappings()]
+        if not features:
+            return b""
+        options = {"extents": MVT_EXTENT, "y_coord_down": True}  # points are already in tile units
+        return mapbox_vector_tile.encode({"name": layer, "features": features}, default_options=options)
+
     def explain(self, session: Session, statement: sa.Executable) -> str:
         sql, params = compiled_with_params(session, statement)
         rows = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
@@ -108,3 +131,15 @@ class SpatialiteBackend:
         return "SpatialIndex VIRTUAL TABLE" in plan and f"SCAN {column.table.name}" not in plan.replace(
             f"SCAN {column.table.name} USING", ""
         )
+
+
+def _tile_feature(row: sa.RowMapping, tile: Tile) -> dict:
+    """One row as the encoder's feature: a point in tile units, its id, its non-NULL attributes."""
+    skipped = (*TILE_POSITION, TILE_FEATURE_ID)
+    return {
+        "geometry": Point(tile.units(*(row[name] for name in TILE_POSITION))),
+        "id": row.get(TILE_FEATURE_ID),
+        "properties": {
+            name: value for name, value in row.items() if name not in skipped and value is not None
+        },
+    }

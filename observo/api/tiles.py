@@ -1,0 +1,73 @@
+"""Vector tiles of the cameras (`application/vnd.mapbox-vector-tile`), in two audiences on two paths.
+
+- `GET /tiles/cameras/{z}/{x}/{y}.mvt`: the public tiles. Public cameras at generalised positions,
+  whoever asks (credentials are ignored, so the answer is the same for everyone): cacheable by any
+  cache for `PUBLIC_MAX_AGE_S`, with an ETag, readable by other sites' scripts (CORS).
+- `GET /tiles/cameras/restricted/{z}/{x}/{y}.mvt`: signed-in callers only (401 otherwise), their read
+  scope at exact positions, with status and field of view: `private, no-store` and
+  `Vary: Authorization, Cookie`, so no cache ever hands one user's tile to another.
+
+An empty tile is `204 No Content` (map libraries draw nothing and cache it like any tile). A bad
+address (z above 22, x or y outside 0..2^z-1, not an integer) or any query parameter is 400
+problem+json. What a tile holds is described in `services/tiles.py`. Both databases serve tiles:
+PostGIS encodes them with ST_AsMVT, SpatiaLite through Python (`spatial/`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, Response, request
+
+from observo.api.auth import require_actor
+from observo.api.problems import problem_from_error
+from observo.domain.permissions import ANONYMOUS, Actor
+from observo.errors import FieldIssue, MalformedQuery, ObservoError
+from observo.extensions import db
+from observo.schemas.fields import current_settings
+from observo.services import tiles
+from observo.web.access import audit_refusal
+
+MVT = "application/vnd.mapbox-vector-tile"
+PUBLIC_MAX_AGE_S = 300
+
+bp = Blueprint("tiles", __name__, url_prefix="/tiles/cameras")
+
+
+@bp.errorhandler(ObservoError)
+def _problem(error: ObservoError) -> Response:
+    """Tiles are read by programs: errors are problem+json, as on /api/, never an HTML page."""
+    audit_refusal(error)
+    return problem_from_error(error)
+
+
+@bp.get("/<z>/<x>/<y>.mvt")
+def public_tile(z: str, x: str, y: str) -> Response:
+    """Public cameras, generalised, without status or field of view (DESIGN "Who sees what")."""
+    data = _tile(ANONYMOUS, z, x, y)
+    digest = hashlib.sha256(data).hexdigest()[:32]
+    headers = {"Cache-Control": f"public, max-age={PUBLIC_MAX_AGE_S}", "ETag": f'"{digest}"'}
+    if request.if_none_match.contains(digest):
+        return Response(status=304, headers=headers)
+    return _answer(data, headers)
+
+
+@bp.get("/restricted/<z>/<x>/<y>.mvt")
+def restricted_tile(z: str, x: str, y: str) -> Response:
+    """The caller's read scope at exact positions, with status and field of view; never shared."""
+    data = _tile(require_actor(), z, x, y)
+    return _answer(data, {"Cache-Control": "private, no-store", "Vary": "Authorization, Cookie"})
+
+
+def _tile(actor: Actor, z: str, x: str, y: str) -> bytes:
+    tile = tiles.parse_tile(z, x, y)
+    if request.args:
+        detail = "tiles take no query parameters"
+        raise MalformedQuery(detail, [FieldIssue(f"/{name}", "unknown", detail) for name in request.args])
+    return tiles.camera_tile(db.session, actor, tile, current_settings().extent)
+
+
+def _answer(data: bytes, headers: dict[str, str]) -> Response:
+    if not data:
+        return Response(status=204, headers=headers)
+    return Response(data, mimetype=MVT, headers=headers)
