@@ -1,0 +1,324 @@
+"""Bulk import of cameras: validate every row, write all or nothing, remember what was imported.
+
+Rows are validated by the camera API's input schema and written through `create_camera` /
+`update_camera`, inside a SAVEPOINT (one more per row, so that a row the database refuses is
+reported and the others still get checked). A dry run, or a run with any error, rolls the whole
+SAVEPOINT back: nothing is written. A natural key (owner + `ref`, else owner + `osm_id` + bearing)
+makes a re-import update the camera it finds, and only when something differs; a file already
+imported for the same owner (SHA-256) is not imported again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from geoalchemy2.shape import to_shape
+from marshmallow import ValidationError
+from shapely.geometry import Point
+from sqlalchemy.orm import Session
+
+from observo.domain import import_rows
+from observo.domain.permissions import Actor, can_write_for
+from observo.errors import FieldIssue, Forbidden, InvalidInput, NotFound, ObservoError
+from observo.models import Camera, ImportJob
+from observo.schemas.camera import CameraFeatureInput
+from observo.schemas.validation import issues_from_messages
+from observo.services import audit
+from observo.services.cameras import CameraWrite, create_camera, update_camera
+from observo.services.organisations import organisation_by_slug
+
+EXPUNGE_EVERY = 500  # rows between identity-map clears: memory stays flat on large files
+_COMPARED_LATER = ("owner", "operator", "fov", "fov_method")
+_SCHEMA = CameraFeatureInput()  # stateless: one instance serves every row
+
+
+@dataclass
+class ImportReport:
+    """Counts and every problem as {row, field, code, message}."""
+
+    format: str
+    sha256: str
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    already_imported: bool = False
+    job: ImportJob | None = None
+    keys: set[tuple[Any, ...]] = field(default_factory=set, repr=False)
+    owner_ids: dict[str, int] = field(default_factory=dict, repr=False)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": len(self.problems),
+        }
+
+    def add(self, row: int, issues: list[FieldIssue]) -> None:
+        for issue in issues:
+            name = issue.pointer.removeprefix("/properties").strip("/") or "row"
+            self.problems.append({"row": row, "field": name, "code": issue.code, "message": issue.detail})
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    data: bytes
+    filename_or_format: str
+    owner_slug: str | None = None
+    dry_run: bool = False
+    idempotency_key: str | None = None
+
+
+def import_cameras(
+    session: Session,
+    actor: Actor,
+    request: ImportRequest,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import (or dry-run) a file. A real run with errors raises InvalidInput after rolling back."""
+    owner_id = _import_owner(session, actor, request.owner_slug)
+    file_format = import_rows.detect_format(request.data, request.filename_or_format)
+    digest = hashlib.sha256(request.data).hexdigest()
+    report = ImportReport(file_format, digest, request.dry_run)
+    previous = _previous_job(session, actor, request, digest, owner_id)
+    if previous is not None:
+        report.job, report.already_imported = previous, True
+        return report
+    savepoint = session.begin_nested()
+    _run_rows(session, actor, request, report, progress)
+    if request.dry_run or report.problems:
+        savepoint.rollback()
+        session.expunge_all()
+    else:
+        savepoint.commit()
+    if report.problems and not request.dry_run:
+        raise InvalidInput(
+            f"{len(report.problems)} problems: nothing was imported", _problem_issues(report.problems)
+        )
+    report.job = _store_job(session, actor, request, report, owner_id)
+    return report
+
+
+def _import_owner(session: Session, actor: Actor, slug: str | None) -> int | None:
+    """Only editors and admins import; an owner given must be one the caller writes for."""
+    if not (actor.is_admin or actor.role == "editor"):
+        raise Forbidden("importing cameras needs an editor or an administrator")
+    if slug is None:
+        return None
+    owner = organisation_by_slug(session, slug)
+    if not can_write_for(actor, owner.id):
+        raise Forbidden(f"you may not import cameras for {slug!r}")
+    return owner.id
+
+
+def _previous_job(
+    session: Session, actor: Actor, request: ImportRequest, digest: str, owner_id: int | None
+) -> ImportJob | None:
+    if request.idempotency_key:
+        stmt = sa.select(ImportJob).where(
+            ImportJob.created_by_label == actor.label, ImportJob.idempotency_key == request.idempotency_key
+        )
+        found = session.scalars(stmt.order_by(ImportJob.id.desc())).first()
+        if found is not None:
+            return found
+    if request.dry_run:
+        return None
+    stmt = sa.select(ImportJob).where(
+        ImportJob.sha256 == digest,
+        ImportJob.owner_id.is_(None) if owner_id is None else ImportJob.owner_id == owner_id,
+        ImportJob.status == "succeeded",
+    )
+    return session.scalars(stmt.order_by(ImportJob.id.desc())).first()
+
+
+def _run_rows(
+    session: Session,
+    actor: Actor,
+    request: ImportRequest,
+    report: ImportReport,
+    progress: Callable[[int], None] | None,
+) -> None:
+    rows = import_rows.parse_rows(request.data, report.format, request.owner_slug)
+    for done, (row, feature, issues) in enumerate(rows, start=1):
+        if issues:
+            report.add(row, issues)
+        elif feature is not None:
+            _import_row(session, actor, row, feature, report)
+        if done % EXPUNGE_EVERY == 0:
+            session.flush()
+            session.expunge_all()
+        if progress is not None:
+            progress(done)
+
+
+def _import_row(session: Session, actor: Actor, row: int, feature: Any, report: ImportReport) -> None:
+    try:
+        loaded = _SCHEMA.load(feature)
+    except ValidationError as exc:
+        report.add(row, issues_from_messages(exc.messages))
+        return
+    write = CameraWrite(location=loaded["geometry"], attrs=loaded["properties"])
+    key = _natural_key(write.attrs)
+    if key is not None and key in report.keys:
+        report.add(row, [FieldIssue("", "duplicate_key", f"an earlier row has the same key {key[1:]}")])
+        return
+    if key is not None:
+        report.keys.add(key)
+    try:
+        with session.begin_nested():
+            outcome = _write(session, actor, write, report.owner_ids)
+    except ObservoError as exc:
+        report.add(row, exc.issues or [FieldIssue("", exc.code, exc.detail)])
+        return
+    except (sa.exc.StatementError, OverflowError) as exc:  # the database (or its driver) refuses a value
+        detail = f"refused by the database: {str(getattr(exc, 'orig', exc)).splitlines()[0]}"
+        report.add(row, [FieldIssue("", "conflict", detail)])
+        return
+    setattr(report, outcome, getattr(report, outcome) + 1)
+
+
+def _write(session: Session, actor: Actor, write: CameraWrite, owner_ids: dict[str, int]) -> str:
+    """'created', 'updated' or 'unchanged'."""
+    existing = _existing(session, write.attrs, owner_ids)
+    if existing is None:
+        create_camera(session, actor, write)
+        return "created"
+    if not _differs(existing, write):
+        return "unchanged"
+    update_camera(session, actor, existing.id, existing.version, write)
+    return "updated"
+
+
+def _natural_key(attrs: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    if attrs.get("ref"):
+        return (attrs["owner"], "ref", attrs["ref"])
+    if attrs.get("osm_id"):
+        return (attrs["owner"], "osm_id", attrs["osm_id"], attrs.get("site_ref"), attrs.get("bearing_deg"))
+    return None
+
+
+def _existing(session: Session, attrs: Mapping[str, Any], owner_ids: dict[str, int]) -> Camera | None:
+    """The camera the row's natural key names: owner + ref, else owner + osm_id (+ bearing)."""
+    if attrs["owner"] not in owner_ids:
+        try:
+            owner_ids[attrs["owner"]] = organisation_by_slug(session, attrs["owner"]).id
+        except NotFound:
+            return None  # create_camera reports the unknown owner
+    stmt = sa.select(Camera).where(Camera.owner_id == owner_ids[attrs["owner"]])
+    if attrs.get("ref"):
+        return session.scalar(stmt.where(Camera.ref == attrs["ref"]))
+    if not attrs.get("osm_id"):
+        return None
+    found = list(session.scalars(stmt.where(Camera.osm_id == attrs["osm_id"], Camera.ref.is_(None))))
+    if not attrs.get("site_ref") and len(found) == 1:
+        return found[0]
+    bearing = attrs.get("bearing_deg")
+    return next((camera for camera in found if _same(camera.bearing_deg, bearing)), None)
+
+
+def _differs(camera: Camera, write: CameraWrite) -> bool:
+    if write.location is not None and not _same_point(to_shape(camera.location), write.location):
+        return True
+    attrs = write.attrs
+    if attrs.get("owner") != camera.owner.slug:
+        return True
+    if "operator" in attrs and attrs["operator"] != (camera.operator.slug if camera.operator else None):
+        return True
+    compared = (name for name in attrs if name not in _COMPARED_LATER)
+    return any(not _same(getattr(camera, name), attrs[name]) for name in compared)
+
+
+def _same_point(a: Point, b: Point) -> bool:
+    return math.isclose(a.x, b.x, abs_tol=1e-9) and math.isclose(a.y, b.y, abs_tol=1e-9)
+
+
+def _same(stored: Any, given: Any) -> bool:
+    if isinstance(stored, float) and isinstance(given, int | float) and not isinstance(given, bool):
+        return math.isclose(stored, given, abs_tol=1e-9)
+    return stored == given
+
+
+def _problem_issues(problems: list[dict[str, Any]]) -> list[FieldIssue]:
+    return [
+        FieldIssue(f"/rows/{item['row']}/{item['field']}", item["code"], item["message"]) for item in problems
+    ]
+
+
+def _store_job(
+    session: Session, actor: Actor, request: ImportRequest, report: ImportReport, owner_id: int | None
+) -> ImportJob:
+    status = "succeeded" if not request.dry_run else ("invalid" if report.problems else "validated")
+    job = ImportJob(
+        sha256=report.sha256,
+        owner_id=owner_id,
+        format=report.format,
+        dry_run=request.dry_run,
+        status=status,
+        report=json.dumps(report.problems, ensure_ascii=False),
+        idempotency_key=request.idempotency_key,
+        created_by_id=actor.user_id,
+        created_by_label=actor.label,
+        **report.counts,
+    )
+    session.add(job)
+    session.flush()
+    action = "import.dry_run" if request.dry_run else "import.run"
+    details = {**report.counts, "format": report.format, "sha256": report.sha256}
+    audit.record(
+        session,
+        actor,
+        action,
+        object_type="import",
+        object_id=job.id,
+        subject_organisation_id=owner_id,
+        result_count=report.created + report.updated,
+        details=details,
+    )
+    return job
+
+
+def job_document(job: ImportJob, *, already_imported: bool = False) -> dict[str, Any]:
+    """The import resource, as the API and the CLI show it."""
+    return {
+        "id": job.id,
+        "status": job.status,
+        "dry_run": job.dry_run,
+        "format": job.format,
+        "sha256": job.sha256,
+        "counts": {
+            "created": job.created,
+            "updated": job.updated,
+            "unchanged": job.unchanged,
+            "errors": job.errors,
+        },
+        "errors": json.loads(job.report),
+        "already_imported": already_imported,
+        "created_at": job.created_at.isoformat(),
+    }
+
+
+def readable_job(session: Session, actor: Actor, job_id: int) -> ImportJob:
+    """Admins see every import; editors those of owners they write for, or their own."""
+    job = session.get(ImportJob, job_id)
+    if job is None or not _may_read(actor, job):
+        raise NotFound(f"no import {job_id}")
+    return job
+
+
+def _may_read(actor: Actor, job: ImportJob) -> bool:
+    if actor.is_admin:
+        return True
+    if actor.role != "editor":
+        return False
+    if job.created_by_id == actor.user_id:
+        return True
+    return job.owner_id is not None and can_write_for(actor, job.owner_id)
