@@ -49,7 +49,7 @@ run: setup
 	$(BIN)/observo run --host $(HOST) --port $(PORT)
 
 test: setup-dev
-	scripts/system-packages.sh --postgis --browser
+	scripts/system-packages.sh --postgis --browser --gis-clients
 	$(BIN)/pybabel -q compile -d observo/translations
 	@url=$$(scripts/test-postgis.sh) || { echo "PostGIS unavailable: its tests will be skipped (CI requires them)"; url=""; }; \
 	OBSERVO_TEST_POSTGRES_URL=$$url OBSERVO_TEST_REQUIRE_POSTGIS=$${OBSERVO_TEST_REQUIRE_POSTGIS:-$${url:+1}} \

@@ -13,12 +13,16 @@ from observo.api import audit as audit_api
 from observo.api import cameras as cameras_api
 from observo.api import clusters as clusters_api
 from observo.api import coverage as coverage_api
+from observo.api import exports as exports_api
+from observo.api import imports as imports_api
 from observo.api import interventions as interventions_api
+from observo.api import ogc as ogc_api
 from observo.api import organisations as organisations_api
 from observo.api import pacts as pacts_api
 from observo.api import places as places_api
 from observo.api import search as search_api
 from observo.api import stats as stats_api
+from observo.api import tiles as tiles_api
 from observo.api import tokens as tokens_api
 from observo.api import users as users_api
 from observo.api.problem_api import is_api_request
@@ -133,6 +137,8 @@ def _init_extensions(app: Flask) -> None:
         search_api.blp,
         clusters_api.blp,
         coverage_api.blp,
+        exports_api.blp,
+        imports_api.blp,
         interventions_api.blp,
         places_api.blp,
         stats_api.blp,
@@ -146,6 +152,8 @@ def _init_extensions(app: Flask) -> None:
         csrf.exempt(blueprint)  # API writes are CSRF-checked in api.auth when they ride on a session
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(ogc_api.bp)  # OGC API - Features: its own OpenAPI document (/ogc/api)
+    app.register_blueprint(tiles_api.bp)  # vector tiles: binary, outside the OpenAPI document
 
 
 def _register_error_map(app: Flask) -> None:

@@ -4,7 +4,8 @@
 #   scripts/system-packages.sh            -> what `make run` needs (SpatiaLite, venv)
 #   scripts/system-packages.sh --postgis  -> also PostGIS for the local PostgreSQL server, if any
 #   scripts/system-packages.sh --browser  -> also Chromium and npm, for the browser tests
-#   (flags combine: --postgis --browser)
+#   scripts/system-packages.sh --gis-clients -> also GDAL's ogrinfo, for the OGC API client tests
+#   (flags combine: --postgis --browser --gis-clients)
 set -eu
 
 # Pango (and a font) for WeasyPrint, which renders the intervention brief as PDF.
@@ -25,6 +26,10 @@ for flag in "$@"; do
         # Debian's Chromium, driven by Playwright (never `playwright install`: no downloads here).
         packages="$packages chromium fonts-dejavu-core"
         command -v npm >/dev/null 2>&1 || packages="$packages npm"
+        ;;
+    --gis-clients)
+        # GDAL's command line (ogrinfo, OAPIF driver): the OGC API tests read Observo as QGIS does.
+        packages="$packages gdal-bin"
         ;;
     *) echo "unknown flag: $flag" >&2; exit 2 ;;
     esac

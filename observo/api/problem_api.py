@@ -10,9 +10,12 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from observo.api.problems import CODE_BY_STATUS, problem
-from observo.api.validation import issues_from_messages
+from observo.schemas.validation import issues_from_messages
 
-API_PREFIXES = ("/api/",)
+# Machine-facing paths: problem+json errors, per-caller rate limits, Accept-Language. OGC API
+# clients (QGIS, GDAL) and map libraries fetching tiles are machines too.
+API_PREFIXES = ("/api/", "/ogc/", "/tiles/")
+API_ROOTS = ("/ogc",)
 # Where webargs found bad input -> status: a bad query string is 400, a bad body 422.
 _STATUS_BY_LOCATION = {"query": 400, "path": 400, "headers": 400, "json": 422, "form": 422}
 
@@ -32,7 +35,7 @@ class ProblemSchema(ma.Schema):
 
 
 def is_api_request() -> bool:
-    return request.path.startswith(API_PREFIXES)
+    return request.path.startswith(API_PREFIXES) or request.path in API_ROOTS
 
 
 class ProblemApi(Api):

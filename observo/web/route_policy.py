@@ -164,6 +164,31 @@ POLICY: dict[str, dict[str, Rule]] = {
     },
     "stats.Stats": {"GET": Rule(SIGNED_IN, "camera counts in the caller's read scope; own places' trend")},
     "pages.stats_page": {"GET": Rule(SIGNED_IN, "the statistics page (the API's figures as tables)")},
+    # --- exports (issue 7) ---
+    "exports.Exports": {
+        "GET": Rule(ANYONE, f"{_PUBLIC_CAMERAS}; signed in: needs {_REASON}", cors=True, writes=True)
+    },
+    # --- imports (issue 7) ---
+    "imports.Imports": {
+        "POST": Rule(SIGNED_IN, "editors of the owners, admins; all rows or none; audited", writes=True)
+    },
+    "imports.Import": {"GET": Rule(SIGNED_IN, "an import's status and report: its editors, admins")},
+    # --- OGC API - Features (issue 7) ---
+    "ogc.landing": {"GET": Rule(ANYONE, "OGC API landing page (JSON)", cors=True)},
+    "ogc.conformance": {"GET": Rule(ANYONE, "OGC conformance classes", cors=True)},
+    "ogc.api": {"GET": Rule(ANYONE, "OpenAPI 3.0 of the OGC endpoints (`f=html`: a page)", cors=True)},
+    "ogc.collections": {"GET": Rule(ANYONE, f"the collections; extent: {_PUBLIC_CAMERAS}", cors=True)},
+    "ogc.camera_collection": {"GET": Rule(ANYONE, f"the cameras collection; {_PUBLIC_CAMERAS}", cors=True)},
+    "ogc.camera_items": {"GET": Rule(ANYONE, f"cameras as GeoJSON pages; {_PUBLIC_CAMERAS}", cors=True)},
+    "ogc.camera_item": {"GET": Rule(ANYONE, f"one camera; {_PUBLIC_CAMERAS}; 404 outside it", cors=True)},
+    "ogc.unknown": {"GET": Rule(ANYONE, "unknown collections and items: 404", cors=True)},
+    # --- vector tiles (issue 7) ---
+    "tiles.public_tile": {
+        "GET": Rule(ANYONE, "public cameras at generalised positions, alike for all; cached", cors=True)
+    },
+    "tiles.restricted_tile": {
+        "GET": Rule(ANYONE, "signed-in callers (401 otherwise) in their read scope, exact; never cached")
+    },
     # --- audit ---
     "audit.AuditEntries": {
         "GET": Rule(

@@ -261,6 +261,16 @@ def test_api_quota_answers_429_problem_with_retry_after(client, configure, sessi
     assert english.json["title"] == "Too many requests: retry later"
 
 
+def test_ogc_and_tiles_count_against_the_same_machine_quota(client, configure, session):
+    configure(ratelimit_api="3 per minute")
+    assert client.get("/ogc").status_code == 200
+    assert client.get("/ogc/collections").status_code == 200
+    assert client.get("/tiles/cameras/0/0/0.mvt").status_code in (200, 204)
+    limited = client.get("/ogc/collections/cameras/items")
+    assert limited.status_code == 429 and limited.mimetype == "application/problem+json"
+    assert client.get("/tiles/cameras/1/1/1.mvt").status_code == 429
+
+
 def test_api_quota_is_per_caller(app, client, configure, session):
     configure(ratelimit_api="2 per minute")
     town = factories.org(session, "torino")
