@@ -246,7 +246,7 @@ def test_pending_preservation_requests_are_listed(client, session, plan):
     session.commit()
     headers = factories.auth(factories.token(session, editor))
     page = client.get(brief_url(plan), headers=headers).get_data(as_text=True)
-    requests = page[page.index('class="request-table"') :]
+    requests = page[page.index('class="request-table requests"') :]
     assert "pec@nichelino.example" in requests and "N-77" in requests and "PEC" in requests
     assert "già fatto" not in requests  # answered: no longer pending
 
