@@ -106,13 +106,14 @@ def intervention_list() -> Any:
     return render_page("interventions.html", rows=rows, zone=ZONE.key)
 
 
-def form_choices(form: PreservationForm, deadlines: Mapping[str, Any]) -> None:
-    """The owners and cameras the reader may name: those of the reader's snapshot."""
-    form.owner.choices = [("", _("Choose the owner"))] + [(o["slug"], o["name"]) for o in deadlines["owners"]]
-    names = {owner["slug"]: owner["name"] for owner in deadlines["owners"]}
+def form_choices(form: PreservationForm, snapshot: Mapping[str, Any]) -> None:
+    """The owners and cameras the reader may name: those of the reader's snapshot (no contacts needed,
+    so validating a post reads none)."""
+    form.owner.choices = [("", _("Choose the owner"))] + [(o["slug"], o["name"]) for o in snapshot["owners"]]
+    names = {owner["slug"]: owner["name"] for owner in snapshot["owners"]}
     form.cameras.choices = [
         (c["id"], f"{c['code']} — {c['name']} ({names.get(c['owner'], c['owner'])})")
-        for c in deadlines["cameras"]
+        for c in snapshot["cameras"]
     ]
     form.channel.choices = [(value, str(text)) for value, text in CHANNEL_LABELS.items()]
 
@@ -196,8 +197,7 @@ def intervention_page(intervention_id: int) -> Any:
     form = PreservationForm()
     messages: list[str] = []
     if snapshot is not None and request.method == "POST":
-        deadlines = plans.deadlines(db.session, actor, intervention, at=utcnow())
-        form_choices(form, deadlines)
+        form_choices(form, snapshot)
         answer, messages = record_request(actor, intervention, form)
         if answer is not None:
             return answer
@@ -215,8 +215,8 @@ def show_page(
 ) -> Any:
     context: dict[str, Any] = {"targets": [], "cameras": [], "owners": [], "codes": {}}
     if snapshot is not None:
+        form_choices(form, snapshot)
         deadlines = plans.deadlines(db.session, actor, intervention, at=utcnow())  # audited: contacts
-        form_choices(form, deadlines)
         owner_names = {owner["slug"]: owner["name"] for owner in deadlines["owners"]}
         codes = {camera["id"]: camera["code"] for camera in deadlines["cameras"]}
         context = {
