@@ -22,6 +22,7 @@ from pyproj import Geod
 
 from benchmarks import config, map_pan, state
 from benchmarks.towns import TOWNS
+from observo.domain.shapes import square_around
 
 GEOD = Geod(ellps="WGS84")
 HALF_SIDE_M = 500.0
@@ -29,15 +30,12 @@ REASON = "benchmark: coverage of 1 km²"
 
 
 def square(lon: float, lat: float, half_m: float = HALF_SIDE_M) -> list[list[float]]:
-    west = GEOD.fwd(lon, lat, 270, half_m)[0]
-    east = GEOD.fwd(lon, lat, 90, half_m)[0]
-    south = GEOD.fwd(lon, lat, 180, half_m)[1]
-    north = GEOD.fwd(lon, lat, 0, half_m)[1]
-    return [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return [list(corner) for corner in square_around((lon, lat), half_m).exterior.coords]
 
 
 def count_in(conn: psycopg.Connection, ring: list[list[float]]) -> int:
-    (west, south), (east, _s), (_e, north) = ring[0], ring[1], ring[2]
+    lons, lats = [lon for lon, _lat in ring], [lat for _lon, lat in ring]
+    west, south, east, north = min(lons), min(lats), max(lons), max(lats)
     row = conn.execute(
         "SELECT count(*) FROM cameras "
         "WHERE status = 'active' AND location && ST_MakeEnvelope(%s, %s, %s, %s, 4326)",

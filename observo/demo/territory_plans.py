@@ -9,12 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from pyproj import Geod
-from shapely.geometry import Polygon, box
-
 from observo.demo.territory_places import PLACES
 
-_GEOD = Geod(ellps="WGS84")
 ROME = ZoneInfo("Europe/Rome")
 
 # (camera place key, category, half-side in metres)
@@ -45,14 +41,6 @@ INTERVENTION = {
 
 def place_by_key(key: str) -> dict:
     return next(place for place in PLACES if place["key"] == key)
-
-
-def square_around(centre: tuple[float, float], half_m: float) -> Polygon:
-    west = _GEOD.fwd(*centre, 270, half_m)[0]
-    east = _GEOD.fwd(*centre, 90, half_m)[0]
-    south = _GEOD.fwd(*centre, 180, half_m)[1]
-    north = _GEOD.fwd(*centre, 0, half_m)[1]
-    return box(west, south, east, north)
 
 
 def next_saturday_evening(now: datetime) -> tuple[datetime, datetime]:

@@ -95,6 +95,15 @@ class Radius:
         return BBox(self.lon - dlon, self.lat - dlat, self.lon + dlon, self.lat + dlat)
 
 
+def square_around(centre: tuple[float, float], half_m: float) -> Polygon:
+    """A lon/lat box whose sides lie `half_m` metres (geodesic) north, south, east and west of `centre`."""
+    west = _GEOD.fwd(*centre, 270, half_m)[0]
+    east = _GEOD.fwd(*centre, 90, half_m)[0]
+    south = _GEOD.fwd(*centre, 180, half_m)[1]
+    north = _GEOD.fwd(*centre, 0, half_m)[1]
+    return box(west, south, east, north)
+
+
 def parse_position(text: str, extent: tuple[float, float, float, float]) -> tuple[float, float]:
     """`lon,lat` inside `extent` (a hint when the pair looks swapped)."""
     lon, lat = _numbers(text, 2, "lon,lat")

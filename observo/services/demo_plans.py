@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from observo.demo import territory_plans as plans
 from observo.domain.permissions import SYSTEM
+from observo.domain.shapes import square_around
 from observo.models import Intervention, Organisation, Place, User
 from observo.models.base import utcnow
 from observo.services import interventions, places
@@ -27,7 +28,7 @@ def seed_places(session: Session) -> int:
             "organisation": spec["town"],
             "name": spec["name"],
             "category": category,
-            "geometry": plans.square_around(spec["centre"], half_m),
+            "geometry": square_around(spec["centre"], half_m),
         }
         places.create_place(session, SYSTEM, values)
         added += 1
@@ -45,7 +46,7 @@ def seed_intervention(session: Session) -> int:
     for key, half_m in spec["targets"]:
         place = plans.place_by_key(key)
         targets.append(
-            {"name": place["name"], "geometry": plans.square_around(place["centre"], half_m), "buffer_m": 0}
+            {"name": place["name"], "geometry": square_around(place["centre"], half_m), "buffer_m": 0}
         )
     values = {
         **{
