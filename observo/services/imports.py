@@ -5,7 +5,8 @@ Rows are validated by the camera API's input schema and written through `create_
 reported and the others still get checked). A dry run, or a run with any error, rolls the whole
 SAVEPOINT back: nothing is written. A natural key (owner + `ref`, else owner + `osm_id` + bearing)
 makes a re-import update the camera it finds, and only when something differs; a file already
-imported for the same owner (SHA-256) is not imported again.
+imported for the same owner (SHA-256) is not imported again, even when both uploads arrive at once
+(they queue on a transaction-scoped lock, `SpatialBackend.lock_for_transaction`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from observo.schemas.validation import issues_from_messages
 from observo.services import audit
 from observo.services.cameras import CameraWrite, create_camera, update_camera
 from observo.services.organisations import organisation_by_slug
+from observo.spatial.base import session_backend
 
 EXPUNGE_EVERY = 500  # rows between identity-map clears: memory stays flat on large files
 _COMPARED_LATER = ("owner", "operator", "fov", "fov_method")
@@ -89,6 +91,7 @@ def import_cameras(
     file_format = import_rows.detect_format(request.data, request.filename_or_format)
     digest = hashlib.sha256(request.data).hexdigest()
     report = ImportReport(file_format, digest, request.dry_run)
+    _queue_same_imports(session, actor, request, digest, owner_id)
     previous = _previous_job(session, actor, request, digest, owner_id)
     if previous is not None:
         report.job, report.already_imported = previous, True
@@ -118,6 +121,21 @@ def _import_owner(session: Session, actor: Actor, slug: str | None) -> int | Non
     if not can_write_for(actor, owner.id):
         raise Forbidden(f"you may not import cameras for {slug!r}")
     return owner.id
+
+
+def _queue_same_imports(
+    session: Session, actor: Actor, request: ImportRequest, digest: str, owner_id: int | None
+) -> None:
+    """Uploads of the same file for the same owner, or with the same key, wait here for each other.
+
+    Without it two concurrent uploads both find no earlier job and both import (PostgreSQL's READ
+    COMMITTED); with it the later one finds the job the first committed, and replays it.
+    """
+    names = [f"import:file:{owner_id}:{digest}"] if not request.dry_run else []
+    if request.idempotency_key:
+        names.append(f"import:key:{actor.label}:{request.idempotency_key}")
+    if names:
+        session_backend(session).lock_for_transaction(session, names)
 
 
 def _previous_job(

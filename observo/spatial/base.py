@@ -120,6 +120,12 @@ class SpatialBackend(Protocol):
     def plan_uses_index(self, plan: str, column: Column) -> bool:
         """Whether `plan` reads the spatial index of `column`."""
 
+    def lock_for_transaction(self, session: Session, names: Sequence[str]) -> None:
+        """Hold an exclusive lock on each of `names` until the transaction ends; others asking wait.
+
+        For check-then-write steps that no row lock can guard (the row checked may not exist yet).
+        """
+
 
 def backend_for(dialect_name: str) -> SpatialBackend:
     if dialect_name == "postgresql":

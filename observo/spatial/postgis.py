@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -133,6 +134,17 @@ class PostgisBackend:
     def plan_uses_index(self, plan: str, column: Column) -> bool:
         index = f"idx_{column.table.name}_{column.name}"
         return f"Index Scan using {index}" in plan or f"Bitmap Index Scan on {index}" in plan
+
+    def lock_for_transaction(self, session: Session, names: Sequence[str]) -> None:
+        # READ COMMITTED lets two transactions both find "nothing yet" and both write: an advisory
+        # lock, released at commit or rollback, queues them. Taken in key order: no deadlock.
+        for key in sorted({_advisory_key(name) for name in names}):
+            session.execute(sa.select(func.pg_advisory_xact_lock(sa.cast(key, sa.BigInteger))))
+
+
+def _advisory_key(name: str) -> int:
+    """A stable signed 64-bit key for a lock name (the same in every process)."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
 def _isoformat(column: str) -> str:

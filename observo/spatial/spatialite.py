@@ -132,6 +132,11 @@ class SpatialiteBackend:
             f"SCAN {column.table.name} USING", ""
         )
 
+    def lock_for_transaction(self, session: Session, names: Sequence[str]) -> None:
+        # Nothing to take: a writing unit of work begins with BEGIN IMMEDIATE (engine.write_intent),
+        # which holds the database's single write lock until it ends, so writers already queue.
+        return None
+
 
 def _tile_feature(row: sa.RowMapping, tile: Tile) -> dict:
     """One row as the encoder's feature: a point in tile units, its id, its non-NULL attributes."""
