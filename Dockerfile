@@ -4,15 +4,17 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    OBSERVO_INSTANCE_PATH=/app/instance
+    OBSERVO_INSTANCE_PATH=/app/instance \
+    OBSERVO_BIND=0.0.0.0:8000
 
 # mod_spatialite for the embedded SpatiaLite database (loaded through pysqlite3-binary).
 # Pango and a font for WeasyPrint (the intervention brief as PDF).
+# postgresql-client for `observo backup` on PostGIS (pg_dump 15, as the compose file's server).
 # DL3008 (pin apt versions) ignored: Debian security updates drop old versions, so pins break rebuilds.
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libsqlite3-mod-spatialite \
-        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -44,6 +46,8 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 
-# Migrate (observo db upgrade), then serve with gunicorn; any other command runs after migrating.
+# Migrate (observo db upgrade), then serve with gunicorn (observo/gunicorn_conf.py: workers from the
+# cores or WEB_CONCURRENCY, JSON logs, metrics shared through PROMETHEUS_MULTIPROC_DIR); any other
+# command runs after migrating.
 ENTRYPOINT ["/bin/sh", "/app/docker/entrypoint.sh"]
 CMD ["serve"]

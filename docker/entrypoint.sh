@@ -5,8 +5,9 @@ set -eu
 observo db upgrade
 
 if [ "$#" -eq 0 ] || [ "$1" = "serve" ]; then
-    exec gunicorn --bind 0.0.0.0:8000 --workers "${WEB_CONCURRENCY:-2}" \
-        --access-logfile - observo.wsgi:app
+    # Workers, threads, timeouts, JSON access log and shared metrics: observo/gunicorn_conf.py.
+    export OBSERVO_BIND="${OBSERVO_BIND:-0.0.0.0:8000}"
+    exec gunicorn -c python:observo.gunicorn_conf observo.wsgi:app
 fi
 
 exec "$@"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
-from sqlalchemy.exc import OperationalError
+from flask import Flask
+from werkzeug.exceptions import InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from observo.api import audit as audit_api
@@ -25,12 +25,14 @@ from observo.api import stats as stats_api
 from observo.api import tiles as tiles_api
 from observo.api import tokens as tokens_api
 from observo.api import users as users_api
+from observo.api.converters import DatabaseId
 from observo.api.problem_api import is_api_request
-from observo.api.problems import problem, problem_from_error
+from observo.api.problems import problem_from_error
 from observo.errors import ObservoError
 from observo.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from observo.logs import configure_logging
 from observo.settings import PROJECT_ROOT, Settings
-from observo.spatial.engine import engine_options, install_hooks, is_statement_timeout
+from observo.spatial.engine import UNAVAILABLE_ERRORS, engine_options, install_hooks
 
 # The page modules register their routes on pages.bp when imported.
 from observo.web import (  # noqa: F401
@@ -41,12 +43,16 @@ from observo.web import (  # noqa: F401
     intervention_pages,
     map_page,
     messages,
+    metrics,
     pages,
     stats_page,
 )
-from observo.web.access import audit_refusal, install_access_control
+from observo.web.access import install_access_control, refusal_response
+from observo.web.input_guard import install_input_guard
+from observo.web.request_log import install_request_log
 from observo.web.security import install_security_headers
 from observo.web.session import load_signed_in
+from observo.web.unavailable import unavailable_response
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
@@ -60,7 +66,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         template_folder="web/templates",
     )
     app.config.update(_flask_config(settings))
+    configure_logging(app, settings.effective_log_format, settings.log_level)
+    install_request_log(app)  # first: every later hook (CSRF, the limiter...) sees the request id
+    install_input_guard(app)  # then: no later hook or view queries the database with a NUL
     app.json.sort_keys = False  # GeoJSON reads best in its own order: type, id, geometry, properties
+    app.url_map.converters["int"] = DatabaseId  # before any route: ids the database can hold
     _init_database(app, settings)
     _init_extensions(app)
     # Before the route policy: refusals are audited, so a flood of them must be throttled too.
@@ -82,7 +92,13 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
         "SECRET_KEY": settings.secret_key,
         "TESTING": settings.testing,
         "SQLALCHEMY_DATABASE_URI": settings.database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(settings.database_url, settings.statement_timeout_ms),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(
+            settings.database_url,
+            settings.statement_timeout_ms,
+            connect_timeout_s=settings.connect_timeout_s,
+            pool_timeout_s=settings.pool_timeout_s,
+            sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        ),
         "MAX_CONTENT_LENGTH": settings.max_body_bytes,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -113,7 +129,7 @@ def _init_database(app: Flask, settings: Settings) -> None:
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
     with app.app_context():
-        install_hooks(db.engine, settings.statement_timeout_ms)
+        install_hooks(db.engine, settings.statement_timeout_ms, settings.sqlite_busy_timeout_ms)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
 
 
@@ -152,26 +168,19 @@ def _init_extensions(app: Flask) -> None:
         csrf.exempt(blueprint)  # API writes are CSRF-checked in api.auth when they ride on a session
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
+    metrics.init_app(app)
     app.register_blueprint(ogc_api.bp)  # OGC API - Features: its own OpenAPI document (/ogc/api)
     app.register_blueprint(tiles_api.bp)  # vector tiles: binary, outside the OpenAPI document
 
 
 def _register_error_map(app: Flask) -> None:
-    @app.errorhandler(ObservoError)
-    def observo_error(error: ObservoError) -> Any:
-        audit_refusal(error)
-        if is_api_request():
-            return problem_from_error(error)
-        return pages.error_page(error)
+    app.register_error_handler(ObservoError, _observo_error)
+    # Every class that means "the database cannot serve now": 503 with Retry-After, never a 500.
+    for error_class in UNAVAILABLE_ERRORS:
+        app.register_error_handler(error_class, unavailable_response)
+    # Anything unexpected: Flask logs the traceback (with the request id), the client gets the id only.
+    app.register_error_handler(InternalServerError, pages.internal_error)
 
-    @app.errorhandler(OperationalError)
-    def database_unavailable(error: OperationalError) -> Response:
-        db.session.rollback()
-        if is_statement_timeout(error):
-            limit = app.config["OBSERVO_SETTINGS"].statement_timeout_ms
-            detail = f"the query ran longer than {limit} ms: narrow it and retry"
-            return problem(503, "query_timeout", detail, headers={"Retry-After": "5"})
-        app.logger.error("database unavailable: %s", error.orig)
-        return problem(
-            503, "service_unavailable", "the database is not reachable", headers={"Retry-After": "5"}
-        )
+
+def _observo_error(error: ObservoError) -> Any:
+    return refusal_response(error, problem_from_error if is_api_request() else pages.error_page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -34,6 +35,31 @@ def _origins(value: str) -> tuple[str, ...]:
     return origins
 
 
+def _choice(name: str, choices: tuple[str, ...], fold: Callable[[str], str]) -> Callable[[str], str]:
+    def read(value: str) -> str:
+        chosen = fold(value.strip())
+        if chosen not in choices:
+            raise ValueError(f"OBSERVO_{name.upper()} must be one of {', '.join(choices)}, not {value!r}")
+        return chosen
+
+    return read
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _networks(value: str) -> tuple[Network, ...]:
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    try:
+        return tuple(ipaddress.ip_network(part, strict=False) for part in parts)
+    except ValueError as exc:
+        raise ValueError(f"OBSERVO_METRICS_ALLOW: {exc} (a comma-separated list of CIDR blocks)") from None
+
+
+LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
+LOG_FORMATS = ("json", "text")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
 # OBSERVO_<NAME> -> how to read it (the name is the Settings field)
 _READERS: dict[str, Callable[[str], object]] = {
     "extent": _extent,
@@ -42,6 +68,9 @@ _READERS: dict[str, Callable[[str], object]] = {
     "max_vertices": int,
     "max_body_bytes": int,
     "statement_timeout_ms": int,
+    "connect_timeout_s": int,
+    "pool_timeout_s": int,
+    "sqlite_busy_timeout_ms": int,
     "max_bbox_km2": float,
     "max_radius_m": float,
     "max_search_km2": float,
@@ -64,6 +93,11 @@ _READERS: dict[str, Callable[[str], object]] = {
     "tile_attribution": str,
     "tile_max_zoom": int,
     "trusted_proxies": int,
+    "forwarded_allow_ips": str,
+    "log_format": _choice("log_format", LOG_FORMATS, str.lower),
+    "log_level": _choice("log_level", LOG_LEVELS, str.upper),
+    "metrics_allow": _networks,
+    "metrics_token": str,
 }
 
 
@@ -80,6 +114,13 @@ class Settings:
     max_vertices: int = 10_000
     max_body_bytes: int = 2 * 1024 * 1024
     statement_timeout_ms: int = 15_000
+    # How long a request waits for PostgreSQL to accept a connection before answering 503
+    # (libpq counts whole seconds, at least 2).
+    connect_timeout_s: int = 5
+    # How long a request waits for a free pooled connection before answering 503 (SQLAlchemy's default).
+    pool_timeout_s: int = 30
+    # How long an SQLite write waits for another writer's lock before answering 503 database_busy.
+    sqlite_busy_timeout_ms: int = 15_000
     # Query limits (DESIGN: beyond them a clear 400/413/422, never a timeout).
     max_bbox_km2: float = 60_000.0  # a region such as Piemonte fits; the country does not
     max_radius_m: float = 5_000.0
@@ -110,12 +151,25 @@ class Settings:
     tile_max_zoom: int = 19
     # Reverse proxies in front of the app whose X-Forwarded-* headers are believed (0: none).
     trusted_proxies: int = 0
+    # Peers whose X-Forwarded-Proto gunicorn believes (its forwarded_allow_ips): the proxy's address.
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+    # Logs on stderr: "json" (one object per line) or "text"; empty: json, except under testing, where
+    # the app installs no handler and pytest captures the records.
+    log_format: str = ""
+    log_level: str = "INFO"
+    # /metrics answers these client addresses, and callers sending `Bearer <metrics_token>` when set.
+    metrics_allow: tuple[Network, ...] = LOOPBACK
+    metrics_token: str = ""
     testing: bool = False
     extra: Mapping[str, object] = field(default_factory=dict)
 
     def page_limit(self, requested: int | None) -> int:
         """The page size to serve: the default when none is asked, clamped to the maximum (OGC)."""
         return min(requested or self.default_page_limit, self.max_page_limit)
+
+    @property
+    def effective_log_format(self) -> str:
+        return self.log_format or ("" if self.testing else "json")
 
     @property
     def is_sqlite(self) -> bool:

@@ -32,7 +32,7 @@ from observo.schemas.validation import issues_from_messages
 from observo.services import cameras as camera_service
 from observo.services import ogc as service
 from observo.settings import Settings
-from observo.web.access import audit_refusal
+from observo.web.access import refusal_response
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
@@ -96,8 +96,7 @@ def parse_args(schema: type[Schema]) -> dict[str, Any]:
 
 @bp.errorhandler(ObservoError)
 def _observo_error(error: ObservoError) -> Response:
-    audit_refusal(error)
-    return problem_from_error(error)
+    return refusal_response(error, problem_from_error)
 
 
 @bp.errorhandler(HTTPException)
@@ -160,6 +159,7 @@ _PROBLEM_SCHEMA = {
             ("code", "string"),
             ("detail", "string"),
             ("errors", "array"),
+            ("request_id", "string"),
         )
     },
 }

@@ -10,6 +10,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from observo import errors
+from observo.logs import request_id
 
 PROBLEM_TYPE = "urn:observo:problem:{code}"
 MEDIA_TYPE = "application/problem+json"
@@ -46,6 +47,7 @@ TITLES: Mapping[str, LazyString] = {
     "rate_limited": _l("Too many requests: retry later"),
     "service_unavailable": _l("Service temporarily unavailable"),
     "query_timeout": _l("The query took too long"),
+    "database_busy": _l("Service temporarily unavailable"),
     "no_snapshot": _l("The plan is not confirmed yet"),
     "pdf_unavailable": _l("PDF output is not available"),
     "internal_error": _l("Internal error"),
@@ -92,6 +94,9 @@ def problem(
         "status": status,
         "code": code,
     }
+    # The id the log lines of this request carry: a client quoting it lets an operator find them.
+    if (current := request_id()) is not None:
+        body["request_id"] = current
     if detail:
         body["detail"] = detail
     issue_list = [{"pointer": i.pointer, "code": i.code, "detail": i.detail} for i in issues]

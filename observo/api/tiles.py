@@ -26,7 +26,7 @@ from observo.errors import FieldIssue, MalformedQuery, ObservoError
 from observo.extensions import db
 from observo.schemas.fields import current_settings
 from observo.services import tiles
-from observo.web.access import audit_refusal
+from observo.web.access import refusal_response
 
 MVT = "application/vnd.mapbox-vector-tile"
 PUBLIC_MAX_AGE_S = 300
@@ -37,8 +37,7 @@ bp = Blueprint("tiles", __name__, url_prefix="/tiles/cameras")
 @bp.errorhandler(ObservoError)
 def _problem(error: ObservoError) -> Response:
     """Tiles are read by programs: errors are problem+json, as on /api/, never an HTML page."""
-    audit_refusal(error)
-    return problem_from_error(error)
+    return refusal_response(error, problem_from_error)
 
 
 @bp.get("/<z>/<x>/<y>.mvt")

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from observo.domain.osm_tags import cameras_from_osm, to_camera_feature
+from observo.domain.text_input import NUL, nul_pointer
 from observo.errors import FieldIssue, InvalidInput
 
 FORMATS = ("csv", "geojson", "osm")
@@ -85,10 +86,14 @@ def parse_rows(data: bytes, file_format: str, owner: str | None) -> Iterator[Row
 
 def _decode(data: bytes) -> str:
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         detail = f"the file is not UTF-8 (byte {exc.start})"
         raise InvalidInput(detail, [FieldIssue("/file", "invalid_encoding", detail)]) from exc
+    if NUL in text:
+        detail = f"the file contains a NUL character (character {text.index(NUL)}): not a text file"
+        raise InvalidInput(detail, [FieldIssue("/file", "nul_character", detail)])
+    return text
 
 
 def csv_rows(data: bytes, owner: str | None) -> Iterator[Row]:
@@ -155,6 +160,9 @@ def geojson_rows(data: bytes, owner: str | None, *, osm: bool) -> Iterator[Row]:
     except json.JSONDecodeError as exc:
         issue = FieldIssue("/file", "malformed_json", str(exc))
         raise InvalidInput(f"malformed JSON: {exc}", [issue]) from exc
+    if (pointer := nul_pointer(document)) is not None:  # a \u0000 escape decodes to NUL
+        detail = "text may not contain NUL (U+0000) characters"
+        raise InvalidInput(detail, [FieldIssue(pointer, "nul_character", detail)])
     is_collection = isinstance(document, dict) and document.get("type") == "FeatureCollection"
     features = document.get("features") if is_collection else None
     if not isinstance(features, list):

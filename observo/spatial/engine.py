@@ -31,32 +31,79 @@ def is_statement_timeout(error: sa.exc.OperationalError) -> bool:
     return "statement timeout" in text or text == "interrupted"
 
 
+# What "the database cannot serve this now, retry later" looks like: the server is down, restarting
+# or unreachable, a connection dropped mid-request, the pool has no connection to give, a writer
+# holds SQLite's lock, a statement ran out of time.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    sa.exc.OperationalError,
+    sa.exc.InterfaceError,
+    sa.exc.DisconnectionError,
+    sa.exc.TimeoutError,
+)
+_SQLITE_BUSY = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED (primary result codes)
+
+
+def is_database_busy(error: sa.exc.OperationalError) -> bool:
+    """SQLite's busy timeout ran out while another connection held the lock."""
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _SQLITE_BUSY
+    return str(error.orig).startswith(("database is locked", "database table is locked"))
+
+
+def unavailability(error: BaseException) -> str | None:
+    """The stable problem code of an error that means the database cannot serve now, else None."""
+    if not isinstance(error, UNAVAILABLE_ERRORS):
+        return None
+    if isinstance(error, sa.exc.OperationalError):
+        if is_statement_timeout(error):
+            return "query_timeout"
+        if is_database_busy(error):
+            return "database_busy"
+    return "service_unavailable"
+
+
 def is_sqlite_url(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def engine_options(url: str, statement_timeout_ms: int) -> dict[str, Any]:
+def engine_options(
+    url: str,
+    statement_timeout_ms: int,
+    *,
+    connect_timeout_s: int = 5,
+    pool_timeout_s: int = 30,
+    sqlite_busy_timeout_ms: int = 15_000,
+) -> dict[str, Any]:
     """Keyword arguments for create_engine()."""
     if is_sqlite_url(url):
         import pysqlite3.dbapi2 as pysqlite3  # the pyenv sqlite3 cannot load extensions
 
-        return {"module": pysqlite3, "connect_args": {"timeout": 15}}
+        return {
+            "module": pysqlite3,
+            "pool_timeout": pool_timeout_s,
+            "connect_args": {"timeout": sqlite_busy_timeout_ms / 1000},
+        }
     # Short spatial queries: parallel workers and JIT cost more than they save (DESIGN pitfalls).
     # UTC sessions: timestamps the database renders as JSON carry +00:00, as Python's do.
     options = (
         f"-c statement_timeout={statement_timeout_ms} -c jit=off -c max_parallel_workers_per_gather=0 "
         "-c timezone=UTC"
     )
+    # Pre-ping: a connection the server dropped (restart, failover) is replaced, not handed out.
     return {
         "pool_pre_ping": True,
-        "connect_args": {"connect_timeout": 5, "options": options},
+        "pool_timeout": pool_timeout_s,
+        "connect_args": {"connect_timeout": connect_timeout_s, "options": options},
     }
 
 
-def install_hooks(engine: sa.Engine, statement_timeout_ms: int) -> None:
+def install_hooks(engine: sa.Engine, statement_timeout_ms: int, sqlite_busy_timeout_ms: int = 15_000) -> None:
     """Per-connection setup that create_engine() options cannot express."""
     if engine.dialect.name == "sqlite":
-        sa.event.listen(engine, "connect", _on_sqlite_connect)
+        sa.event.listen(
+            engine, "connect", lambda dbapi, record: _on_sqlite_connect(dbapi, record, sqlite_busy_timeout_ms)
+        )
         sa.event.listen(engine, "begin", _on_sqlite_begin)
         _limit_sqlite_statements(engine, statement_timeout_ms / 1000)
 
@@ -81,7 +128,7 @@ def _limit_sqlite_statements(engine: sa.Engine, limit_s: float) -> None:
     sa.event.listen(engine, "before_cursor_execute", before_execute)
 
 
-def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any, busy_timeout_ms: int) -> None:
     # Load SpatiaLite here, not in the user's shell; the path is a module name the loader resolves.
     os.environ.setdefault("SPATIALITE_LIBRARY_PATH", SPATIALITE_MODULE)
     load_spatialite_driver(dbapi_connection)
@@ -91,7 +138,7 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA busy_timeout = 15000")
+    cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     if cursor.execute("SELECT CheckSpatialMetaData()").fetchone()[0] == 0:
         # A new file: create SpatiaLite's metadata tables with the WGS84 family of SRIDs only.
         cursor.execute("SELECT InitSpatialMetaData(1, 'WGS84')")

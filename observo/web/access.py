@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-import uuid
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -13,12 +12,11 @@ from observo.api.problem_api import is_api_request
 from observo.domain.permissions import ANONYMOUS, Actor, can_read_audit
 from observo.errors import Forbidden, NotAuthenticated, ObservoError
 from observo.extensions import db, login_manager
+from observo.logs import request_id
 from observo.services import audit
 from observo.spatial import engine
 from observo.web.route_policy import ADMIN, ANYONE, AUDITOR, current_rule
-
-# A caller's own request id is kept if it looks like one (a proxy's, a client's trace id).
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+from observo.web.unavailable import unavailable_response
 
 
 def install_access_control(app: Flask) -> None:
@@ -29,9 +27,7 @@ def install_access_control(app: Flask) -> None:
 
 
 def _open_request() -> None:
-    offered = request.headers.get("X-Request-ID", "")
-    g.request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
-    g.audit_token = audit.bind(audit.RequestContext(g.request_id, request.remote_addr))
+    g.audit_token = audit.bind(audit.RequestContext(request_id(), request.remote_addr))
 
 
 def _enforce_route_policy() -> Any:
@@ -57,7 +53,7 @@ def _enforce_route_policy() -> Any:
 
 
 def _tag_response(response: Response) -> Response:
-    response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
+    response.headers.setdefault("X-Request-ID", request_id() or "")
     return response
 
 
@@ -66,6 +62,18 @@ def _close_request(_error: BaseException | None) -> None:
         engine.write_intent.reset(g.pop("write_token"))
     if "audit_token" in g:
         audit.unbind(g.pop("audit_token"))
+
+
+def refusal_response(error: ObservoError, respond: Callable[[ObservoError], Any]) -> Any:
+    """`respond(error)` once the refusal is audited; 503 when the database cannot take the entry.
+
+    For error handlers: an exception raised inside one is not handled again (it would be a 500).
+    """
+    try:
+        audit_refusal(error)
+    except engine.UNAVAILABLE_ERRORS as unavailable:
+        return unavailable_response(unavailable)
+    return respond(error)
 
 
 def audit_refusal(error: ObservoError) -> None:

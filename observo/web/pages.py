@@ -13,15 +13,17 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from observo.api.problems import status_for
+from observo.api.problem_api import is_api_request
+from observo.api.problems import problem, status_for
 from observo.domain.permissions import Actor
 from observo.errors import ObservoError
 from observo.extensions import db
+from observo.logs import request_id
 from observo.services import audit
 from observo.services.accounts import authenticate_password
 from observo.services.actors import actor_for
-from observo.web.i18n import language
-from observo.web.session import SignedIn
+from observo.web.i18n import gettext, language
+from observo.web.session import SignedIn, stop_loading_signed_in
 
 bp = Blueprint("pages", __name__)
 
@@ -89,3 +91,17 @@ def _safe_next(target: str | None) -> str:
 
 def error_page(error: ObservoError) -> Any:
     return render_page("error.html", status_for(error), detail=error.detail)
+
+
+def internal_error(_error: Exception) -> Any:
+    """Something unexpected failed: the caller gets the request id, never the traceback (which Flask
+    has logged, with that id)."""
+    if is_api_request():
+        return problem(500, "internal_error", "an unexpected error: quote the request_id when reporting it")
+    stop_loading_signed_in()  # the page must not need the database, which may be what failed
+    detail = gettext(
+        "Something went wrong on our side. If it happens again, give the administrators this reference: "
+        "%(reference)s",
+        reference=request_id(),
+    )
+    return render_page("error.html", 500, detail=detail)

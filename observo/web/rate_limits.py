@@ -20,10 +20,9 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-import uuid
 from collections.abc import Callable
 
-from flask import Flask, Response, current_app, g, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
 from limits import parse_many
 
@@ -152,8 +151,7 @@ def _retry_after(error: RateLimitExceeded) -> int:
 
 def _too_many_requests(error: RateLimitExceeded) -> Response:
     seconds = _retry_after(error)
-    # Throttling runs before the request gets its id (access control), so a 429 gets a fresh one.
-    headers = {"Retry-After": str(seconds), "X-Request-ID": g.get("request_id") or uuid.uuid4().hex}
+    headers = {"Retry-After": str(seconds)}  # X-Request-ID: added to every response (web.access)
     if is_api_request():
         detail = f"rate limit of {error.limit.limit} reached: retry in {seconds} s"
         return problem(429, "rate_limited", detail, headers=headers)

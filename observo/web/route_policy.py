@@ -64,6 +64,13 @@ POLICY: dict[str, dict[str, Rule]] = {
     "pages.messages": {"GET": Rule(ANYONE, "the translations the scripts use")},
     "health.healthz": {"GET": Rule(ANYONE, "liveness")},
     "health.readyz": {"GET": Rule(ANYONE, "readiness (database reachable)")},
+    "metrics.metrics": {
+        "GET": Rule(
+            ANYONE,
+            "Prometheus metrics: client addresses in OBSERVO_METRICS_ALLOW (default loopback) or "
+            "`Bearer <OBSERVO_METRICS_TOKEN>`; anyone else 404; not rate-limited",
+        )
+    },
     # --- API documentation ---
     "api-docs.openapi_json": {"GET": Rule(ANYONE, "the OpenAPI document", cors=True)},
     "api-docs.openapi_swagger_ui": {"GET": Rule(ANYONE, "the API documentation page")},

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from flask import g
 from flask_login import UserMixin
 
-from observo.extensions import db
+from observo.extensions import db, login_manager
 from observo.models import User
 
 
@@ -20,3 +21,14 @@ def load_signed_in(user_id: str) -> SignedIn | None:
     # A user deactivated after signing in loses the session at the next request.
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
     return SignedIn(user) if user is not None and user.active else None
+
+
+def stop_loading_signed_in() -> None:
+    """Serve the rest of this request as signed out unless its user is already loaded.
+
+    Flask-Login calls the user loader again at every use of `current_user` until one succeeds (it
+    keeps the result in `g._login_user`): a page answering "database unavailable" must not query
+    the database once more to draw its menu.
+    """
+    if "_login_user" not in g:
+        g._login_user = login_manager.anonymous_user()

@@ -81,7 +81,12 @@ def build_app(app: Flask, session):
 # --- every route, every method, three kinds of caller ---
 
 # Path parameters the test knows nothing about get a plausible value of their type.
-_VALUES_BY_CONVERTER = {"IntegerConverter": 1, "PathConverter": "observo.css", "UUIDConverter": uuid.uuid4()}
+_VALUES_BY_CONVERTER = {
+    "DatabaseId": 1,
+    "IntegerConverter": 1,
+    "PathConverter": "observo.css",
+    "UUIDConverter": uuid.uuid4(),
+}
 
 
 def _path(rule: UrlRule, known: dict[str, object]) -> str:

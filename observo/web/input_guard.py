@@ -1,0 +1,47 @@
+"""Refuse, before any view or database query, input carrying NUL characters (domain.text_input).
+
+Query strings and paths: 400 (malformed); JSON and form bodies: 422 with the field's pointer.
+Pages get Werkzeug's plain 400 page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, abort, request
+
+from observo.api.problem_api import is_api_request
+from observo.api.problems import problem
+from observo.domain.text_input import NUL, nul_pointer
+from observo.errors import FieldIssue
+
+_DETAIL = "text may not contain NUL (U+0000) characters"
+
+
+def install_input_guard(app: Flask) -> None:
+    app.before_request(_refuse_nul)
+
+
+def _refuse_nul() -> Any:
+    query = nul_pointer(request.args.to_dict(flat=False))
+    if NUL in request.path or query is not None:
+        return _refuse(400, "malformed_query", f"/query{query or ''}")
+    body = _body()
+    found = nul_pointer(body)
+    if found is not None:
+        return _refuse(422, "invalid_input", found)
+    return None
+
+
+def _body() -> Any:
+    if request.is_json:
+        return request.get_json(silent=True)  # malformed JSON is the view's 400, not ours
+    if request.form:
+        return request.form.to_dict(flat=False)
+    return None
+
+
+def _refuse(status: int, code: str, pointer: str) -> Any:
+    if not is_api_request():
+        abort(400, _DETAIL)
+    return problem(status, code, _DETAIL, [FieldIssue(pointer, "nul_character", _DETAIL)])
