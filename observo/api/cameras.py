@@ -78,7 +78,7 @@ class Cameras(MethodView):
         return collection_response(db.session, actor, page, links)
 
     @blp.arguments(schemas.CameraFeatureInput, content_type="application/json")
-    @blp.response(201, schemas.CameraFeature, content_type=GEOJSON)
+    @blp.response(201, schemas.CameraOutput, content_type=GEOJSON)
     def post(self, body: dict[str, Any]) -> Any:
         """Register a camera (editors of the owner organisation or of its sponsor; admins)."""
         camera = service.create_camera(db.session, require_actor(), _write_from(body))
@@ -114,13 +114,13 @@ class Nearest(MethodView):
 
 @blp.route("/<int:camera_id>")
 class Camera(MethodView):
-    @blp.response(200, schemas.CameraFeature, content_type=GEOJSON)
+    @blp.response(200, schemas.CameraOutput, content_type=GEOJSON)
     def get(self, camera_id: int) -> Any:
         """One camera, with an ETag to send back in If-Match."""
         return _feature_response(service.readable_camera(db.session, current_actor(), camera_id))
 
     @blp.arguments(schemas.CameraFeaturePatch(partial=True), content_type="application/merge-patch+json")
-    @blp.response(200, schemas.CameraFeature, content_type=GEOJSON)
+    @blp.response(200, schemas.CameraOutput, content_type=GEOJSON)
     @blp.doc(parameters=IF_MATCH)
     def patch(self, body: dict[str, Any], camera_id: int) -> Any:
         """Change some properties and/or the position. Needs If-Match: 428 without, 412 if stale."""

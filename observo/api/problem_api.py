@@ -7,8 +7,11 @@ from typing import Any
 import marshmallow as ma
 from flask import Response, request
 from flask_smorest import Api
+from flask_smorest.spec.plugins import integerconverter2paramschema
 from werkzeug.exceptions import HTTPException
 
+from observo.api.converters import DatabaseId
+from observo.api.openapi_docs import ProblemResponsesPlugin, problem_components
 from observo.api.problems import CODE_BY_STATUS, problem
 from observo.schemas.validation import issues_from_messages
 
@@ -28,6 +31,9 @@ class ProblemSchema(ma.Schema):
     status = ma.fields.Integer()
     code = ma.fields.String()
     detail = ma.fields.String()
+    request_id = ma.fields.String(
+        metadata={"description": "the X-Request-ID of this answer: quote it when reporting a problem"}
+    )
     errors = ma.fields.List(
         ma.fields.Dict(),
         metadata={"description": "[{pointer, code, detail}]: pointer is a JSON pointer into the input"},
@@ -40,6 +46,21 @@ def is_api_request() -> bool:
 
 class ProblemApi(Api):
     ERROR_SCHEMA = ProblemSchema
+    # Each operation lists its own error statuses (openapi_docs), not a catch-all `default`.
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register_converter(DatabaseId, integerconverter2paramschema)  # minimum 1, maximum 2**31-1
+
+    def _init_spec(self, **kwargs: Any) -> None:
+        kwargs["extra_plugins"] = [*kwargs.get("extra_plugins", ()), ProblemResponsesPlugin()]
+        super()._init_spec(**kwargs)
+
+    def _register_responses(self) -> None:
+        super()._register_responses()
+        for name, response in problem_components():
+            self.spec.components.response(name, response, lazy=True)
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         if not is_api_request():

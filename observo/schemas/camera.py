@@ -212,6 +212,21 @@ class AdminCameraFeature(_Feature):
     properties = fields.Nested(AdminCameraProperties)
 
 
+class CameraOutputProperties(AdminCameraProperties):
+    """The properties as the API documents them: one shape for every audience, which gets a subset.
+
+    Police callers get all but `created_by` and `updated_by` (administrators only); anonymous callers
+    only `name`, `camera_type`, `surveillance_type`, `municipality` and `owner`. Documentation only:
+    each audience's output is dumped by its own schema.
+    """
+
+    owner = fields.String(allow_none=True, metadata={"description": "slug; anonymous: public bodies only"})
+
+
+class CameraOutput(_Feature):
+    properties = fields.Nested(CameraOutputProperties)
+
+
 class PublicCameraProperties(Schema):
     """What anyone may see of a public camera (DESIGN: "Who sees what")."""
 
@@ -269,7 +284,7 @@ class Link(Schema):
 
 class CameraCollection(Schema):
     type = fields.Constant("FeatureCollection", metadata={"type": "string", "enum": ["FeatureCollection"]})
-    features = fields.List(fields.Nested(CameraFeature))
+    features = fields.List(fields.Nested(CameraOutput))
     numberMatched = fields.Integer()  # noqa: N815 (OGC API name)
     numberReturned = fields.Integer()  # noqa: N815
     links = fields.List(fields.Nested(Link))

@@ -10,7 +10,7 @@ from marshmallow.validate import Length, OneOf, Range
 from observo.domain import vocabulary as v
 from observo.domain.shapes import Area
 from observo.errors import FieldIssue
-from observo.schemas.camera import ISTAT, CameraFeature, CameraProperties, Link
+from observo.schemas.camera import ISTAT, CameraOutput, CameraOutputProperties, Link
 from observo.schemas.fields import Geometry, current_settings
 from observo.schemas.queries import REASON
 
@@ -72,14 +72,14 @@ class SearchBody(ShapeQueryBody):
         return data
 
 
-class SearchHitProperties(CameraProperties):
+class SearchHitProperties(CameraOutputProperties):
     distance_m = fields.Float(metadata={"description": "metres from the searched shape (0 inside it)"})
     relation = fields.String(
         metadata={"enum": ["inside", "sees_into"], "description": "located in the area, or seeing into it"}
     )
 
 
-class SearchHit(CameraFeature):
+class SearchHit(CameraOutput):
     properties = fields.Nested(SearchHitProperties)
 
 

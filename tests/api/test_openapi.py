@@ -60,7 +60,7 @@ def test_camera_responses_match_declared_schemas(client, session, spec):
     created = client.post(
         "/api/v1/cameras", json=factories.feature("torino", installed_on="2024-05-01"), headers=headers
     )
-    _check(spec, "CameraFeature", created.json)
+    _check(spec, "CameraOutput", created.json)
     _check(spec, "CameraCollection", client.get("/api/v1/cameras", headers=headers).json)
     _check(spec, "CameraHistory", client.get(created.headers["Location"] + "/history", headers=headers).json)
     problem = client.get("/api/v1/cameras/987654", headers=headers).json
@@ -69,5 +69,45 @@ def test_camera_responses_match_declared_schemas(client, session, spec):
 
 def test_problem_schema_is_the_declared_error(spec):
     assert "Problem" in spec["components"]["schemas"]
-    ops = spec["paths"]["/api/v1/cameras"]["post"]["responses"]
-    assert "default" in ops
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            responses = operation["responses"]
+            assert "default" not in responses, f"{method} {path}: statuses are listed, not a catch-all"
+            for status in (s for s in responses if int(s) >= 400):
+                name = responses[status]["$ref"].rsplit("/", 1)[1]
+                content = spec["components"]["responses"][name]["content"]
+                assert list(content) == ["application/problem+json"], f"{method} {path} {status}"
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "statuses"),
+    [
+        ("/api/v1/cameras/{camera_id}", "patch", {"400", "404", "412", "415", "422", "428"}),
+        ("/api/v1/cameras/{camera_id}", "delete", {"404", "412", "428"}),
+        ("/api/v1/cameras", "get", {"400", "401", "429", "503"}),
+        ("/api/v1/cameras", "post", {"400", "413", "415", "422"}),
+        ("/api/v1/search", "post", {"400", "413", "415", "422"}),
+    ],
+)
+def test_each_operation_declares_the_statuses_it_answers(spec, path, method, statuses):
+    assert statuses <= set(spec["paths"][path][method]["responses"])
+
+
+def test_a_creation_links_to_the_read_change_and_removal_of_what_it_created(spec):
+    links = spec["paths"]["/api/v1/cameras"]["post"]["responses"]["201"]["links"]
+    assert {name: link["operationRef"].rsplit("/", 1)[1] for name, link in links.items()} == {
+        "read": "get",
+        "change": "patch",
+        "remove": "delete",
+    }
+    assert links["change"]["parameters"]["header.If-Match"] == "$response.header.ETag"
+
+
+def test_ids_beyond_the_database_integer_are_not_found(client, session):
+    headers = factories.headers_for(session, factories.org(session, "torino"), "admin")
+    for camera_id in (0, 2**31, 2**63, 10**30):
+        response = client.get(f"/api/v1/cameras/{camera_id}", headers=headers)
+        assert response.status_code == 404, camera_id
+        assert response.mimetype == "application/problem+json"

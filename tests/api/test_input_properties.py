@@ -1,0 +1,139 @@
+"""Properties of the API for any number and box, on both databases.
+
+- no number is a server error: NaN, infinities, 1e400, subnormals and huge values written as JSON
+  text (which Python's json module reads without complaint) or as query strings answer 4xx
+  problem+json, or are accepted as the finite values they are;
+- results(bbox) is a subset of results(any box containing it).
+"""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests import factories
+from tests.fuzzing import fuzz_settings
+
+PROBLEM = "application/problem+json"
+# JSON number texts that break naive parsers, and ordinary ones around Turin.
+NUMBER_TEXT = st.one_of(
+    st.sampled_from(
+        ["NaN", "Infinity", "-Infinity", "1e400", "-1e400", "1e-400", "5e-324", "1.7976931348623157e308",
+         "-0", "0", "1e16", "12345678901234567890123"]
+    ),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.floats(7.6, 7.8).map(repr),
+    st.floats(45.0, 45.1).map(repr),
+)
+EXAMPLES = fuzz_settings(60)
+
+
+def _answers_without_server_error(response) -> None:
+    assert response.status_code < 500, response.get_data(as_text=True)[:300]
+    if response.status_code >= 400:
+        assert response.mimetype == PROBLEM
+        assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_no_number_in_a_search_body_is_a_server_error(client, session):
+    headers = factories.headers_for(session, factories.org(session, "torino"), "viewer")
+
+    @EXAMPLES
+    @given(lon=NUMBER_TEXT, lat=NUMBER_TEXT, buffer=NUMBER_TEXT, limit=NUMBER_TEXT)
+    def check(lon: str, lat: str, buffer: str, limit: str) -> None:
+        body = (
+            f'{{"geometry": {{"type": "Point", "coordinates": [{lon}, {lat}]}}, "buffer_m": {buffer}, '
+            f'"limit": {limit}, "reason": "prot. 12/2026"}}'
+        )
+        response = client.post(
+            "/api/v1/search", data=body, headers={**headers, "Content-Type": "application/json"}
+        )
+        _answers_without_server_error(response)
+
+    check()
+
+
+def test_no_number_in_a_camera_is_a_server_error_or_stored_unless_finite(client, session):
+    town = factories.org(session, "torino")
+    headers = factories.headers_for(session, town, "editor")
+    fields = ("bearing_deg", "hfov_deg", "range_m", "height_m", "tilt_deg", "retention_hours")
+
+    @EXAMPLES
+    @given(lon=NUMBER_TEXT, lat=NUMBER_TEXT, values=st.tuples(*(NUMBER_TEXT for _ in fields)))
+    def check(lon: str, lat: str, values: tuple[str, ...]) -> None:
+        numbers = ", ".join(f'"{name}": {value}' for name, value in zip(fields, values, strict=True))
+        body = (
+            f'{{"type": "Feature", "geometry": {{"type": "Point", "coordinates": [{lon}, {lat}]}}, '
+            f'"properties": {{"name": "Prova", "owner": "torino", "camera_type": "fixed", {numbers}}}}}'
+        )
+        response = client.post(
+            "/api/v1/cameras", data=body, headers={**headers, "Content-Type": "application/json"}
+        )
+        _answers_without_server_error(response)
+        if response.status_code == 201:
+            stored = response.get_json()
+            numbers_out = [stored["properties"][name] for name in fields] + stored["geometry"]["coordinates"]
+            assert all(math.isfinite(n) for n in numbers_out if n is not None)
+
+    check()
+
+
+def test_no_number_in_a_query_string_is_a_server_error(client, session):
+    headers = factories.headers_for(session, factories.org(session, "torino"), "viewer")
+
+    @EXAMPLES
+    @given(a=NUMBER_TEXT, b=NUMBER_TEXT, c=NUMBER_TEXT, d=NUMBER_TEXT)
+    def check(a: str, b: str, c: str, d: str) -> None:
+        for query in (
+            f"bbox={a},{b},{c},{d}",
+            f"near={a},{b}&radius={c}&reason=prot.1",
+            f"sees={a},{b}&reason=prot.1",
+            f"limit={a}&offset={b}",
+        ):
+            _answers_without_server_error(client.get(f"/api/v1/cameras?{query}", headers=headers))
+        _answers_without_server_error(client.get(f"/api/v1/clusters?bbox={a},{b},{c},{d}&zoom=12"))
+        _answers_without_server_error(client.get(f"/ogc/collections/cameras/items?bbox={a},{b},{c},{d}"))
+
+    check()
+
+
+# Cameras on a known lattice around Turin: 7 x 7 positions, 150 m apart.
+LATTICE = [(7.676 + 0.002 * i, 45.063 + 0.0013 * j) for i in range(7) for j in range(7)]
+
+
+def _box(west: float, south: float, width: float, height: float) -> tuple[float, ...]:
+    return (west, south, west + width, south + height)
+
+
+BOXES = st.builds(_box, st.floats(7.670, 7.690), st.floats(45.060, 45.072), st.floats(0.0, 0.012),
+                  st.floats(0.0, 0.008))
+MARGINS = st.tuples(*(st.floats(0.0, 0.005) for _ in range(4)))
+
+
+def test_a_box_finds_a_subset_of_what_any_containing_box_finds(client, session):
+    town = factories.org(session, "torino")
+    for lon, lat in LATTICE:
+        factories.camera(session, town, lon, lat)
+    headers = factories.headers_for(session, town, "viewer")
+
+    def ids(box: tuple[float, ...]) -> set[int]:
+        bbox = ",".join(repr(value) for value in box)
+        response = client.get(f"/api/v1/cameras?bbox={bbox}&limit=1000", headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return {feature["id"] for feature in response.get_json()["features"]}
+
+    @fuzz_settings(40)
+    @given(box=BOXES, margins=MARGINS)
+    def check(box: tuple[float, ...], margins: tuple[float, ...]) -> None:
+        west, south, east, north = box
+        bigger = (west - margins[0], south - margins[1], east + margins[2], north + margins[3])
+        inner, outer = ids(box), ids(bigger)
+        assert inner <= outer
+        # And each is exactly the lattice points inside (edges included), counted independently.
+        assert len(outer) == sum(
+            bigger[0] <= lon <= bigger[2] and bigger[1] <= lat <= bigger[3] for lon, lat in LATTICE
+        )
+
+    check()
