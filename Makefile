@@ -10,7 +10,7 @@ DEMO_USER := agente@moncalieri.example.it
 DEMO_VIEWER := stazione@carabinieri-nichelino.example.it
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test setup setup-dev lint bench clean messages
+.PHONY: run test setup setup-dev lint fuzz bench load clean messages
 
 $(BIN)/observo: setup.cfg pyproject.toml
 	scripts/system-packages.sh
@@ -59,6 +59,15 @@ test: setup-dev
 lint: setup-dev
 	$(BIN)/ruff check .
 
+# The API fuzzed from its OpenAPI document, and the input properties, with many more examples than
+# `make test` runs (random seeds each time: a new failure prints its reproduction). Both databases.
+FUZZ_EXAMPLES ?= 200
+fuzz: setup-dev
+	@url=$$(scripts/test-postgis.sh) || { echo "PostGIS unavailable" >&2; exit 1; }; \
+	OBSERVO_TEST_POSTGRES_URL=$$url OBSERVO_TEST_REQUIRE_POSTGIS=1 OBSERVO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+	OBSERVO_FUZZ_RANDOM=1 $(BIN)/python -m pytest $(PYTEST_ARGS) tests/api/test_openapi_fuzz.py \
+		tests/api/test_input_properties.py tests/domain/test_input_properties.py
+
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis *.egg-info test-artifacts
 
@@ -80,3 +89,15 @@ bench: setup-dev
 	@command -v pgbench >/dev/null || { echo "pgbench is missing (Debian: postgresql-client)" >&2; exit 1; }
 	benchmarks/setup_peers.sh
 	$(BIN)/python -m benchmarks.run --load $(BENCH_ARGS)
+
+# Loopback load test (issue 8): 100,000 synthetic cameras + the demo in PostGIS (database
+# observo_load, recreated), gunicorn with observo/gunicorn_conf.py, wrk read mix at 64 connections
+# for 60 s, each read endpoint alone, then the editor's write mix. Fails on any 5xx or socket error.
+#   make load                                   full run (~6 min)
+#   make load LOAD_ARGS="--skip-load --duration 10 --endpoint-seconds 0 --write-duration 10"
+LOAD_ARGS ?=
+load: setup
+	@command -v wrk >/dev/null || { [ "$$(id -u)" -eq 0 ] && apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; } \
+		|| { echo "install wrk: sudo apt-get install -y wrk" >&2; exit 1; }
+	$(BIN)/python -m benchmarks.resilience_load $(LOAD_ARGS)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
-STATE_DIR = BENCH_DIR / ".state"
+# Another run (the loopback load test) keeps its token and lists apart from the benchmark's.
+STATE_DIR = Path(os.environ.get("BENCH_STATE_DIR", str(BENCH_DIR / ".state"))).resolve()
 PEERS_VENV = BENCH_DIR / ".venv-peers"
 PROJECT_BIN = PROJECT_DIR / ".venv" / "bin"
 

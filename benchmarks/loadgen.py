@@ -47,24 +47,32 @@ def write_requests(path: Path, requests: list[Request]) -> Path:
     return path
 
 
-def run(base_url: str, requests_file: Path, load: Pass, headers: list[str], raw: Path) -> WrkResult:
-    """Run wrk --latency; keep its full output in ``raw``."""
+def run(
+    base_url: str,
+    requests_file: Path,
+    load: Pass,
+    headers: list[str],
+    raw: Path,
+    script: Path = LUA,
+    token_file: str = "benchmarks/.state/token",
+) -> WrkResult:
+    """Run wrk --latency with ``script`` (it must print WRK_JSON); keep its full output in ``raw``."""
     command = ["wrk", f"-t{load.threads}", f"-c{load.connections}", f"-d{load.seconds}s", "--latency"]
-    command += ["--timeout", "30s", "-s", str(LUA)]
+    command += ["--timeout", "30s", "-s", str(script)]
     for header in headers:
         command += ["-H", header]
     command += [base_url, "--", str(requests_file)]
     completed = subprocess.run(command, capture_output=True, text=True, check=True)
-    shown = " ".join(_quoted(part) for part in command)
+    shown = " ".join(_quoted(part, token_file) for part in command)
     raw.parent.mkdir(parents=True, exist_ok=True)
     raw.write_text("$ " + shown + "\n" + completed.stdout + completed.stderr)
     return parse(completed.stdout, raw, shown)
 
 
-def _quoted(part: str) -> str:
+def _quoted(part: str, token_file: str) -> str:
     # The token stays out of logs and RESULTS.md: shown as the shell expression that reads it.
     if part.startswith("Authorization: Bearer "):
-        return '"Authorization: Bearer $(cat benchmarks/.state/token)"'
+        return f'"Authorization: Bearer $(cat {token_file})"'
     return f'"{part}"' if " " in part else part
 
 

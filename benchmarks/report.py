@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks import sections
 from benchmarks.results import Measurement, find
 from benchmarks.workloads import WORKLOADS
 
@@ -204,4 +205,5 @@ def write(path: Path, ms: list[Measurement], info: RunInfo) -> None:
         "```",
         "",
     ]
-    path.write_text("\n".join(lines))
+    kept = sections.kept(path)  # e.g. the loopback load test's figures: another command writes them
+    path.write_text("\n".join([*lines, *kept, ""] if kept else lines))
