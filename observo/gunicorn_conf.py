@@ -61,7 +61,8 @@ loglevel = _settings.log_level.lower()
 errorlog = "-"
 accesslog = "-"
 
-# field -> gunicorn atom; numbers unquoted. Never the query string: it may carry a case number.
+# field -> gunicorn atom; numbers unquoted. Never the query string (it may carry a case number), so
+# no Referer either: the map's own calls would bring its page URL, filters and all, back in.
 _ACCESS_FIELDS = {
     "time": '"%(t)s"',
     "level": '"INFO"',
@@ -74,7 +75,6 @@ _ACCESS_FIELDS = {
     "status": "%(s)s",
     "bytes": "%(B)s",
     "duration_ms": "%(M)s",
-    "referrer": '"%(f)s"',
     "user_agent": '"%(a)s"',
 }
 access_log_format = "{" + ", ".join(f'"{name}": {atom}' for name, atom in _ACCESS_FIELDS.items()) + "}"

@@ -76,7 +76,7 @@ def _access_line(conf: ModuleType, sent: int | None, headers: list[tuple[str, st
         "PATH_INFO": '/api/v1/x"y\\z',
         "QUERY_STRING": "reason=case 42",
         "HTTP_USER_AGENT": NASTY,
-        "HTTP_REFERER": "https://example.it/\u00e8",
+        "HTTP_REFERER": "https://example.it/mappa?q=case 42",
     }
     atoms = logger.atoms(response, request, environ, timedelta(milliseconds=12.5))
     line = cfg.access_log_format % logger.atoms_wrapper_class(atoms)
@@ -89,7 +89,7 @@ def test_the_access_log_line_is_json_whatever_the_client_sends(conf):
         conf, 293, [("Content-Type", "application/problem+json"), ("X-Request-ID", "abc-1234")]
     )
     assert entry["path"] == '/api/v1/x"y\\z' and entry["user_agent"] == NASTY
-    assert entry["referrer"] == "https://example.it/\u00e8"
+    assert "referrer" not in entry  # a page's URL would bring its query string back
     assert (entry["status"], entry["bytes"], entry["duration_ms"]) == (404, 293, 12)
     assert (entry["request_id"], entry["remote_addr"], entry["method"]) == ("abc-1234", "198.51.100.7", "GET")
     assert datetime.fromisoformat(entry["time"]).utcoffset() == timedelta(0)

@@ -67,6 +67,11 @@ def is_sqlite_url(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+# Error messages (and the tracebacks logged with them) leave out the statement's parameters: they
+# carry case numbers, e-mail addresses and owners' contacts.
+HIDE_PARAMETERS = True
+
+
 def engine_options(
     url: str,
     statement_timeout_ms: int,
@@ -81,6 +86,7 @@ def engine_options(
 
         return {
             "module": pysqlite3,
+            "hide_parameters": HIDE_PARAMETERS,
             "pool_timeout": pool_timeout_s,
             "connect_args": {"timeout": sqlite_busy_timeout_ms / 1000},
         }
@@ -92,6 +98,7 @@ def engine_options(
     )
     # Pre-ping: a connection the server dropped (restart, failover) is replaced, not handed out.
     return {
+        "hide_parameters": HIDE_PARAMETERS,
         "pool_pre_ping": True,
         "pool_timeout": pool_timeout_s,
         "connect_args": {"connect_timeout": connect_timeout_s, "options": options},

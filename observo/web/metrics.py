@@ -117,7 +117,7 @@ def _on_checkin(_dbapi_connection: Any, _record: Any) -> None:
 @bp.route("/metrics")
 def metrics() -> Response:
     settings = current_app.config["OBSERVO_SETTINGS"]
-    allowed = address_allowed(request.remote_addr, settings.metrics_allow)
+    allowed = _direct_peer_allowed(settings.metrics_allow)
     if not (allowed or _token_matches(settings.metrics_token)):
         abort(404)  # the answer to an unknown path: nothing says that metrics live here
     _read_pool(db.engine.pool)
@@ -133,9 +133,23 @@ def _scrape_registry() -> prom.CollectorRegistry:
     return registry
 
 
+def _direct_peer_allowed(allowed: tuple[Network, ...]) -> bool:
+    """The socket's peer is in an allowed block, and the request did not come through a proxy.
+
+    Not `request.remote_addr`: behind ProxyFix it is whatever X-Forwarded-For claims. And a request
+    relayed by a proxy has the proxy as its peer, whoever sent it: only a direct scrape counts.
+    """
+    if "X-Forwarded-For" in request.headers or "Forwarded" in request.headers:
+        return False
+    environ = request.environ.get("werkzeug.proxy_fix.orig", request.environ)
+    return address_allowed(environ.get("REMOTE_ADDR"), allowed)
+
+
 def _token_matches(expected: str) -> bool:
     scheme, _, offered = request.headers.get("Authorization", "").partition(" ")
-    return bool(expected) and scheme.lower() == "bearer" and hmac.compare_digest(offered.strip(), expected)
+    # Bytes: compare_digest refuses non-ASCII text (a TypeError, which would be a 500).
+    same = hmac.compare_digest(offered.strip().encode(), expected.encode())
+    return bool(expected) and scheme.lower() == "bearer" and same
 
 
 def address_allowed(address: str | None, allowed: tuple[Network, ...]) -> bool:

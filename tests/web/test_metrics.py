@@ -97,6 +97,20 @@ def test_the_token_opens_metrics_from_anywhere(client, configure, session):
     assert client.get("/metrics", headers=empty, environ_base=OUTSIDER).status_code == 404
 
 
+def test_a_relayed_or_forged_address_never_opens_metrics(client, session):
+    # Through a proxy the peer is the proxy (loopback here), whoever the client is: refused.
+    relayed = client.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"})
+    assert relayed.status_code == 404
+    # ProxyFix rewrites REMOTE_ADDR from X-Forwarded-For; the check reads the socket's peer.
+    rewritten = {"REMOTE_ADDR": "127.0.0.1", "werkzeug.proxy_fix.orig": {"REMOTE_ADDR": "203.0.113.5"}}
+    assert client.get("/metrics", environ_base=rewritten).status_code == 404
+
+
+def test_a_non_ascii_token_is_refused_not_a_server_error(client, configure, session):
+    configure(metrics_token="scrape-secret-0123456789", metrics_allow=())
+    assert client.get("/metrics", headers={"Authorization": "Bearer é"}).status_code == 404
+
+
 def test_metrics_are_not_rate_limited(client, configure, session):
     configure(ratelimit_api="1 per minute")
     for _ in range(3):
