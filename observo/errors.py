@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class FieldIssue:
-    """One problem with one input value, addressed by a JSON pointer (RFC 6901)."""
+    """One problem with one input value, addressed by a JSON pointer (RFC 6901, see pointer_token)."""
 
     pointer: str
     code: str
@@ -16,6 +16,11 @@ class FieldIssue:
     def under(self, prefix: str) -> FieldIssue:
         """The same issue, addressed from a parent document (prefix is a JSON pointer)."""
         return FieldIssue(prefix.rstrip("/") + self.pointer, self.code, self.detail)
+
+
+def pointer_token(key: object) -> str:
+    """A key or index as one JSON pointer token: `~` and `/` escaped (RFC 6901)."""
+    return str(key).replace("~", "~0").replace("/", "~1")
 
 
 class ObservoError(Exception):

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from observo.domain.osm_tags import cameras_from_osm, to_camera_feature
-from observo.domain.text_input import NUL, nul_pointer
+from observo.domain.text_input import NUL, NUL_DETAIL, nul_pointer
 from observo.errors import FieldIssue, InvalidInput
 
 FORMATS = ("csv", "geojson", "osm")
@@ -161,8 +161,7 @@ def geojson_rows(data: bytes, owner: str | None, *, osm: bool) -> Iterator[Row]:
         issue = FieldIssue("/file", "malformed_json", str(exc))
         raise InvalidInput(f"malformed JSON: {exc}", [issue]) from exc
     if (pointer := nul_pointer(document)) is not None:  # a \u0000 escape decodes to NUL
-        detail = "text may not contain NUL (U+0000) characters"
-        raise InvalidInput(detail, [FieldIssue(pointer, "nul_character", detail)])
+        raise InvalidInput(NUL_DETAIL, [FieldIssue(pointer, "nul_character", NUL_DETAIL)])
     is_collection = isinstance(document, dict) and document.get("type") == "FeatureCollection"
     features = document.get("features") if is_collection else None
     if not isinstance(features, list):

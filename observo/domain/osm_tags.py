@@ -36,7 +36,7 @@ from typing import Any
 
 from observo.domain import vocabulary as v
 from observo.domain.geometry import parse_geometry
-from observo.errors import FieldIssue, InvalidGeometry, InvalidInput
+from observo.errors import FieldIssue, InvalidGeometry, InvalidInput, pointer_token
 
 ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
 SOURCE = "osm_import"
@@ -88,7 +88,7 @@ def _parse_direction(tags: Mapping[str, Any], prefix: str) -> list[DirectionRead
     key = next((key for key in DIRECTION_KEYS if key in tags), None)
     if key is None:
         return []
-    pointer = f"{prefix}/{_escape(key)}"
+    pointer = f"{prefix}/{pointer_token(key)}"
     text = _as_text(tags[key])
     if text is None:
         raise _invalid(pointer, "invalid_direction", f"{key} must be text, not {type(tags[key]).__name__}")
@@ -168,7 +168,7 @@ def _attributes(tags: Mapping[str, Any], prefix: str, issues: list[FieldIssue]) 
     for key, value in tags.items():
         for table, convert in ((_CHOICES, _choice), (_NUMBERS, _number), (_DATES, _day), (_TEXTS, _text)):
             if key in table:
-                pointer = f"{prefix}/{_escape(key)}"
+                pointer = f"{prefix}/{pointer_token(key)}"
                 result = _collect(lambda c=convert, k=key, x=value, p=pointer: c(k, x, p), issues)
                 if result is not None and result[1] is not None:
                     attrs[result[0]] = result[1]
@@ -389,9 +389,6 @@ def _invalid(pointer: str, code: str, detail: str) -> InvalidInput:
     return InvalidInput(detail, [FieldIssue(pointer, code, detail)])
 
 
-def _escape(key: str) -> str:
-    """A tag key as a JSON pointer token (RFC 6901)."""
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 def _show(text: str) -> str:

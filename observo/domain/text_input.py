@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from observo.errors import pointer_token
+
 NUL = "\x00"
+# The one message for it, wherever it is refused (requests, import files).
+NUL_DETAIL = "text may not contain NUL (U+0000) characters"
 
 
 def nul_pointer(value: Any, pointer: str = "") -> str | None:
@@ -22,14 +26,10 @@ def nul_pointer(value: Any, pointer: str = "") -> str | None:
     else:
         return None
     for key, item in items:
-        here = f"{pointer}/{_escape(str(key))}"
+        here = f"{pointer}/{pointer_token(key)}"
         if NUL in str(key):
             return here
         found = nul_pointer(item, here)
         if found is not None:
             return found
     return None
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")  # RFC 6901

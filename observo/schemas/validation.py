@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from observo.errors import FieldIssue
+from observo.errors import FieldIssue, pointer_token
 
 # marshmallow's default messages -> stable codes clients can switch on
 _CODES = (
@@ -36,10 +36,6 @@ def code_for(message: str) -> str:
     return "invalid"
 
 
-def _escape(key: Any) -> str:
-    return str(key).replace("~", "~0").replace("/", "~1")
-
-
 def issues_from_messages(messages: Any, pointer: str = "") -> list[FieldIssue]:
     """Flatten nested marshmallow messages; FieldIssue objects keep their own code and sub-pointer."""
     if isinstance(messages, FieldIssue):
@@ -47,7 +43,7 @@ def issues_from_messages(messages: Any, pointer: str = "") -> list[FieldIssue]:
     if isinstance(messages, dict):
         found: list[FieldIssue] = []
         for key, value in messages.items():
-            found.extend(issues_from_messages(value, f"{pointer}/{_escape(key)}"))
+            found.extend(issues_from_messages(value, f"{pointer}/{pointer_token(key)}"))
         return found
     if isinstance(messages, list | tuple):
         return [issue for item in messages for issue in issues_from_messages(item, pointer)]

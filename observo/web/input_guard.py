@@ -12,10 +12,8 @@ from flask import Flask, abort, request
 
 from observo.api.problem_api import is_api_request
 from observo.api.problems import problem
-from observo.domain.text_input import NUL, nul_pointer
+from observo.domain.text_input import NUL, NUL_DETAIL, nul_pointer
 from observo.errors import FieldIssue
-
-_DETAIL = "text may not contain NUL (U+0000) characters"
 
 
 def install_input_guard(app: Flask) -> None:
@@ -35,6 +33,10 @@ def _refuse_nul() -> Any:
 
 def _body() -> Any:
     if request.is_json:
+        # Most bodies hold no NUL, raw or escaped: only those are parsed here to find where it is.
+        raw = request.get_data(cache=True)
+        if b"\x00" not in raw and b"\\u0000" not in raw:
+            return None
         return request.get_json(silent=True)  # malformed JSON is the view's 400, not ours
     if request.form:
         return request.form.to_dict(flat=False)
@@ -43,5 +45,5 @@ def _body() -> Any:
 
 def _refuse(status: int, code: str, pointer: str) -> Any:
     if not is_api_request():
-        abort(400, _DETAIL)
-    return problem(status, code, _DETAIL, [FieldIssue(pointer, "nul_character", _DETAIL)])
+        abort(400, NUL_DETAIL)
+    return problem(status, code, NUL_DETAIL, [FieldIssue(pointer, "nul_character", NUL_DETAIL)])
