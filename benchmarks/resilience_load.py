@@ -45,7 +45,6 @@ VIEWER_TOKEN = STATE_DIR / "token"  # written by benchmarks.load (BENCH_STATE_DI
 EDITOR_TOKEN = STATE_DIR / "editor_token"
 LOAD_REPORT = STATE_DIR / "load.json"  # the loader's: how many synthetic cameras, timings
 EDITOR_EMAIL = "agente@moncalieri.example.it"  # demo editor of Moncalieri
-GUNICORN_CONF = config.PROJECT_DIR / "observo" / "gunicorn_conf.py"
 READ_LUA = config.BENCH_DIR / "wrk" / "read_mix.lua"
 WRITE_LUA = config.BENCH_DIR / "wrk" / "write_mix.lua"
 # The limiter still runs on every request (its cost is part of the figures); no caller reaches it.
@@ -87,18 +86,13 @@ def prepare(n: int, seed: int, commands: list[str]) -> None:
 
 
 def server_command(port: int, workers: int, max_requests: int = 0) -> tuple[list[str], dict[str, str], str]:
-    """How gunicorn starts: the one place that picks the production config or its stand-in."""
+    """How gunicorn starts: the production config file, with the run's bind and workers."""
     gunicorn = str(config.PROJECT_BIN / "gunicorn")
     env = {"OBSERVO_BIND": f"{servers.HOST}:{port}", "WEB_CONCURRENCY": str(workers)}
     if max_requests:  # recycle workers during the passes (gunicorn: these beat the config file)
         env["GUNICORN_CMD_ARGS"] = f"--max-requests {max_requests} --max-requests-jitter {max_requests // 10}"
-    if GUNICORN_CONF.exists():
-        command = [gunicorn, "-c", "python:observo.gunicorn_conf", "observo.wsgi:app"]
-        return command, env, f"gunicorn -c python:observo.gunicorn_conf, WEB_CONCURRENCY={workers}"
-    # Stand-in until the production config lands: gthread, 2 × cores + 1 workers, 4 threads each.
-    flags = ["-k", "gthread", "-w", str(workers), "--threads", "4", "-b", env["OBSERVO_BIND"]]
-    how = f"gunicorn flags (observo/gunicorn_conf.py absent): gthread, {workers} workers × 4 threads"
-    return [gunicorn, *flags, "observo.wsgi:app"], env, how
+    command = [gunicorn, "-c", "python:observo.gunicorn_conf", "observo.wsgi:app"]
+    return command, env, f"gunicorn -c python:observo.gunicorn_conf, WEB_CONCURRENCY={workers}"
 
 
 SHOWN_SETTINGS = (
