@@ -231,7 +231,13 @@ class MapGrid:
         )
 
 
+# Web Mercator's square world ends here; at the poles the projection is infinite (log of 0 at -90°,
+# a math domain error, which a box reaching the South Pole made a 500).
+MERCATOR_MAX_LAT = 85.0511287798066
+
+
 def lonlat_to_mercator(lon: float, lat: float) -> tuple[float, float]:
+    lat = max(-MERCATOR_MAX_LAT, min(MERCATOR_MAX_LAT, lat))
     return (
         EARTH_RADIUS_M * math.radians(lon),
         EARTH_RADIUS_M * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)),

@@ -15,6 +15,9 @@ from observo.schemas.camera import ISTAT
 from observo.schemas.fields import current_settings
 from observo.settings import Settings
 
+# No `maximum` in the document: a larger limit is clamped, not refused, so it is valid input.
+PAGE_LIMIT = {"description": "page size; above the maximum (1000 by default) it is clamped", "default": 100}
+
 
 class PageQuery(Schema):
     class Meta:
@@ -22,11 +25,7 @@ class PageQuery(Schema):
 
     limit = fields.Integer(
         validate=Range(min=1),
-        metadata={
-            "description": "page size; above the maximum it is clamped",
-            "default": 100,
-            "maximum": 1000,
-        },
+        metadata=PAGE_LIMIT,
     )
     offset = fields.Integer(load_default=0, validate=Range(min=0, max=10_000_000))
 

@@ -12,7 +12,7 @@ from observo.domain.shapes import Area
 from observo.errors import FieldIssue
 from observo.schemas.camera import ISTAT, CameraOutput, CameraOutputProperties, Link
 from observo.schemas.fields import Geometry, current_settings
-from observo.schemas.queries import REASON
+from observo.schemas.queries import PAGE_LIMIT, REASON
 
 SEARCH_SHAPES = ("Point", "LineString", "Polygon", "MultiPolygon")
 
@@ -63,7 +63,7 @@ class ShapeQueryBody(Schema):
 
 
 class SearchBody(ShapeQueryBody):
-    limit = fields.Integer(validate=Range(min=1), metadata={"default": 100, "maximum": 1000})
+    limit = fields.Integer(validate=Range(min=1), metadata=PAGE_LIMIT)
     offset = fields.Integer(load_default=0, validate=Range(min=0, max=10_000_000))
 
     @post_load

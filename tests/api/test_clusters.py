@@ -300,3 +300,12 @@ def test_clusters_take_a_box_larger_than_the_list_allows(client, session, config
     assert sum(cell["properties"]["count"] for cell in answer.json["features"]) == 1
     configure(max_bbox_km2=1_000.0, max_cluster_bbox_km2=10_000.0)
     assert client.get(f"/api/v1/clusters?bbox={country}&zoom=6").status_code == 400
+
+
+@pytest.mark.parametrize("bbox", ["7,-90,7.01,-89.99", "7,89.99,7.01,90", "-180,-90,180,90"])
+def test_a_box_reaching_a_pole_is_answered_not_a_server_error(client, session, bbox):
+    # Web Mercator ends at 85.05°: at -90° its formula is log(0) (found by `make fuzz`).
+    response = client.get(f"/api/v1/clusters?bbox={bbox}&zoom=12")
+    assert response.status_code in (200, 400), response.get_data(as_text=True)
+    if response.status_code == 200:
+        assert response.json["features"] == []  # no camera near a pole

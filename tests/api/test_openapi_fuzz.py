@@ -14,6 +14,7 @@ figures of a run (operations, examples, statuses) go to test-artifacts/fuzz-<dia
 from __future__ import annotations
 
 import json
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from itertools import count
@@ -155,16 +156,24 @@ def test_the_ogc_api_answers_as_its_own_document_says(fuzzed, fuzzer):
 
 def test_links_from_creation_to_read_change_and_removal(fuzzed, fuzzer):
     app, dialect = fuzzed, _dialect(fuzzed)
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    # The camera registry, and only the document's own links: links schemathesis would infer (a
+    # list to its items) draw from whatever the database holds, which earlier steps keep changing,
+    # so hypothesis could not replay a scenario (FlakyStrategyDefinition).
+    document = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    schema = document.include(path_regex="^/api/v1/cameras")
     schema.config.generation.update(modes=[GenerationMode.POSITIVE])
+    schema.config.phases.stateful.inference.algorithms = []
 
     @schema.hook("map_body")
     def registrable(context: Any, body: Any) -> Any:
-        # Place created cameras where they can exist, owned by the fuzzer's organisation, so the
-        # links are followed from real objects; everything else stays as generated.
+        # Place created cameras where they can exist, owned by the fuzzer's organisation, with an
+        # owner's code of their own (it is unique per owner), so the links are followed from real
+        # objects, whatever the earlier steps created; everything else stays as generated.
         if context.operation.label != "POST /api/v1/cameras" or not isinstance(body, dict):
             return body
         properties = body.get("properties") if isinstance(body.get("properties"), dict) else {}
+        if properties.get("ref") is not None:
+            properties = {**properties, "ref": uuid.uuid4().hex}
         return {
             **body,
             "geometry": {"type": "Point", "coordinates": list(TURIN)},
@@ -179,7 +188,7 @@ def test_links_from_creation_to_read_change_and_removal(fuzzed, fuzzer):
             fuzzer.record(case, response)
 
     Machine.run(settings=fuzz_settings(6))
-    _write_figures(dialect, "stateful", 0, fuzzer.statuses)
+    _write_figures(dialect, "stateful", len(list(schema.get_all_operations())), fuzzer.statuses)
     assert not fuzzer.failures, "\n".join(fuzzer.failures)
     # The links were followed: cameras were created, and read back or changed through their ETag.
     assert fuzzer.statuses["201"] > 0
