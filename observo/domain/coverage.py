@@ -155,7 +155,7 @@ def _route_figures(target: Area, local_sectors: Mapping[int, BaseGeometry]) -> R
     """Covered and uncovered lengths of the route's line, uncovered stretches in order along it."""
     line = target.local_shape
     reach = [
-        sector.buffer(target.buffer_m, quad_segs=16) if target.buffer_m else sector
+        sector.buffer(target.buffer_m, quad_segs=16) if target.has_buffer else sector
         for sector in local_sectors.values()
     ]
     watched = shapely.union_all(reach) if reach else shapely.Polygon()

@@ -128,6 +128,9 @@ def _numbers(text: str, count: int, shape: str) -> list[float]:
     return values
 
 
+MIN_BUFFER_M = 0.001
+
+
 @dataclass(frozen=True)
 class Area:
     """A search shape with an optional buffer in metres: the region it covers and metric distances.
@@ -176,16 +179,21 @@ class Area:
     def local_shape(self) -> BaseGeometry:
         return self.to_local(self.shape)
 
+    @property
+    def has_buffer(self) -> bool:
+        # Below a millimetre a buffer is no buffer (and GEOS builds NaN rings from subnormal ones).
+        return self.buffer_m >= MIN_BUFFER_M
+
     @cached_property
     def local_region(self) -> BaseGeometry:
         """The buffered shape in metres: built once for both the area limit and the region."""
-        if self.buffer_m <= 0:
+        if not self.has_buffer:
             return self.local_shape
         return self.local_shape.buffer(self.buffer_m, quad_segs=BUFFER_QUAD_SEGMENTS)
 
     @cached_property
     def region(self) -> BaseGeometry:
-        if self.buffer_m <= 0:
+        if not self.has_buffer:
             return self.shape
         return shapely.orient_polygons(self.to_lonlat(self.local_region))
 

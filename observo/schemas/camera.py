@@ -47,7 +47,7 @@ class CameraAttributes(Schema):
     name = fields.String(required=True, validate=Length(1, 200))
     ref = _text(100, metadata={"description": "the owner's own code; unique per owner"})
     source = _choice(v.SOURCES)
-    osm_id = fields.Integer(strict=True, validate=Range(1), allow_none=True)
+    osm_id = fields.Integer(strict=True, validate=Range(1, 2**63 - 1), allow_none=True)  # a BIGINT
     site_ref = _text(100, metadata={"description": "shared by the heads of one multi-head device"})
     # place
     address = _text(300)

@@ -33,7 +33,7 @@ class CoverageBody(ShapeQueryBody):
 
     @post_load
     def target_rules(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        if data["geometry"].geom_type in ("Point", "LineString") and data["buffer_m"] <= 0:
+        if data["geometry"].geom_type in ("Point", "LineString") and not data["area"].has_buffer:
             detail = "a point or a route needs buffer_m > 0 (the disc's radius, the corridor's half-width)"
             raise ValidationError({"buffer_m": [FieldIssue("", "buffer_required", detail)]})  # type: ignore[dict-item]
         statuses = [*data.get("status", ["active"]), *data.pop("include", [])]

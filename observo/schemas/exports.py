@@ -21,6 +21,6 @@ class ExportQuery(CameraFilterQuery):
     bbox = bbox_field()
     reason = fields.String(validate=Length(1, 500), metadata=REASON)
     limit = fields.Integer(
-        validate=Range(min=1), metadata={"description": "at most this many (default: all)"}
+        validate=Range(min=1, max=10_000_000), metadata={"description": "at most this many (default: all)"}
     )
     offset = fields.Integer(load_default=0, validate=Range(min=0, max=10_000_000))

@@ -11,6 +11,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load
 from marshmallow.validate import Length, OneOf, Range
 
+from observo.api.converters import MAX_DATABASE_ID
 from observo.domain import vocabulary as v
 from observo.domain.shapes import Area
 from observo.errors import FieldIssue
@@ -156,7 +157,7 @@ class PreservationRequestIn(_Body):
         required=True, validate=Length(1, 64), metadata={"description": "organisation slug"}
     )
     camera_ids = fields.List(
-        fields.Integer(strict=True, validate=Range(min=1)),
+        fields.Integer(strict=True, validate=Range(min=1, max=MAX_DATABASE_ID)),
         validate=Length(max=500),
         metadata={"description": "the cameras named; empty: all the owner's cameras in the intervention"},
     )

@@ -145,3 +145,24 @@ def test_a_box_finds_a_subset_of_what_any_containing_box_finds(client, session):
         )
 
     check()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/search", "/api/v1/coverage"])
+def test_a_subnormal_buffer_is_no_buffer_not_a_server_error(client, session, path):
+    # 5e-324 m made GEOS build NaN rings (found by `make fuzz`): below a millimetre it is no buffer,
+    # so a point's search is the point's, and a point's coverage asks for a real radius.
+    headers = factories.headers_for(session, factories.org(session, "torino"), "viewer")
+    body = '{"geometry": {"type": "Point", "coordinates": [7.68, 45.07]}, "buffer_m": 5e-324, "reason": "p1"}'
+    response = client.post(path, data=body, headers={**headers, "Content-Type": "application/json"})
+    assert response.status_code == (200 if path.endswith("search") else 422), response.get_data(as_text=True)
+
+
+def test_numbers_beyond_the_database_integers_are_refused(client, session):
+    # `limit=2**63` reached PostgreSQL as a BIGINT parameter (found by `make fuzz`): a 500.
+    town = factories.org(session, "torino")
+    headers = factories.headers_for(session, town, "editor")
+    export = client.get(f"/api/v1/exports?f=csv&limit={2**63}&reason=p1", headers=headers)
+    assert export.status_code == 400, export.get_data(as_text=True)
+    camera = factories.feature("torino", osm_id=2**63)
+    created = client.post("/api/v1/cameras", json=camera, headers=headers)
+    assert created.status_code == 422 and created.json["errors"][0]["pointer"] == "/properties/osm_id"

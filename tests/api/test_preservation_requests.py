@@ -93,6 +93,7 @@ def test_anonymous_gets_401(client, planned):
         ({"status": "preserved"}, "/status", "unknown_field"),
         ({"requested_at": "soon"}, "/requested_at", "invalid"),
         ({"camera_ids": ["x"]}, "/camera_ids/0", "invalid_type"),
+        ({"camera_ids": [2**31]}, "/camera_ids/0", "out_of_range"),  # beyond INTEGER: was a 500
     ],
 )
 def test_invalid_requests_are_422(client, h, planned, overrides, pointer, code):
