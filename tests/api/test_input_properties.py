@@ -31,6 +31,11 @@ NUMBER_TEXT = st.one_of(
 EXAMPLES = fuzz_settings(60)
 
 
+def _post_json_text(client, path: str, body: str, headers: dict[str, str]):
+    """POST a JSON text as written (json= would refuse NaN and Infinity before they are sent)."""
+    return client.post(path, data=body, headers={**headers, "Content-Type": "application/json"})
+
+
 def _answers_without_server_error(response) -> None:
     assert response.status_code < 500, response.get_data(as_text=True)[:300]
     if response.status_code >= 400:
@@ -55,9 +60,7 @@ def test_no_number_in_a_search_body_is_a_server_error(client, session):
             f'{{"geometry": {{"type": "Point", "coordinates": [{lon}, {lat}]}}, "buffer_m": {buffer}, '
             f'"limit": {limit}, "reason": "prot. 12/2026"}}'
         )
-        response = client.post(
-            "/api/v1/search", data=body, headers={**headers, "Content-Type": "application/json"}
-        )
+        response = _post_json_text(client, "/api/v1/search", body, headers)
         _answers_without_server_error(response)
 
     check()
@@ -76,9 +79,7 @@ def test_no_number_in_a_camera_is_a_server_error_or_stored_unless_finite(client,
             f'{{"type": "Feature", "geometry": {{"type": "Point", "coordinates": [{lon}, {lat}]}}, '
             f'"properties": {{"name": "Prova", "owner": "torino", "camera_type": "fixed", {numbers}}}}}'
         )
-        response = client.post(
-            "/api/v1/cameras", data=body, headers={**headers, "Content-Type": "application/json"}
-        )
+        response = _post_json_text(client, "/api/v1/cameras", body, headers)
         _answers_without_server_error(response)
         if response.status_code == 201:
             stored = response.get_json()
@@ -153,7 +154,7 @@ def test_a_subnormal_buffer_is_no_buffer_not_a_server_error(client, session, pat
     # so a point's search is the point's, and a point's coverage asks for a real radius.
     headers = factories.headers_for(session, factories.org(session, "torino"), "viewer")
     body = '{"geometry": {"type": "Point", "coordinates": [7.68, 45.07]}, "buffer_m": 5e-324, "reason": "p1"}'
-    response = client.post(path, data=body, headers={**headers, "Content-Type": "application/json"})
+    response = _post_json_text(client, path, body, headers)
     assert response.status_code == (200 if path.endswith("search") else 422), response.get_data(as_text=True)
 
 
