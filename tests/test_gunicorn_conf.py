@@ -7,7 +7,6 @@ import importlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,8 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.mmap_dict import MmapedDict, mmap_key
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
+
+from benchmarks import servers
 
 NASTY = 'evil "agent" \\ back\\slash \x01 ctrl'
 
@@ -131,12 +132,6 @@ def test_a_dead_worker_leaves_its_counts_and_not_its_files(conf):
 # --- gunicorn itself, two workers ---
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _get(url: str, request_id: str | None = None) -> tuple[int, dict[str, str], str]:
     headers = {"X-Request-ID": request_id} if request_id else {}
     try:
@@ -161,7 +156,7 @@ def _wait_until_up(base: str, server: subprocess.Popen) -> None:
 @pytest.fixture
 def served(tmp_path):
     """gunicorn with the config, two workers, on an embedded database; its stdout and stderr files."""
-    port = _free_port()
+    port = servers.free_port()
     metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()
     environment = dict(os.environ)

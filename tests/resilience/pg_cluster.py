@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from benchmarks import servers
 
 PG_BIN = Path(os.environ.get("OBSERVO_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 _START_TIMEOUT_S = 30
@@ -40,12 +41,6 @@ def _server_user() -> list[str]:
     return [runuser, "-u", "postgres", "--"]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Cluster:
     """initdb on creation; start(), stop(mode), destroy(). `url(database)` is a psycopg URL."""
 
@@ -57,7 +52,7 @@ class Cluster:
         # Not under pytest's tmp_path: its parents are private to root, and the server runs as postgres.
         self.root = Path(tempfile.mkdtemp(prefix="observo-pg-"))
         self.data = self.root / "data"
-        self.port = free_port()
+        self.port = servers.free_port()
         if self._as_server:
             shutil.chown(self.root, "postgres", "postgres")
         self._run("initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
