@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 from observo.cli import cli_actor, transactional
 from observo.cli_files import write_atomically
+from observo.domain.deadlines import utc_moment
 from observo.extensions import db
 from observo.services import audit
 
@@ -35,7 +36,7 @@ def audit_verify() -> None:
 
 def _utc_moment(_ctx: click.Context, _param: click.Parameter, value: str) -> datetime:
     try:
-        return audit.utc_moment(value)
+        return utc_moment(value)
     except ValueError as exc:
         raise click.BadParameter("a date or time in ISO 8601, e.g. 2026-01-31 or 2026-01-31T08:00Z") from exc
 

@@ -147,9 +147,26 @@ def iso_z(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
+# The last year a moment may fall in: footage kept up to a year after it must still be a date.
+LATEST_YEAR = 9998
+
+
+def utc_moment(text: str) -> datetime:
+    """An ISO 8601 date or date-time as an aware UTC moment; naive values are UTC.
+
+    ValueError if it is not one, or if it lies beyond LATEST_YEAR or before year 1 once in UTC
+    (`0001-01-01T00:00+01:00` is a moment of year 0, which Python's dates do not reach).
+    """
+    moment = datetime.fromisoformat(text)
+    try:
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{text!r} lies outside years 1 to {LATEST_YEAR}") from None
+    if moment.year > LATEST_YEAR:
+        raise ValueError(f"{text!r} lies outside years 1 to {LATEST_YEAR}")
+    return moment
+
+
 def parse_iso(text: str | None) -> datetime | None:
     """The inverse of `iso_z` (any ISO 8601 offset; naive values are UTC)."""
-    if text is None:
-        return None
-    moment = datetime.fromisoformat(text)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return None if text is None else utc_moment(text)

@@ -47,9 +47,12 @@ class BBox:
 
     @classmethod
     def parse(cls, text: str, extent: tuple[float, float, float, float], max_km2: float) -> BBox:
-        """`minLon,minLat,maxLon,maxLat` inside `extent`, no larger than `max_km2`."""
+        """`minLon,minLat,maxLon,maxLat` on Earth, meeting `extent`, no larger than `max_km2`."""
         values = _numbers(text, 4, "minLon,minLat,maxLon,maxLat")
         bbox = cls(*values)
+        # Off the Earth the area below is no number at all (1e308 degrees), which passed any limit.
+        if bbox.min_lon < -180 or bbox.max_lon > 180 or bbox.min_lat < -90 or bbox.max_lat > 90:
+            raise _fail("out_of_range", "longitudes lie within -180..180 and latitudes within -90..90")
         if bbox.min_lon > bbox.max_lon or bbox.min_lat > bbox.max_lat:
             raise _fail("inverted", "the minimum must not exceed the maximum (minLon,minLat,maxLon,maxLat)")
         if not bbox.overlaps(cls(*extent)):
@@ -71,9 +74,10 @@ class BBox:
         )
 
     def area_km2(self) -> float:
-        """Geodesic area of the box (its edges as geodesics; exact enough for a limit)."""
-        area, _perimeter = _GEOD.geometry_area_perimeter(self.polygon())
-        return abs(area) / 1e6
+        """Area of the box on the WGS 84 ellipsoid, its edges along parallels and meridians, as the
+        query reads it. (With geodesic edges a box 180° wide had none: its edges met at a pole.)"""
+        zone = _ellipsoid_zone_m2(math.radians(self.max_lat)) - _ellipsoid_zone_m2(math.radians(self.min_lat))
+        return (self.max_lon - self.min_lon) / 360 * zone / 1e6
 
     def polygon(self) -> Polygon:
         return box(self.min_lon, self.min_lat, self.max_lon, self.max_lat)
@@ -93,6 +97,19 @@ class Radius:
         widest = min(89.0, abs(self.lat) + dlat)
         dlon = self.metres / (111_320.0 * math.cos(math.radians(widest))) * _ENVELOPE_MARGIN
         return BBox(self.lon - dlon, self.lat - dlat, self.lon + dlon, self.lat + dlat)
+
+
+def _ellipsoid_zone_m2(lat_rad: float) -> float:
+    """Area of the WGS 84 ellipsoid between the equator and a latitude (negative to the south)."""
+    e = math.sqrt(_GEOD.es)
+    sin_lat = e * math.sin(lat_rad)
+    polar_radius_m = _GEOD.b
+    return (
+        2
+        * math.pi
+        * polar_radius_m**2
+        * (math.sin(lat_rad) / (2 * (1 - sin_lat**2)) + math.atanh(sin_lat) / (2 * e))
+    )
 
 
 def square_around(centre: tuple[float, float], half_m: float) -> Polygon:

@@ -8,9 +8,9 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load
 from marshmallow.validate import Length
 
+from observo.domain.deadlines import LATEST_YEAR, utc_moment
 from observo.schemas.camera import Link
 from observo.schemas.queries import PageQuery
-from observo.services.audit import utc_moment
 
 
 class UTCMoment(fields.Field):
@@ -24,7 +24,9 @@ class UTCMoment(fields.Field):
         try:
             return utc_moment(str(value))
         except ValueError as exc:
-            raise ValidationError("an ISO 8601 date or date-time, e.g. 2026-01-31T08:00Z") from exc
+            raise ValidationError(
+                f"an ISO 8601 date or date-time in years 1 to {LATEST_YEAR}, e.g. 2026-01-31T08:00Z"
+            ) from exc
 
 
 class AuditQuery(PageQuery):

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import shapely
@@ -198,12 +198,6 @@ def _link_problem(entry: AuditEntry, expected_id: int, prev_hash: str) -> str | 
     if entry_hash(entry) != entry.hash:
         return f"entry {entry.id} was altered: its content does not match its hash"
     return None
-
-
-def utc_moment(text: str) -> datetime:
-    """An ISO 8601 date or date-time as an aware UTC moment; naive values are UTC (ValueError if bad)."""
-    moment = datetime.fromisoformat(text)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)

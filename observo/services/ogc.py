@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from observo.domain.permissions import Actor
 from observo.domain.shapes import BBox
-from observo.errors import FieldIssue, InvalidInput
 from observo.models import Camera
 from observo.services import queries
 from observo.services.scope import readable_cameras
@@ -33,11 +32,7 @@ def parse_bbox(text: str) -> BBox:
     parts = text.split(",")
     if len(parts) == 6:
         text = ",".join(parts[0:2] + parts[3:5])
-    box = BBox.parse(text, _WORLD, math.inf)
-    if box.min_lon < -180 or box.max_lon > 180 or box.min_lat < -90 or box.max_lat > 90:
-        detail = "longitudes lie within -180..180 and latitudes within -90..90"
-        raise InvalidInput(detail, [FieldIssue("", "out_of_range", detail)])
-    return box
+    return BBox.parse(text, _WORLD, math.inf)
 
 
 def clipped(bbox: BBox, extent: tuple[float, float, float, float]) -> BBox | None:

@@ -327,6 +327,8 @@ def test_audit_filters_are_strict(client, session, world):
     admin = factories.headers_for(session, factories.org(session, "regione", kind="public_body"), "admin")
     assert client.get("/api/v1/audit?colour=blue", headers=admin).status_code == 400
     assert client.get("/api/v1/audit?since=yesterday", headers=admin).status_code == 400
+    year_zero = client.get("/api/v1/audit?since=0001-01-01T00:00%2B01:00", headers=admin)  # a 500 once
+    assert year_zero.status_code == 400 and year_zero.json["errors"][0]["pointer"] == "/since"
     window = client.get("/api/v1/audit?since=2030-01-02&until=2030-01-01", headers=admin)
     assert window.status_code == 400
     future = client.get("/api/v1/audit?since=2100-01-01", headers=admin)

@@ -272,6 +272,10 @@ BAD = {
     "no_bbox": ({"zoom": 10}, "/bbox", "required"),
     "bbox_inverted": ({"bbox": "7.76,45.02,7.62,45.12", "zoom": 10}, "/bbox", "inverted"),
     "bbox_nan": ({"bbox": "7.62,nan,7.76,45.12", "zoom": 10}, "/bbox", "not_finite"),
+    # Found by `make fuzz`: longitudes off the Earth made the cell count infinite (a 500) ...
+    "bbox_off_the_earth": ({"bbox": "0,0,1.7976931348623157e308,1e16", "zoom": 12}, "/bbox", "out_of_range"),
+    # ... and a box 340° wide measured 1.7 million km² with geodesic edges (28 million along parallels).
+    "bbox_most_of_the_world": ({"bbox": "-170,40,170,50", "zoom": 2}, "/bbox", "too_large"),
     "unknown": ({"bbox": BBOX, "zoom": 10, "cluster_size": 5}, "/cluster_size", "unknown_field"),
 }
 

@@ -211,6 +211,10 @@ def test_route_target_gets_a_corridor(client, h):
         ({"version": 3}, "/version", "read_only"),
         ({"targets": []}, "/targets", "invalid_length"),
         ({"window": {"start": "yesterday", "end": WINDOW["end"]}}, "/window/start", "invalid"),
+        # Found by `make fuzz`: one minute east of Greenwich, 0001-01-01T00:00 is in year 0 in UTC
+        # (a 500), and footage kept a year after 9999-06-01 has no date.
+        ({"window": {**WINDOW, "start": "0001-01-01T00:00:00+00:01"}}, "/window/start", "invalid"),
+        ({"window": {**WINDOW, "end": "9999-06-01T00:00:00Z"}}, "/window/end", "invalid"),
         (
             {"targets": [{"name": "P", "geometry": {"type": "Point", "coordinates": [LON, LAT]}}]},
             "/targets/0/geometry/type",

@@ -547,6 +547,9 @@ BAD_PARAMETERS = {
     "bbox_inverted": ({"bbox": "7.7,45.0,7.6,45.1"}, "/bbox", "inverted"),
     "bbox_out_of_extent": ({"bbox": "20.0,50.0,21.0,51.0"}, "/bbox", "out_of_range"),
     "bbox_too_large": ({"bbox": _too_large_bbox()}, "/bbox", "too_large"),
+    # Half the northern mid-latitudes: 0 km² when its edges were geodesics (they meet at the pole).
+    "bbox_half_the_world": ({"bbox": "0,40,180,50"}, "/bbox", "too_large"),
+    "bbox_off_the_earth": ({"bbox": "7.6,45.0,7.7,95"}, "/bbox", "out_of_range"),
     "near_without_radius": ({"near": text(P), "reason": REASON}, "/radius", "required"),
     "radius_without_near": ({"radius": 100, "reason": REASON}, "/near", "required"),
     "radius_too_large": ({"near": text(P), "radius": 5000.5, "reason": REASON}, "/radius", "too_large"),

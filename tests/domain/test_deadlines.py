@@ -52,6 +52,20 @@ def test_iso_z_round_trip():
     assert dl.iso_z(None) is None and dl.parse_iso(None) is None
 
 
+@pytest.mark.parametrize(
+    "text", ["0001-01-01T00:00:00+00:01", "9999-12-31T23:59:59-01:00", "9999-01-01", "2026-13-01", "ieri"]
+)
+def test_a_moment_python_cannot_date_or_keep_footage_for_is_a_value_error(text):
+    with pytest.raises(ValueError):
+        dl.utc_moment(text)
+
+
+def test_the_extreme_moments_accepted_still_take_a_year_of_retention():
+    earliest, latest = dl.utc_moment("0001-01-01T00:00:00Z"), dl.utc_moment("9998-12-31T23:59:59+00:00")
+    assert earliest == datetime(1, 1, 1, tzinfo=UTC)
+    assert dl.footage_expiry(latest, True, 8760).expires_at == latest + timedelta(hours=8760)
+
+
 def test_contact_from_dict_drops_empty():
     assert dl.Contact.from_dict({"name": None, "phone": ""}) is None
     assert dl.Contact.from_dict(None) is None
