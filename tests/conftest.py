@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import flask_migrate
 import pytest
@@ -83,6 +84,31 @@ def make_app(database_url: str, instance: os.PathLike[str], **overrides: object)
     return create_app(settings)
 
 
+@contextmanager
+def app_on_own_database(
+    dialect: str, instance: os.PathLike[str], name: str, **overrides: object
+) -> Iterator[Flask]:
+    """An app on a fresh database `name`, upgraded to the head revision; when the block ends its
+    connections are closed and a PostGIS database is dropped."""
+    application = make_app(fresh_database_url(dialect, instance, name), instance, **overrides)
+    with application.app_context():
+        flask_migrate.upgrade()
+        url = db.engine.url
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if dialect == "postgis":
+            drop_postgis_database(url.database)
+
+
+def own_database_name(prefix: str, request: pytest.FixtureRequest) -> str:
+    """A database name for one test (PostgreSQL names stop at 63 characters)."""
+    return prefix + request.node.originalname.removeprefix("test_")[:40]
+
+
 @pytest.fixture(scope="session", params=DIALECTS)
 def dialect(request: pytest.FixtureRequest) -> str:
     return request.param
@@ -90,16 +116,8 @@ def dialect(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def app(dialect: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    tmp = tmp_path_factory.mktemp(dialect)
-    application = make_app(fresh_database_url(dialect, tmp, "observo_test"), tmp)
-    with application.app_context():
-        flask_migrate.upgrade()
-    yield application
-    with application.app_context():
-        url = db.engine.url
-        db.engine.dispose()
-    if dialect == "postgis":
-        drop_postgis_database(url.database)
+    with app_on_own_database(dialect, tmp_path_factory.mktemp(dialect), "observo_test") as application:
+        yield application
 
 
 def _scope_key() -> int:

@@ -12,7 +12,6 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import flask_migrate
 import pytest
 import shapely
 import sqlalchemy as sa
@@ -26,22 +25,16 @@ from observo.domain import credentials
 from observo.extensions import db
 from observo.models import ApiToken, AuditEntry, Camera, Organisation, Pact, User
 from tests import factories
-from tests.conftest import fresh_database_url, make_app
+from tests.conftest import app_on_own_database, fresh_database_url, make_app, own_database_name
 
 COUNTED = (Organisation, Pact, User, ApiToken, Camera)
 
 
 @pytest.fixture
 def migrated_app(dialect: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
-    """An app on its own database, upgraded to the head revision; engines disposed at the end."""
-    name = "cli_" + request.node.originalname.removeprefix("test_")[:40]
-    application = make_app(fresh_database_url(dialect, tmp_path, name), tmp_path)
-    with application.app_context():
-        flask_migrate.upgrade()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    """An app on its own database, upgraded to the head revision."""
+    with app_on_own_database(dialect, tmp_path, own_database_name("cli_", request)) as application:
+        yield application
 
 
 def run(app: Flask, command: str, stdin: str | None = None) -> Result:

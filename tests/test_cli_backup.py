@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
-import flask_migrate
 import pysqlite3.dbapi2 as sqlite
 import pytest
 import sqlalchemy as sa
@@ -21,7 +20,13 @@ from observo.cli_backup import BackupError, backup_database, libpq_url
 from observo.extensions import db
 from observo.models import AuditEntry, Camera
 from tests import factories
-from tests.conftest import POSTGRES_URL, drop_postgis_database, fresh_database_url, make_app
+from tests.conftest import (
+    POSTGRES_URL,
+    app_on_own_database,
+    drop_postgis_database,
+    make_app,
+    own_database_name,
+)
 
 CAMERAS = 3
 
@@ -29,21 +34,13 @@ CAMERAS = 3
 @pytest.fixture
 def populated(dialect: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
     """An app on a database of its own (backups read what is committed) with three cameras."""
-    name = "backup_" + request.node.originalname.removeprefix("test_")[:30]
-    application = make_app(fresh_database_url(dialect, tmp_path, name), tmp_path)
-    with application.app_context():
-        flask_migrate.upgrade()
-        town = factories.org(db.session, "torino")
-        for _ in range(CAMERAS):
-            factories.camera(db.session, town)
-        db.session.remove()
-    yield application
-    with application.app_context():
-        url = db.engine.url
-        db.session.remove()
-        db.engine.dispose()
-    if dialect == "postgis":
-        drop_postgis_database(url.database)
+    with app_on_own_database(dialect, tmp_path, own_database_name("backup_", request)) as application:
+        with application.app_context():
+            town = factories.org(db.session, "torino")
+            for _ in range(CAMERAS):
+                factories.camera(db.session, town)
+            db.session.remove()
+        yield application
 
 
 def backup(application: Flask, output: Path):

@@ -17,7 +17,7 @@ from geoalchemy2.shape import to_shape
 from observo.extensions import db
 from observo.models import Camera
 from tests import factories
-from tests.conftest import fresh_database_url, make_app
+from tests.conftest import drop_postgis_database, fresh_database_url, make_app, own_database_name
 
 pytestmark = pytest.mark.migrations
 
@@ -41,13 +41,17 @@ def include_object(obj, name, obj_type, reflected, compare_to):
 
 @pytest.fixture
 def fresh_app(dialect: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
-    """An app on its own empty database (named after the test), engines disposed at the end."""
-    name = "mig_" + request.node.originalname.removeprefix("test_")[:40]
+    """An app on its own empty database (named after the test); at the end its connections are closed
+    and a PostGIS database is dropped."""
+    name = own_database_name("mig_", request)
     application = make_app(fresh_database_url(dialect, tmp_path, name), tmp_path)
     yield application
     with application.app_context():
+        url = db.engine.url
         db.session.remove()
         db.engine.dispose()
+    if dialect == "postgis":
+        drop_postgis_database(url.database)
 
 
 def schema_differences() -> list:

@@ -20,7 +20,6 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import flask_migrate
 import pytest
 import sqlalchemy as sa
 from owslib import ogcapi
@@ -32,7 +31,7 @@ from observo.extensions import db
 from observo.models import User
 from observo.services import accounts
 from observo.services.demo import seed_demo
-from tests.conftest import DIALECTS, drop_postgis_database, fresh_database_url, make_app
+from tests.conftest import DIALECTS, app_on_own_database
 
 OGRINFO = shutil.which("ogrinfo") or "/usr/bin/ogrinfo"
 VIEWER = "stazione@carabinieri-nichelino.example.it"  # a state force: sees every shared camera
@@ -57,23 +56,17 @@ class LiveOgc:
 def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveOgc]:
     """Observo serving the demo territory on one database, and a viewer's bearer token."""
     tmp = tmp_path_factory.mktemp(f"ogc-{request.param}")
-    app = make_app(fresh_database_url(request.param, tmp, "observo_ogc"), tmp, ratelimit_enabled=False)
-    with app.app_context():
-        flask_migrate.upgrade()
-        seed_demo(db.session, DEMO_PASSWORD)
-        viewer = db.session.scalar(sa.select(User).where(User.email == VIEWER))
-        token = accounts.create_token(db.session, viewer, "ogc-clients")
-        db.session.commit()
-        url = db.engine.url
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield LiveOgc(f"http://127.0.0.1:{server.server_port}", token)
-    server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
-    if request.param == "postgis":
-        drop_postgis_database(url.database)
+    with app_on_own_database(request.param, tmp, "observo_ogc", ratelimit_enabled=False) as app:
+        with app.app_context():
+            seed_demo(db.session, DEMO_PASSWORD)
+            viewer = db.session.scalar(sa.select(User).where(User.email == VIEWER))
+            token = accounts.create_token(db.session, viewer, "ogc-clients")
+            db.session.commit()
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield LiveOgc(f"http://127.0.0.1:{server.server_port}", token)
+        server.shutdown()
 
 
 def fetch(live: LiveOgc, caller: str, path: str) -> dict:

@@ -21,7 +21,6 @@ from itertools import count
 from pathlib import Path
 from typing import Any
 
-import flask_migrate
 import pytest
 import schemathesis
 from flask import Flask
@@ -35,7 +34,7 @@ from observo.extensions import db
 from observo.services import accounts
 from observo.settings import PROJECT_ROOT
 from tests import factories
-from tests.conftest import DIALECTS, drop_postgis_database, fresh_database_url, make_app
+from tests.conftest import DIALECTS, app_on_own_database
 from tests.fuzzing import EXAMPLES, fuzz_settings
 
 EXCLUDED_CHECKS = [positive_data_acceptance]
@@ -100,17 +99,9 @@ def fuzzed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     """
     tmp = tmp_path_factory.mktemp(f"fuzz-{request.param}")
     # The per-caller quota is part of the contract (429 is declared), but would stop the run early.
-    app = make_app(
-        fresh_database_url(request.param, tmp, "observo_fuzz"), tmp, ratelimit_api="1000000 per minute"
-    )
-    with app.app_context():
-        flask_migrate.upgrade()
-    yield app
-    with app.app_context():
-        name = db.engine.url.database
-        db.engine.dispose()
-    if request.param == "postgis":
-        drop_postgis_database(name)
+    unlimited = {"ratelimit_api": "1000000 per minute"}
+    with app_on_own_database(request.param, tmp, "observo_fuzz", **unlimited) as app:
+        yield app
 
 
 @pytest.fixture

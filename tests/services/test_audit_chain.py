@@ -8,7 +8,6 @@ import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
-import flask_migrate
 import pysqlite3.dbapi2 as pysqlite3
 import pytest
 import sqlalchemy as sa
@@ -21,7 +20,7 @@ from observo.extensions import db
 from observo.models import AuditEntry
 from observo.models.audit import GENESIS_HASH
 from observo.services import audit
-from tests.conftest import fresh_database_url, make_app
+from tests.conftest import app_on_own_database, own_database_name
 
 
 def _append(session, count: int) -> list[AuditEntry]:
@@ -88,16 +87,11 @@ def test_the_database_refuses_to_empty_the_log(session, dialect):
 @pytest.fixture
 def filled_app(dialect: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
     """An app on its own database holding five committed audit entries."""
-    name = "audit_" + request.node.originalname.removeprefix("test_")[:30]
-    application = make_app(fresh_database_url(dialect, tmp_path, name), tmp_path)
-    with application.app_context():
-        flask_migrate.upgrade()
-        _append(db.session, 5)
-        db.session.commit()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_on_own_database(dialect, tmp_path, own_database_name("audit_", request)) as application:
+        with application.app_context():
+            _append(db.session, 5)
+            db.session.commit()
+        yield application
 
 
 def _behind_the_back(app: Flask, dialect: str, statements: list[str]) -> None:
