@@ -160,9 +160,10 @@ def utc_moment(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
     try:
         moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        in_range = moment.year <= LATEST_YEAR
     except OverflowError:
-        raise ValueError(f"{text!r} lies outside years 1 to {LATEST_YEAR}") from None
-    if moment.year > LATEST_YEAR:
+        in_range = False
+    if not in_range:
         raise ValueError(f"{text!r} lies outside years 1 to {LATEST_YEAR}")
     return moment
 

@@ -389,8 +389,6 @@ def _invalid(pointer: str, code: str, detail: str) -> InvalidInput:
     return InvalidInput(detail, [FieldIssue(pointer, code, detail)])
 
 
-
-
 def _show(text: str) -> str:
     """A value quoted for a message, cut short: the input may be anything."""
     return repr(text if len(text) <= 40 else text[:40] + "...")

@@ -101,15 +101,11 @@ class Radius:
 
 def _ellipsoid_zone_m2(lat_rad: float) -> float:
     """Area of the WGS 84 ellipsoid between the equator and a latitude (negative to the south)."""
-    e = math.sqrt(_GEOD.es)
-    sin_lat = e * math.sin(lat_rad)
-    polar_radius_m = _GEOD.b
-    return (
-        2
-        * math.pi
-        * polar_radius_m**2
-        * (math.sin(lat_rad) / (2 * (1 - sin_lat**2)) + math.atanh(sin_lat) / (2 * e))
-    )
+    e = math.sqrt(_GEOD.es)  # eccentricity
+    sin_lat = math.sin(lat_rad)
+    e_sin = e * sin_lat
+    shape = sin_lat / (2 * (1 - e_sin**2)) + math.atanh(e_sin) / (2 * e)
+    return 2 * math.pi * _GEOD.b**2 * shape  # b: the polar radius
 
 
 def square_around(centre: tuple[float, float], half_m: float) -> Polygon:
