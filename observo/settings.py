@@ -56,6 +56,11 @@ def _networks(value: str) -> tuple[Network, ...]:
         raise ValueError(f"OBSERVO_METRICS_ALLOW: {exc} (a comma-separated list of CIDR blocks)") from None
 
 
+def _hosts(value: str) -> tuple[str, ...]:
+    """Host names the app answers to (`.example.it` matches every subdomain); ports are ignored."""
+    return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+
+
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 LOG_FORMATS = ("json", "text")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -98,6 +103,13 @@ _READERS: dict[str, Callable[[str], object]] = {
     "log_level": _choice("log_level", LOG_LEVELS, str.upper),
     "metrics_allow": _networks,
     "metrics_token": str,
+    "trusted_hosts": _hosts,
+    "session_idle_minutes": int,
+    "session_max_hours": int,
+    "ratelimit_auth_failed": str,
+    "audit_key": str,
+    "audit_key_file": Path,
+    "audit_checkpoint_dir": Path,
 }
 
 
@@ -160,6 +172,24 @@ class Settings:
     # /metrics answers these client addresses, and callers sending `Bearer <metrics_token>` when set.
     metrics_allow: tuple[Network, ...] = LOOPBACK
     metrics_token: str = ""
+    # Host names the app answers to (absolute links and OGC URLs are built from the Host header);
+    # anything else is 400. The default serves this machine only: set the site's name in production.
+    trusted_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
+    # A browser session ends after this long without a request, and this long after sign-in whatever
+    # happens (police workstations are shared; NIST SP 800-63B AAL2 figures).
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    # Requests whose credentials are refused (401 with a token offered), per client address: a flood
+    # of random tokens is one caller, not thousands.
+    ratelimit_auth_failed: str = "30 per minute;300 per hour"
+    # The key that authenticates audit entries (HMAC-SHA-256), never stored in the database: the
+    # value itself, or a file holding it (see docs/security.md for the format and rotation). Neither
+    # set: a key generated once into the instance folder.
+    audit_key: str = ""
+    audit_key_file: Path | None = None
+    # Where signed checkpoints of the audit chain's head are written (outside the database);
+    # None: <instance>/audit-checkpoints.
+    audit_checkpoint_dir: Path | None = None
     testing: bool = False
     extra: Mapping[str, object] = field(default_factory=dict)
 

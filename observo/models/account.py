@@ -26,6 +26,9 @@ class User(Base):
     auditor: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Browser sessions opened in an earlier epoch are over (sign-out, new password or role,
+    # deactivation move it on): see observo/web/session.py.
+    session_epoch: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 

@@ -39,6 +39,8 @@ class AuditEntry(Base):
     # Canonical JSON text (sorted keys): hashed as stored, so the check never depends on a driver.
     details: Mapped[str] = mapped_column(sa.Text)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    # The key whose HMAC `hash` is (None: a plain SHA-256, entries chained before keys existed).
+    key_id: Mapped[str | None] = mapped_column(sa.String(32))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
 

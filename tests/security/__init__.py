@@ -1,0 +1,1 @@
+"""Attacks on the trust model (issue 15): each test fails on a product that lets the attack through."""
