@@ -14,6 +14,8 @@ export function useMessages(messages, language) {
   currentLanguage = language;
 }
 
+// A translation is text, and so is whatever it interpolates (names, titles): put it in the DOM with
+// textContent or el(), never as HTML (docs/security.md).
 export function _(msgid, params) {
   const text = catalogue[msgid] || msgid;
   if (!params) return text;

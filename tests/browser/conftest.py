@@ -74,10 +74,19 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.shutdown()
 
 
+_PLAYWRIGHT: list[Playwright] = []  # one per process: a second sync_playwright() cannot start
+
+
 @pytest.fixture(scope="session")
 def playwright_instance() -> Iterator[Playwright]:
+    """Shared with the folders that import these fixtures (tests/security) when run in one process."""
+    if _PLAYWRIGHT:
+        yield _PLAYWRIGHT[0]
+        return
     with sync_playwright() as playwright:
+        _PLAYWRIGHT.append(playwright)
         yield playwright
+        _PLAYWRIGHT.clear()
 
 
 @pytest.fixture(scope="session")

@@ -57,6 +57,7 @@ export function createCameraLayer(ctx) {
     const features = [];
     while (url && features.length < MAX_POINTS) {
       const answer = await api.get(url, { signal });
+      signal.throwIfAborted(); // aborted while its body was read: no data, not an error to show
       if (!answer.ok) return reportError(answer);
       features.push(...answer.data.features);
       url = (answer.data.links || []).find((link) => link.rel === "next")?.href;
@@ -67,6 +68,7 @@ export function createCameraLayer(ctx) {
   async function loadClusters(bbox, signal) {
     const url = withParams(config.urls.clusters, { ...ctx.filters, bbox: bbox.join(","), zoom: map.getZoom() });
     const answer = await api.get(url, { signal });
+    signal.throwIfAborted();
     if (!answer.ok) return reportError(answer) || [];
     return answer.data.features;
   }

@@ -150,7 +150,7 @@ export function draw(data, group) {
 export function suggestionLayer(item) {
   const [lng, lat] = item.geometry.coordinates;
   const layer = L.circle([lat, lng], { ...SUGGESTION_STYLE, radius: item.range_m || 30 });
-  layer.bindTooltip(_("Suggestion %(rank)s", { rank: item.rank }), {
+  layer.bindTooltip(el("span", {}, _("Suggestion %(rank)s", { rank: item.rank })), {
     permanent: true, direction: "center", className: "coverage-suggestion-label",
   });
   layer.bindPopup(el("p", {}, _("Suggestion %(rank)s", { rank: item.rank }), ": ", addedText(item)));

@@ -1,4 +1,8 @@
 // Camera markers: the shape and letter say the type, the colour the status (never colour alone).
+// Icon content is an element, never an HTML string, and a new one per icon: Leaflet moves an
+// element into the marker, so two markers sharing one would steal it from each other.
+import { el } from "./panel.js";
+
 const TYPE_GLYPHS = { fixed: "F", dome: "D", panning: "P", panorama: "360", thermal: "T" };
 
 export function cameraIcon(properties) {
@@ -8,7 +12,7 @@ export function cameraIcon(properties) {
   const glyph = alpr ? "LT" : TYPE_GLYPHS[type] || "?";
   return L.divIcon({
     className: `cam cam-${type} cam-status-${status}${alpr ? " cam-alpr" : ""}`,
-    html: `<span aria-hidden="true">${glyph}</span>`,
+    html: el("span", { "aria-hidden": "true" }, glyph),
     iconSize: [26, 26],
     iconAnchor: [13, 13],
     popupAnchor: [0, -13],
@@ -20,7 +24,7 @@ export function clusterIcon(count) {
   const label = count >= 10000 ? `${Math.round(count / 1000)}k` : String(count);
   return L.divIcon({
     className: "server-cluster",
-    html: `<span>${label}</span>`,
+    html: el("span", {}, label),
     iconSize: [size, size],
   });
 }

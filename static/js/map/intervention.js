@@ -97,7 +97,8 @@ export function createInterventionView(ctx) {
       weight: 4, fill: false }) });
     const label = [props.name, props.ratio === undefined || props.ratio === null ? null
       : _("%(percent)s covered", { percent: formatPercent(props.ratio) })].filter(Boolean).join(" — ");
-    layer.bindTooltip(label, { permanent: true, direction: "center", className: "intervention-target-label" });
+    // An element, never a string: Leaflet renders string content as HTML (docs/security.md).
+    layer.bindTooltip(el("span", {}, label), { permanent: true, direction: "center", className: "intervention-target-label" });
     return layer;
   }
 
