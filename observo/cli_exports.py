@@ -15,6 +15,7 @@ from observo.extensions import db
 from observo.schemas.exports import EXPORT_FORMATS
 from observo.services import queries, query_audit
 from observo.services.queries import CameraFilters
+from observo.spatial import engine
 
 DEFAULT_REASON = "export from the command line"
 
@@ -33,6 +34,10 @@ def export_command(file_format: str, output: Path | None, owner: str | None, rea
     query = queries.CameraQuery(filters=CameraFilters(owner=owner), reason=reason)
     count = queries.export_size(db.session, actor, query, None, 0)
     query_audit.record_export(db.session, actor, query, count, file_format)
+    # Logged before the first byte leaves, in a short transaction of its own; the stream then only
+    # reads, holding neither the audit chain nor SQLite's write lock (docs/security.md).
+    db.session.commit()
+    engine.end_write_intent()
     chosen = export_format(file_format, actor)
     chunks = chosen.write(streamed_features(db.session, actor, query, None, 0))
     if output is None:

@@ -15,6 +15,7 @@ from observo.api.filters import camera_filters
 from observo.extensions import db
 from observo.schemas.exports import ExportQuery
 from observo.services import queries, query_audit
+from observo.spatial import engine
 
 blp = ApiBlueprint("exports", __name__, url_prefix="/api/v1/exports", description="Exports")
 
@@ -37,6 +38,7 @@ class Exports(MethodView):
         size = queries.export_size(db.session, actor, query, limit, offset)
         query_audit.record_export(db.session, actor, query, size, args["f"])
         db.session.commit()  # logged before the first byte leaves
+        engine.end_write_intent()  # the stream only reads: no SQLite write lock while it is consumed
         chosen = export_format(args["f"], actor)
         body = chosen.write(streamed_features(db.session, actor, query, limit, offset))
         headers = {"Content-Disposition": f'attachment; filename="observo-cameras.{chosen.extension}"'}

@@ -2,7 +2,8 @@
 
 The database refuses UPDATE and DELETE on `audit_entries` (triggers created by the migration).
 Entry ids are assigned by the application from `audit_chain_head`, so they are contiguous and a
-removed entry shows as a gap; each entry's hash covers the previous one's.
+removed entry shows as a gap; each entry's hash is a MAC (under a key kept outside the database)
+that covers the previous one's (services/audit_chain.py, docs/security.md).
 """
 
 from __future__ import annotations
@@ -55,3 +56,21 @@ class AuditChainHead(Base):
     last_hash: Mapped[str] = mapped_column(sa.String(64))
 
     __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+
+class RefusalCount(Base):
+    """Refusals of unidentified callers (a refused token, no identity at all) counted per client
+    address, action and window: the window's first refusal is an audit entry of its own, the later
+    ones only add here, and one summary entry with the count replaces the row when the window closes
+    (services/audit_refusals.py). A row is deleted only in the transaction that logs its count."""
+
+    __tablename__ = "audit_refusal_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(sa.String(64))
+    address: Mapped[str] = mapped_column(sa.String(45))
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    count: Mapped[int] = mapped_column(sa.Integer)  # refusals after the window's first
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (sa.UniqueConstraint("action", "address", "window_start"),)

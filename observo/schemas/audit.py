@@ -65,6 +65,7 @@ class AuditEntryOut(Schema):
     source_ip = fields.String(allow_none=True)
     details = fields.Dict()
     prev_hash = fields.String()
+    key_id = fields.String(allow_none=True, metadata={"description": "the key whose MAC `hash` is"})
     hash = fields.String()
 
 

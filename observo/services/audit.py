@@ -1,20 +1,23 @@
 """The audit log: record an action, check the chain, read and export it.
 
-Every entry's hash covers its fields and the previous entry's hash, so an entry changed, removed or
-inserted behind the application's back breaks the chain at that point (`verify`). The request id
-and client address come from a context the web layer (or the CLI) binds for the unit of work, so
-services record entries without knowing about HTTP.
+Every entry is sealed with a key kept outside the database and chained to the previous one
+(audit_chain), and signed checkpoints of the head are written outside the database too
+(audit_checkpoints), so an entry changed, removed, inserted or cut off behind the application's back
+is found by `verify` (audit_verify). The request id and client address come from a context the web
+layer (or the CLI) binds for the unit of work, so services record entries without knowing about HTTP.
+See docs/security.md, "The audit log".
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import shapely
@@ -24,12 +27,13 @@ from sqlalchemy.orm import Session
 
 from observo.domain.permissions import Actor, can_read_audit
 from observo.errors import Forbidden
-from observo.models import AuditChainHead, AuditEntry
-from observo.models.audit import GENESIS_HASH
+from observo.models import AuditEntry
 from observo.models.base import utcnow
+from observo.services import audit_chain, audit_verify
+from observo.services.audit_chain import canonical_json, entry_document
+from observo.services.audit_verify import ChainReport
 
 REASON_MAX = 500
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 @dataclass(frozen=True)
@@ -73,12 +77,16 @@ def record(
     geometry: BaseGeometry | None = None,
     result_count: int | None = None,
     details: Mapping[str, Any] | None = None,
+    context: RequestContext | None = None,
 ) -> AuditEntry:
-    """Append one entry in the caller's transaction (it lands or vanishes with the change it logs)."""
-    entry_id, prev_hash = _claim_next_link(session)
-    context = _context.get() or _NO_CONTEXT  # request id and address, bound by the web layer or CLI
+    """Log one entry with the caller's transaction: it lands or vanishes with the change it logs.
+
+    The entry is queued on the session and chained when the session commits (audit_chain): its id,
+    `prev_hash` and `hash` are set then, so nothing holds the chain while the caller goes on working.
+    `context` replaces the request's id and address (summaries of other requests' refusals).
+    """
+    context = context or _context.get() or _NO_CONTEXT  # bound by the web layer or the CLI
     entry = AuditEntry(
-        id=entry_id,
         at=utcnow(),
         action=action,
         actor_user_id=actor.user_id,
@@ -93,65 +101,14 @@ def record(
         request_id=context.request_id,
         source_ip=context.source_ip,
         details=canonical_json(details or {}),
-        prev_hash=prev_hash,
     )
-    entry.hash = entry_hash(entry)
-    session.add(entry)
-    _move_head(session, entry.hash)
-    session.flush()
+    audit_chain.queue(session, entry)
     return entry
-
-
-def _move_head(session: Session, last_hash: str) -> None:
-    stmt = sa.update(AuditChainHead).where(AuditChainHead.id == 1).values(last_hash=last_hash)
-    session.execute(stmt, execution_options={"synchronize_session": False})
-
-
-def _claim_next_link(session: Session) -> tuple[int, str]:
-    """Take the chain's head: the UPDATE locks it until commit, so appenders queue, never fork."""
-    stmt = (
-        sa.update(AuditChainHead)
-        .where(AuditChainHead.id == 1)
-        .values(last_id=AuditChainHead.last_id + 1)
-        .returning(AuditChainHead.last_id, AuditChainHead.last_hash)
-    )
-    next_id, prev_hash = session.execute(stmt, execution_options={"synchronize_session": False}).one()
-    return next_id, prev_hash
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def geometry_hash(geometry: BaseGeometry) -> str:
     """SHA-256 of the 2D little-endian WKB: the same shape always hashes the same."""
     return hashlib.sha256(shapely.to_wkb(geometry, output_dimension=2, byte_order=1)).hexdigest()
-
-
-def entry_document(entry: AuditEntry) -> dict[str, Any]:
-    """The entry's fields as the chain hashes them (everything but the hash itself)."""
-    return {
-        "id": entry.id,
-        "at": entry.at.strftime(_TIME_FORMAT),
-        "action": entry.action,
-        "actor_user_id": entry.actor_user_id,
-        "actor_label": entry.actor_label,
-        "organisation_id": entry.organisation_id,
-        "subject_organisation_id": entry.subject_organisation_id,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "reason": entry.reason,
-        "geometry_hash": entry.geometry_hash,
-        "result_count": entry.result_count,
-        "request_id": entry.request_id,
-        "source_ip": entry.source_ip,
-        "details": entry.details,
-        "prev_hash": entry.prev_hash,
-    }
-
-
-def entry_hash(entry: AuditEntry) -> str:
-    return hashlib.sha256(canonical_json(entry_document(entry)).encode()).hexdigest()
 
 
 def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
@@ -162,42 +119,11 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, li
     }
 
 
-@dataclass(frozen=True)
-class ChainReport:
-    entries: int
-    broken_at: int | None = None
-    problem: str | None = None
-
-    @property
-    def intact(self) -> bool:
-        return self.broken_at is None
-
-
-def verify(session: Session) -> ChainReport:
-    """Walk the chain from the first entry; report the first entry that does not check out."""
-    expected_id, prev_hash, count = 1, GENESIS_HASH, 0
-    stmt = sa.select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=1000)
-    for entry in session.scalars(stmt):
-        problem = _link_problem(entry, expected_id, prev_hash)
-        if problem:
-            return ChainReport(count, min(entry.id, expected_id), problem)
-        expected_id, prev_hash, count = entry.id + 1, entry.hash, count + 1
-        session.expunge(entry)
-    head = session.get(AuditChainHead, 1, populate_existing=True)
-    if head is None or head.last_id != count or head.last_hash != prev_hash:
-        recorded = head.last_id if head else "nothing"
-        return ChainReport(count, count + 1, f"the log ends at entry {count} but its head records {recorded}")
-    return ChainReport(count)
-
-
-def _link_problem(entry: AuditEntry, expected_id: int, prev_hash: str) -> str | None:
-    if entry.id != expected_id:
-        return f"entry {expected_id} is missing"
-    if entry.prev_hash != prev_hash:
-        return f"entry {entry.id} does not follow entry {entry.id - 1}"
-    if entry_hash(entry) != entry.hash:
-        return f"entry {entry.id} was altered: its content does not match its hash"
-    return None
+def verify(session: Session, checkpoint_dirs: Sequence[Path] | None = None) -> ChainReport:
+    """Check the chain with the app's keys against its checkpoints (None: the configured folder)."""
+    setup = audit_chain.setup_for(session)
+    folders = [setup.checkpoint_dir] if checkpoint_dirs is None else list(checkpoint_dirs)
+    return audit_verify.verify(session, setup.keyring, folders)
 
 
 @dataclass(frozen=True)
@@ -255,11 +181,26 @@ def _filter_clauses(filters: AuditFilters) -> list[sa.ColumnElement[bool]]:
     return clauses
 
 
-def export_lines(session: Session, since: datetime | None) -> Iterator[str]:
-    """Every entry from `since` (all when None) as one JSON object per line, hash included."""
-    stmt = sa.select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=1000)
+def _exported_entries(since: datetime | None, up_to_id: int | None) -> list[sa.ColumnElement[bool]]:
+    clauses = []
     if since is not None:
-        stmt = stmt.where(AuditEntry.at >= since)
+        clauses.append(AuditEntry.at >= since)
+    if up_to_id is not None:
+        clauses.append(AuditEntry.id <= up_to_id)
+    return clauses
+
+
+def export_count(session: Session, since: datetime | None, up_to_id: int | None = None) -> int:
+    """How many entries `export_lines` yields with the same arguments."""
+    stmt = sa.select(sa.func.count()).select_from(AuditEntry).where(*_exported_entries(since, up_to_id))
+    return int(session.scalar(stmt) or 0)
+
+
+def export_lines(session: Session, since: datetime | None, up_to_id: int | None = None) -> Iterator[str]:
+    """Every entry from `since` (all when None), up to entry `up_to_id` (all when None), as one JSON
+    object per line, hash included."""
+    stmt = sa.select(AuditEntry).where(*_exported_entries(since, up_to_id)).order_by(AuditEntry.id)
+    stmt = stmt.execution_options(yield_per=1000)
     for entry in session.scalars(stmt):
         yield canonical_json(exported(entry))
         session.expunge(entry)

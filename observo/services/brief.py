@@ -2,7 +2,8 @@
 
 The brief carries the owners' footage contacts, so reading it is accountable: one `intervention.brief`
 entry with the intervention's reason (besides the `intervention.contacts` entry the deadlines read
-writes). Nothing here knows about HTML or PDF: the web layer lays this out.
+writes). Nothing here knows about HTML or PDF: the web layer lays this out, and commits the entry
+before the slow PDF rendering (docs/security.md, "Holding the chain").
 """
 
 from __future__ import annotations

@@ -15,6 +15,18 @@ SPATIALITE_MODULE = "mod_spatialite"
 # begins with the write lock (BEGIN IMMEDIATE) instead of failing to upgrade a stale read snapshot.
 write_intent: ContextVar[bool] = ContextVar("observo_write_intent", default=False)
 
+
+def end_write_intent() -> None:
+    """The unit of work's writes (its audit entry) are committed; what follows only reads.
+
+    Later transactions of this request or command then begin deferred on SQLite, so a long read after
+    the audit (a PDF rendering, an export streaming) does not hold the write lock that every other
+    writer and accountable query waits for (docs/security.md, "Holding the chain"). Whoever set the
+    intent still resets it with its token.
+    """
+    write_intent.set(False)
+
+
 QUERY_CANCELED = "57014"  # PostgreSQL's query_canceled
 
 

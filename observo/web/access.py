@@ -1,4 +1,8 @@
-"""Per-request plumbing of the access rules: request id, route policy, audit of refusals."""
+"""Per-request plumbing of the access rules: request id, route policy, audit of refusals.
+
+The audit log's keys are loaded here too, when the app is built (a bad key file stops the start, not
+the first write): every audited request depends on them.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +17,15 @@ from observo.domain.permissions import ANONYMOUS, Actor, can_read_audit
 from observo.errors import Forbidden, NotAuthenticated, ObservoError
 from observo.extensions import db, login_manager
 from observo.logs import request_id
-from observo.services import audit
+from observo.services import audit, audit_chain, audit_refusals
 from observo.spatial import engine
 from observo.web.route_policy import ADMIN, ANYONE, AUDITOR, current_rule
 from observo.web.unavailable import unavailable_response
 
 
 def install_access_control(app: Flask) -> None:
+    with app.app_context():
+        audit_chain.install(app, db.engine)
     app.before_request(_open_request)
     app.before_request(_enforce_route_policy)
     app.after_request(_tag_response)
@@ -81,7 +87,9 @@ def audit_refusal(error: ObservoError) -> None:
 
     Logged: every 403, and every 401 where credentials were offered (a bad, expired or revoked
     token). Requests that offer none are not logged: they carry no identity, and logging them
-    would let anyone flood the log.
+    would let anyone flood the log. Refusals of unidentified callers (a refused token, an anonymous
+    403) are logged once per address and hour, the later ones counted (services/audit_refusals.py);
+    an identified caller's refusals are logged one by one (its quota bounds them).
     """
     if isinstance(error, Forbidden):
         actor, action = _actor_or_anonymous(), "auth.denied"
@@ -92,12 +100,13 @@ def audit_refusal(error: ObservoError) -> None:
     db.session.rollback()
     if "write_token" not in g:  # reset at teardown, with the rest of the request's context
         g.write_token = engine.write_intent.set(True)
-    audit.record(
-        db.session,
-        actor,
-        action,
-        details={"method": request.method, "path": request.path, "detail": error.detail},
-    )
+    else:
+        engine.write_intent.set(True)  # the view may have ended it (engine.end_write_intent)
+    details = {"method": request.method, "path": request.path, "detail": error.detail}
+    if actor.user_id is None:
+        audit_refusals.record_refusal(db.session, actor, action, request.remote_addr, details)
+    else:
+        audit.record(db.session, actor, action, details=details)
     db.session.commit()
 
 

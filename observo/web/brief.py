@@ -33,6 +33,7 @@ from observo.errors import FieldIssue, MalformedQuery
 from observo.extensions import api, db
 from observo.models import Intervention, PreservationRequest
 from observo.services.brief import FORMATS, Brief, gather_brief
+from observo.spatial import engine
 from observo.web.brief_map import target_map_svg
 from observo.web.i18n import language
 from observo.web.labels import value_label
@@ -369,12 +370,14 @@ def intervention_brief(intervention_id: int) -> Any:
         return problem(501, "pdf_unavailable", detail)
     brief = gather_brief(db.session, current_actor(), intervention_id, fmt)
     page = render_template("brief.html", lang=language(), **brief_context(brief))
+    # Logged before the brief leaves, in a commit of its own: the slow PDF rendering below holds
+    # neither the audit chain nor SQLite's write lock (docs/security.md, "Holding the chain").
+    db.session.commit()
+    engine.end_write_intent()
     if weasyprint is None:
-        db.session.commit()
         return Response(page, mimetype="text/html")
     document = weasyprint.HTML(string=page, base_url=request.host_url, url_fetcher=app_fetcher())
     pdf = document.write_pdf()
-    db.session.commit()
     filename = f"intervento-{intervention_id}-brief.pdf"
     return Response(
         pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}

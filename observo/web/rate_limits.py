@@ -6,6 +6,10 @@
   submitted e-mail address (`ratelimit_login_email`), so a guess spread over many addresses at one
   account is slowed too; a successful sign-in costs nothing, so colleagues behind one NAT are not
   locked out by each other;
+- refused credentials (401 to a request that sent `Authorization`) are counted per client address
+  (`ratelimit_auth_failed`): each random token is a new caller for the API quota, but not a new
+  address. Once the quota is spent, that address's requests with credentials get 429 before any
+  lookup or audit entry (docs/security.md, "Floods");
 - health checks, static files and the other pages are not limited.
 
 The limits are read from the settings at each request; the storage and the on/off switch when the
@@ -47,7 +51,12 @@ class RateLimits:
 
     def init_app(self, app: Flask) -> None:
         settings: Settings = app.config["OBSERVO_SETTINGS"]
-        for limit in (settings.ratelimit_api, settings.ratelimit_login, settings.ratelimit_login_email):
+        for limit in (
+            settings.ratelimit_api,
+            settings.ratelimit_login,
+            settings.ratelimit_login_email,
+            settings.ratelimit_auth_failed,
+        ):
             parse_many(limit)  # a typo fails at start, not as a silently skipped limit later
         extension = Limiter(
             _client_address,
@@ -82,6 +91,10 @@ def _failed_sign_in(response: Response) -> bool:
     return response.status_code == 401
 
 
+def _refused_credentials(response: Response) -> bool:
+    return response.status_code == 401 and "Authorization" in request.headers
+
+
 def _limits() -> list[ApplicationLimit]:
     return [
         ApplicationLimit(
@@ -105,6 +118,13 @@ def _limits() -> list[ApplicationLimit]:
             methods=["POST"],
             exempt_when=lambda: request.endpoint != "pages.login" or not _submitted_email(),
             deduct_when=_failed_sign_in,
+        ),
+        ApplicationLimit(
+            _setting("ratelimit_auth_failed"),
+            key_function=_client_address,
+            scope="auth-failed-address",
+            exempt_when=lambda: "Authorization" not in request.headers,
+            deduct_when=_refused_credentials,
         ),
     ]
 
