@@ -1,7 +1,8 @@
 """`?f=csv`: one row per camera, streamed in batches as the database returns them.
 
 Rows are the same Features the JSON answer carries (the schema is the contract), flattened: the
-position as `lon`/`lat` columns and the field of view as WKT.
+position as `lon`/`lat` columns and the field of view as WKT. The one CSV writer of the product
+(`?f=csv`, exports, `observo export`): no text cell is a formula (docs/security.md, "Spreadsheets").
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
 from observo.api.features import property_names, streamed_features
+from observo.domain.csv_cells import csv_cell
 from observo.domain.permissions import Actor, audience
 from observo.services import queries
 
@@ -55,6 +57,8 @@ def rows_of(actor: Actor, features: Iterable[dict[str, Any]]) -> Iterator[str]:
 
 
 def _flat(feature: dict[str, Any]) -> dict[str, Any]:
+    """One row; text cells a spreadsheet would run as a formula are neutralised (domain.csv_cells),
+    numbers are written as numbers."""
     lon, lat = feature["geometry"]["coordinates"]
     row = {"id": feature["id"], "lon": lon, "lat": lat}
     for name, value in feature["properties"].items():
@@ -63,7 +67,7 @@ def _flat(feature: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, bool):
             row[name] = "true" if value else "false"
         else:
-            row[name] = value
+            row[name] = csv_cell(value)
     return row
 
 

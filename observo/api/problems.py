@@ -49,7 +49,9 @@ TITLES: Mapping[str, LazyString] = {
     "query_timeout": _l("The query took too long"),
     "database_busy": _l("Service temporarily unavailable"),
     "no_snapshot": _l("The plan is not confirmed yet"),
+    "reason_missing": _l("The intervention has no valid reason"),
     "pdf_unavailable": _l("PDF output is not available"),
+    "untrusted_host": _l("Host not served"),
     "internal_error": _l("Internal error"),
 }
 

@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from observo.domain import json_limits
 from observo.domain.osm_tags import cameras_from_osm, to_camera_feature
 from observo.domain.text_input import NUL, NUL_DETAIL, nul_pointer
 from observo.errors import FieldIssue, InvalidInput
@@ -156,7 +157,7 @@ def _cell(name: str, text: str) -> Any:
 
 def geojson_rows(data: bytes, owner: str | None, *, osm: bool) -> Iterator[Row]:
     try:
-        document = json.loads(_decode(data))
+        document = json_limits.loads(_decode(data))  # bounded depth and numbers: never a 500
     except json.JSONDecodeError as exc:
         issue = FieldIssue("/file", "malformed_json", str(exc))
         raise InvalidInput(f"malformed JSON: {exc}", [issue]) from exc

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from marshmallow import fields
-from marshmallow.validate import Length, OneOf, Range
+from marshmallow.validate import OneOf, Range
 
-from observo.schemas.queries import REASON, CameraFilterQuery, bbox_field
+from observo.schemas.queries import CameraFilterQuery, Reason, bbox_field
 
 EXPORT_FORMATS = ("geojson", "csv", "kml", "osm")
 
@@ -19,7 +19,7 @@ class ExportQuery(CameraFilterQuery):
         },
     )
     bbox = bbox_field()
-    reason = fields.String(validate=Length(1, 500), metadata=REASON)
+    reason = Reason()
     limit = fields.Integer(
         validate=Range(min=1, max=10_000_000), metadata={"description": "at most this many (default: all)"}
     )

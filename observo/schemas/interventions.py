@@ -17,6 +17,7 @@ from observo.domain.shapes import Area
 from observo.errors import FieldIssue
 from observo.schemas.audit import UTCMoment
 from observo.schemas.fields import Geometry, current_settings
+from observo.schemas.queries import Reason
 
 MAX_TARGETS = 20
 ROUTE_BUFFER_M = 15.0  # a street's corridor when the route names none
@@ -106,10 +107,13 @@ class InterventionIn(_Body):
         metadata={"description": "default draft; leaving draft for planned or active computes the snapshot"},
     )
     window = fields.Nested(Window, required=True)
-    reason = fields.String(
+    reason = Reason(
+        checked=True,
         required=True,
-        validate=Length(1, 500),
-        metadata={"description": "case or order of service; every read is audited with it"},
+        metadata={
+            "description": "case or order of service, at least 3 letters or digits once spaces and "
+            "invisible characters are removed (it is stored so); every read is audited with it"
+        },
     )
     protocol_number = fields.String(validate=Length(max=100), allow_none=True)
     shared_with = fields.Nested(SharedWith)

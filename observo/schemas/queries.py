@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validates_schema
 from marshmallow.validate import Length, OneOf, Range
 
+from observo.domain import reasons
 from observo.domain import vocabulary as v
 from observo.domain.shapes import BBox, parse_position
 from observo.errors import FieldIssue, InvalidInput
@@ -86,7 +87,41 @@ def position_field(description: str, **kwargs: Any) -> Parsed:
     return Parsed(_position, metadata={"type": "string", "description": f"lon,lat: {description}"}, **kwargs)
 
 
-REASON = {"description": "case or protocol number; required for near, sees, search and exports"}
+REASON = {
+    "description": "case or protocol number, at least 3 letters or digits once spaces and invisible "
+    "characters are removed (it is logged so); required for near, sees, search and exports"
+}
+
+
+class Reason(fields.String):
+    """A reason, loaded as the one rule cleans it (domain.reasons; docs/security.md, "Reasons").
+
+    `checked` (an intervention's): refused here when it is no reason; missing, null and invisible
+    get the same issue. Else whoever needs one checks it (`queries.require_reason`, missing and null
+    alike): anonymous callers need none, and hear 401 rather than 422 where they may not ask at all.
+    Too long is refused here with InvalidInput, not a marshmallow error, so that a query string
+    answers the same 422 as a body.
+    """
+
+    def __init__(self, *, checked: bool = False, **kwargs: Any) -> None:
+        metadata = {**REASON, "maxLength": reasons.REASON_MAX, **kwargs.pop("metadata", {})}
+        if checked:
+            issue = FieldIssue("", "required", reasons.REQUIRED)
+            kwargs["error_messages"] = {"required": issue, "null": issue}
+        else:
+            kwargs["allow_none"] = True
+        super().__init__(metadata=metadata, **kwargs)
+        self.checked = checked
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if self.checked:
+            if (issue := reasons.reason_issue(text, "")) is not None:
+                raise ValidationError([issue])  # type: ignore[list-item]
+        elif len(text) > reasons.REASON_MAX:
+            issue = FieldIssue(f"/{attr or 'reason'}", "too_long", reasons.TOO_LONG)
+            raise InvalidInput(reasons.INVALID_INPUT, [issue])
+        return reasons.clean_reason(text)
 
 
 class CameraFilterQuery(Schema):
@@ -112,7 +147,7 @@ class CameraListQuery(PageQuery, CameraFilterQuery):
     near = position_field("centre of a radius search (with radius)")
     radius = fields.Float(validate=Range(min=0, min_inclusive=False), metadata={"description": "metres"})
     sees = position_field("cameras whose field of view contains this point")
-    reason = fields.String(validate=Length(1, 500), metadata=REASON)
+    reason = Reason()
     f = fields.String(validate=OneOf(("json", "geojson", "csv")), metadata={"description": "csv: streamed"})
 
     @validates_schema
@@ -128,7 +163,7 @@ class CameraListQuery(PageQuery, CameraFilterQuery):
 class NearestQuery(CameraFilterQuery):
     point = position_field("where to measure from", required=True)
     k = fields.Integer(validate=Range(min=1), metadata={"description": "how many; clamped", "default": 10})
-    reason = fields.String(validate=Length(1, 500), metadata=REASON)
+    reason = Reason()
 
     @post_load
     def clamp_k(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from observo.domain.shapes import Area
 from observo.errors import FieldIssue
 from observo.schemas.camera import ISTAT, CameraOutput, CameraOutputProperties, Link
 from observo.schemas.fields import Geometry, current_settings
-from observo.schemas.queries import PAGE_LIMIT, REASON
+from observo.schemas.queries import PAGE_LIMIT, Reason
 
 SEARCH_SHAPES = ("Point", "LineString", "Polygon", "MultiPolygon")
 
@@ -31,7 +31,7 @@ class ShapeQueryBody(Schema):
         metadata={"description": "metres around the shape; a line with a buffer is a route corridor"},
     )
     # Required of signed-in callers (the view checks, so anonymous ones hear 401, not 422).
-    reason = fields.String(validate=Length(1, 500), metadata=REASON)
+    reason = Reason()
     owner = fields.String(validate=Length(1, 64))
     camera_type = fields.String(validate=OneOf(v.CAMERA_TYPES))
     surveillance_type = fields.String(validate=OneOf(v.SURVEILLANCE_TYPES))

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from observo.domain import vocabulary as v
 from observo.domain.permissions import Actor, sees_full_detail
+from observo.domain.reasons import check_reason
 from observo.domain.shapes import Area, BBox, MapGrid, Radius
-from observo.errors import FieldIssue, InvalidInput, NotAuthenticated
+from observo.errors import NotAuthenticated
 from observo.models import Camera, Organisation
 from observo.services import query_audit
 from observo.services.scope import readable_cameras
@@ -79,13 +80,13 @@ def position_of(actor: Actor) -> sa.orm.InstrumentedAttribute:
     return Camera.location if sees_full_detail(actor) else Camera.public_location
 
 
-def require_reason(actor: Actor, reason: str | None, pointer: str = "/reason") -> None:
-    """Queries about a place that can return restricted cameras must say why (DESIGN: accountable)."""
-    if sees_full_detail(actor) and not (reason and reason.strip()):
-        raise InvalidInput(
-            "say why you run this query (case or protocol number)",
-            [FieldIssue(pointer, "required", "a reason is required for this query")],
-        )
+def require_reason(actor: Actor, reason: str | None, pointer: str = "/reason") -> str | None:
+    """Queries about a place that can return restricted cameras must say why: the cleaned reason,
+    or 422 by the one rule for reasons (domain.reasons; docs/security.md, "Reasons"). Anonymous
+    callers read public data only and need none."""
+    if not sees_full_detail(actor):
+        return None
+    return check_reason(reason, pointer)
 
 
 def filter_clauses(actor: Actor, filters: CameraFilters, default_statuses: tuple[str, ...] = ()) -> list:

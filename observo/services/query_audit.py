@@ -13,6 +13,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from observo.domain.permissions import Actor, sees_full_detail
+from observo.domain.reasons import clean_reason
 from observo.services import audit
 
 if TYPE_CHECKING:
@@ -29,13 +30,16 @@ def record_query(
     result_count: int,
     **details: Any,
 ) -> None:
-    """One entry per accountable query (signed-in callers); empty details are left out."""
+    """One entry per accountable query (signed-in callers); empty details are left out.
+
+    The reason is logged as the one rule cleans it (domain.reasons), whoever checked it before.
+    """
     if sees_full_detail(actor):
         audit.record(
             session,
             actor,
             action,
-            reason=reason,
+            reason=clean_reason(reason) if reason else None,
             geometry=geometry,
             result_count=result_count,
             details={name: value for name, value in details.items() if value not in (None, {}, ())},

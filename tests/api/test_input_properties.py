@@ -3,6 +3,9 @@
 - no number is a server error: NaN, infinities, 1e400, subnormals and huge values written as JSON
   text (which Python's json module reads without complaint) or as query strings answer 4xx
   problem+json, or are accepted as the finite values they are;
+- no shape of JSON is a server error: arrays and objects nested thousands deep, numbers thousands
+  of digits long, anywhere in a body, anonymous or signed in: beyond the limits a 400
+  `malformed_json` (domain.json_limits), within them the contract's answer;
 - results(bbox) is a subset of results(any box containing it).
 """
 
@@ -15,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests import factories
-from tests.fuzzing import fuzz_settings
+from tests.fuzzing import DEEP_JSON, LONG_NUMBERS, fuzz_settings
 
 PROBLEM = "application/problem+json"
 # JSON number texts that break naive parsers, and ordinary ones around Turin.
@@ -153,7 +156,10 @@ def test_a_subnormal_buffer_is_no_buffer_not_a_server_error(client, session, pat
     # 5e-324 m made GEOS build NaN rings (found by `make fuzz`): below a millimetre it is no buffer,
     # so a point's search is the point's, and a point's coverage asks for a real radius.
     headers = factories.headers_for(session, factories.org(session, "torino"), "viewer")
-    body = '{"geometry": {"type": "Point", "coordinates": [7.68, 45.07]}, "buffer_m": 5e-324, "reason": "p1"}'
+    body = (
+        '{"geometry": {"type": "Point", "coordinates": [7.68, 45.07]}, '
+        '"buffer_m": 5e-324, "reason": "PG-1"}'
+    )
     response = _post_json_text(client, path, body, headers)
     assert response.status_code == (200 if path.endswith("search") else 422), response.get_data(as_text=True)
 
@@ -162,8 +168,41 @@ def test_numbers_beyond_the_database_integers_are_refused(client, session):
     # `limit=2**63` reached PostgreSQL as a BIGINT parameter (found by `make fuzz`): a 500.
     town = factories.org(session, "torino")
     headers = factories.headers_for(session, town, "editor")
-    export = client.get(f"/api/v1/exports?f=csv&limit={2**63}&reason=p1", headers=headers)
+    export = client.get(f"/api/v1/exports?f=csv&limit={2**63}&reason=PG-1", headers=headers)
     assert export.status_code == 400, export.get_data(as_text=True)
     camera = factories.feature("torino", osm_id=2**63)
     created = client.post("/api/v1/cameras", json=camera, headers=headers)
     assert created.status_code == 422 and created.json["errors"][0]["pointer"] == "/properties/osm_id"
+
+
+# Where the value goes: a whole body, or one field of a body each endpoint otherwise accepts.
+BODIES = {
+    "/api/v1/search": '{{"geometry": {{"type": "Point", "coordinates": [7.68, 45.07]}}, "buffer_m": {v}, '
+    '"reason": "PG-1"}}',
+    "/api/v1/coverage": '{{"geometry": {{"type": "Point", "coordinates": [7.68, {v}]}}, "buffer_m": 50, '
+    '"reason": "PG-1"}}',
+    "/api/v1/cameras": '{{"type": "Feature", "geometry": {{"type": "Point", "coordinates": [7.68, 45.07]}}, '
+    '"properties": {{"name": "Prova", "owner": "torino", "camera_type": "fixed", "range_m": {v}}}}}',
+    "/api/v1/imports": '{{"type": "FeatureCollection", "features": [{v}]}}',
+    "/api/v1/interventions": '{{"title": {v}}}',
+}
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed_in"])
+def test_no_shape_of_json_is_a_server_error(client, session, signed_in):
+    town = factories.org(session, "torino")
+    headers = factories.headers_for(session, town, "editor") if signed_in else {}
+
+    @EXAMPLES
+    @given(
+        value=st.one_of(DEEP_JSON, LONG_NUMBERS), path=st.sampled_from(sorted(BODIES)), whole=st.booleans()
+    )
+    def check(value: tuple[str, bool], path: str, whole: bool) -> None:
+        text, beyond = value
+        body = text if whole else BODIES[path].format(v=text)
+        response = _post_json_text(client, path, body, headers)
+        _answers_without_server_error(response)
+        if beyond:
+            assert response.status_code == 400 and response.json["code"] == "malformed_json", body[:80]
+
+    check()

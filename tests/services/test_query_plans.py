@@ -100,9 +100,9 @@ def _assert_index_used(session: sa.orm.Session, recorded: list, marker: str, col
 # (request, a marker of the spatial statement's SQL, the column whose index must be read)
 GET_CASES = {
     "bbox": ("/api/v1/cameras?bbox=7.68,45.06,7.70,45.08", "ST_Y(", Camera.location),
-    "near": ("/api/v1/cameras?near=7.6869,45.0703&radius=150&reason=t", "Dist", Camera.location),
-    "sees": ("/api/v1/cameras?sees=7.6869,45.0703&reason=t", "ST_Intersects", Camera.fov),
-    "nearest": ("/api/v1/cameras/nearest?point=7.6869,45.0703&k=3&reason=t", "Dist", Camera.location),
+    "near": ("/api/v1/cameras?near=7.6869,45.0703&radius=150&reason=PG-1", "Dist", Camera.location),
+    "sees": ("/api/v1/cameras?sees=7.6869,45.0703&reason=PG-1", "ST_Intersects", Camera.fov),
+    "nearest": ("/api/v1/cameras/nearest?point=7.6869,45.0703&k=3&reason=PG-1", "Dist", Camera.location),
     "clusters": ("/api/v1/clusters?bbox=7.6,45.0,7.8,45.2&zoom=12", "BETWEEN", Camera.public_location),
 }
 
@@ -134,7 +134,7 @@ SEARCH_SHAPES = {
 @pytest.mark.parametrize("shape", SEARCH_SHAPES)
 @pytest.mark.parametrize("column", [Camera.location, Camera.fov], ids=["location", "fov"])
 def test_search_reads_both_indexes(client, session, police, recorded, shape: str, column: Any) -> None:
-    body = {"geometry": SEARCH_SHAPES[shape], "buffer_m": 20, "reason": "t"}
+    body = {"geometry": SEARCH_SHAPES[shape], "buffer_m": 20, "reason": "PG-1"}
     response = client.post("/api/v1/search", json=body, headers=police)
     assert response.status_code == 200, response.json
     assert response.json["features"]

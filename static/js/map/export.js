@@ -14,7 +14,8 @@ export function toCsv(features) {
 function csvCell(value) {
   if (value === undefined || value === null) return "";
   let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`; // no formula injection in a spreadsheet
+  // Text a spreadsheet would run as a formula gets a leading ' (observo/domain/csv_cells.py); numbers stay.
+  if (typeof value === "string" && /^(?:[\t\r\n]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20])/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
