@@ -18,7 +18,7 @@ def places_group() -> None:
 @click.option("--org", "organisation", default=None, help="only this organisation's places (slug)")
 @transactional
 def places_measure(organisation: str | None) -> None:
-    """Measure every place's coverage by the active cameras now; one line per place.
+    """Measure every place's coverage by the active cameras its organisation reads; one line per place.
 
     Run it from cron (e.g. nightly) to build each place's series. All places or none are recorded.
     """

@@ -13,7 +13,7 @@ from observo.api.responses import page_links
 from observo.extensions import db
 from observo.schemas.audit import AuditPage, AuditQuery
 from observo.services import audit
-from observo.services.organisations import organisation_by_slug
+from observo.services.organisations import filter_organisation_id
 
 blp = ApiBlueprint("audit", __name__, url_prefix="/api/v1/audit", description="The audit log")
 
@@ -30,7 +30,7 @@ class AuditEntries(MethodView):
         actor = require_actor()
         filters = audit.AuditFilters(
             **{name: args.get(name) for name in _FILTERS},
-            organisation_id=organisation_by_slug(db.session, args["organization"]).id
+            organisation_id=filter_organisation_id(db.session, args["organization"])
             if args.get("organization")
             else None,
         )

@@ -147,11 +147,12 @@ class CameraContacts(MethodView):
     def get(self, camera_id: int) -> Any:
         """Whom to ask for the camera's footage (owner, operator, footage contact) and how long it is kept.
 
-        Personal data: each read is logged in the audit log. 404 outside your read scope.
+        Personal data: each read is logged in the audit log. 404 outside your read scope. `operator`
+        is null when it names an organisation you may not see.
         """
-        camera = service.camera_contacts(db.session, require_actor(), camera_id)
+        contacts = service.camera_contacts(db.session, require_actor(), camera_id)
         db.session.commit()
-        return camera
+        return contacts
 
 
 @blp.route("/<int:camera_id>/history")

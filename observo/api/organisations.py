@@ -22,7 +22,9 @@ blp = ApiBlueprint("organizations", __name__, url_prefix="/api/v1/organizations"
 class Organisations(MethodView):
     @blp.response(200, schemas.Organisation(many=True))
     def get(self) -> Any:
-        """Admins see every organisation; others their own, those they sponsor and pact partners."""
+        """Admins see every organisation; others their own, those they sponsor, their pact partners
+        (and the owners these sponsor) and every state force. Only these can be named in other fields
+        (owner, operator, lead, sharing...): any other slug is answered as an unknown one."""
         return db.session.scalars(service.visible_organisations(db.session, require_actor())).all()
 
     @blp.arguments(schemas.Organisation)

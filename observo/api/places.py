@@ -1,7 +1,7 @@
 """/api/v1/places: sensitive places an organisation registers, and their coverage over time.
 
-Coverage figures count every active camera, whoever owns it: a place's coverage is a statistic about
-the territory, the same for every reader (see `observo.services.places`). Only figures are shown.
+Coverage figures are measured in the place's organisation's read scope and shown only to readers
+whose scope covers it (see `observo.services.places`); others get `figures_withheld`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from observo.api.auth import require_actor
 from observo.api.blueprint import ApiBlueprint
 from observo.api.preconditions import IF_MATCH, etag_for, expected_version
 from observo.api.responses import GEOJSON, json_response
+from observo.domain.permissions import Actor
 from observo.extensions import db
 from observo.models import Organisation, Place
 from observo.schemas import places as schemas
@@ -23,8 +24,14 @@ from observo.services import places as service
 blp = ApiBlueprint("places", __name__, url_prefix="/api/v1/places", description="Places")
 
 
-def _feature_response(place: Place, status: int = 200, **headers: str) -> Any:
-    view = schemas.PlaceView(place, service.latest_measurement(db.session, place))
+def _view(actor: Actor, place: Place) -> schemas.PlaceView:
+    if place.organisation_id not in service.figures_shown(db.session, actor, [place]):
+        return schemas.PlaceView(place, None, withheld=True)
+    return schemas.PlaceView(place, service.latest_measurement(db.session, place))
+
+
+def _feature_response(actor: Actor, place: Place, status: int = 200, **headers: str) -> Any:
+    view = _view(actor, place)
     body = schemas.PlaceFeature().dump(view)
     return json_response(body, status, GEOJSON, ETag=etag_for(place.id, place.version), **headers)
 
@@ -35,13 +42,19 @@ class Places(MethodView):
     @blp.response(200, schemas.PlaceCollection, content_type=GEOJSON)
     def get(self, args: dict[str, Any]) -> Any:
         """The places of your organisation and of its pact partners (admins: all), each with its
-        latest coverage measurement. `organisation` keeps one organisation's (by slug)."""
-        stmt = service.visible_places(require_actor())
+        latest coverage measurement (withheld on partners' places). `organisation` keeps one
+        organisation's (by slug)."""
+        actor = require_actor()
+        stmt = service.visible_places(actor)
         if "organisation" in args:
             stmt = stmt.where(Organisation.slug == args["organisation"])
         places = list(db.session.scalars(stmt))
-        latest = service.recent_measurements(db.session, [place.id for place in places])
-        views = [schemas.PlaceView(place, next(iter(latest.get(place.id, [])), None)) for place in places]
+        shown = service.figures_shown(db.session, actor, places)
+        latest = service.recent_measurements(db.session, [p.id for p in places if p.organisation_id in shown])
+        views = [
+            schemas.PlaceView(place, (latest.get(place.id) or [None])[0], place.organisation_id not in shown)
+            for place in places
+        ]
         return json_response(schemas.PlaceCollection().dump(views), 200, GEOJSON)
 
     @blp.arguments(schemas.PlaceInput)
@@ -51,9 +64,10 @@ class Places(MethodView):
 
         Audited (`place.create`, `place.measure`). 409 when the organisation has a place of that name.
         """
-        place = service.create_place(db.session, require_actor(), body)
+        actor = require_actor()
+        place = service.create_place(db.session, actor, body)
         db.session.commit()
-        return _feature_response(place, 201, Location=url_for("places.PlaceItem", place_id=place.id))
+        return _feature_response(actor, place, 201, Location=url_for("places.PlaceItem", place_id=place.id))
 
 
 @blp.route("/<int:place_id>")
@@ -61,7 +75,8 @@ class PlaceItem(MethodView):
     @blp.response(200, schemas.PlaceFeature, content_type=GEOJSON)
     def get(self, place_id: int) -> Any:
         """One place, with an ETag to send back in If-Match; 404 outside your organisation and partners."""
-        return _feature_response(service.readable_place(db.session, require_actor(), place_id))
+        actor = require_actor()
+        return _feature_response(actor, service.readable_place(db.session, actor, place_id))
 
     @blp.arguments(schemas.PlacePatch(partial=True), content_type="application/json")
     @blp.response(200, schemas.PlaceFeature, content_type=GEOJSON)
@@ -75,7 +90,7 @@ class PlaceItem(MethodView):
         version = expected_version(place_id)
         place = service.update_place(db.session, actor, place_id, version, body)
         db.session.commit()
-        return _feature_response(place)
+        return _feature_response(actor, place)
 
     @blp.response(204)
     @blp.doc(parameters=IF_MATCH)
@@ -94,7 +109,8 @@ class PlaceCoverageHistory(MethodView):
     def get(self, place_id: int) -> Any:
         """Every coverage measurement of the place, oldest first."""
         measurements = service.coverage_history(db.session, require_actor(), place_id)
-        return {"place": place_id, "measurements": measurements}
+        withheld = measurements is None
+        return {"place": place_id, "measurements": measurements or [], "figures_withheld": withheld}
 
     @blp.response(201, schemas.PlaceMeasurement)
     def post(self, place_id: int) -> Any:

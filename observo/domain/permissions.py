@@ -62,6 +62,29 @@ class ReadScope:
             return self.all_shared or owner_id in self.shared_of
         return False
 
+    def covers(self, other: ReadScope) -> bool:
+        """Does this scope read every camera `other` reads, whatever cameras exist?
+
+        Decided on the scopes alone, never on data: figures computed in `other` may be shown to a
+        reader of this scope without telling it anything about a camera it cannot read.
+        """
+        if self.everything:
+            return True
+        if other.everything or not other.any_visibility_of <= self.any_visibility_of:
+            return False
+        if other.all_public and not self._reads_all_public_of(other):
+            return False
+        if other.all_shared:
+            return self.all_shared
+        return self.all_shared or other.shared_of <= self.shared_of | self.any_visibility_of
+
+    def _reads_all_public_of(self, other: ReadScope) -> bool:
+        if not self.all_public:
+            return False
+        if self.public_statuses is None:
+            return True
+        return other.public_statuses is not None and set(other.public_statuses) <= set(self.public_statuses)
+
 
 def read_scope(actor: Actor) -> ReadScope:
     """The cameras `actor` may read. Anonymous callers read public cameras, generalised."""

@@ -258,10 +258,15 @@ class OrganisationContact(Schema):
     contact_pec = fields.String(allow_none=True)
 
 
-class CameraContacts(Schema):
-    """Whom to ask for footage, and how soon it is overwritten. Each read is audited."""
+_CONTACTS_RESOLVED = ("camera_id", "owner", "operator")  # taken from the view, not copied from the camera
 
-    camera_id = fields.Function(lambda camera: camera.id, metadata={"type": "integer"})
+
+class CameraContacts(Schema):
+    """Whom to ask for footage, and how soon it is overwritten. Each read is audited.
+
+    Dumps a `CameraContactsView`: the camera, and the operator the reader may see (else null)."""
+
+    camera_id = fields.Integer()
     code = fields.String()
     owner = fields.Nested(OrganisationContact)
     operator = fields.Nested(OrganisationContact, allow_none=True)
@@ -273,6 +278,12 @@ class CameraContacts(Schema):
     footage_contact_hours = fields.String(allow_none=True)
     records = fields.Boolean()
     retention_hours = fields.Integer(allow_none=True)
+
+    @pre_dump
+    def flatten(self, view: Any, **kwargs: Any) -> dict[str, Any]:
+        camera = view.camera
+        copied = {name: getattr(camera, name) for name in self.fields if name not in _CONTACTS_RESOLVED}
+        return {**copied, "camera_id": camera.id, "owner": camera.owner, "operator": view.operator}
 
 
 class Link(Schema):

@@ -20,25 +20,41 @@ SLUG = Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", error="an organisation slug")
 
 @dataclass(frozen=True)
 class PlaceView:
-    """A place with its latest measurement (None before the first), as the Feature shows it."""
+    """A place with its latest measurement (None before the first, or when withheld from the
+    reader), as the Feature shows it."""
 
     place: Place
     latest: PlaceCoverage | None
+    withheld: bool = False
 
 
 class PlaceMeasurement(Schema):
     measured_at = fields.AwareDateTime()
     area_m2 = fields.Float(metadata={"description": "square metres of the place"})
-    covered_m2 = fields.Float(metadata={"description": "square metres inside some active camera's view"})
+    covered_m2 = fields.Float(
+        metadata={"description": "square metres inside the view of an active camera its organisation reads"}
+    )
     ratio = fields.Float(metadata={"description": "covered_m2 / area_m2, 0 to 1"})
-    camera_count = fields.Integer(metadata={"description": "active cameras whose view reaches the place"})
+    camera_count = fields.Integer(
+        metadata={"description": "active cameras its organisation reads whose view reaches the place"}
+    )
 
 
 class PlaceProperties(Schema):
     name = fields.String()
     category = fields.String(metadata={"enum": list(PLACE_CATEGORIES)})
     organisation = fields.String(metadata={"description": "slug of the organisation the place belongs to"})
-    latest = fields.Nested(PlaceMeasurement, allow_none=True, metadata={"description": "newest measurement"})
+    latest = fields.Nested(
+        PlaceMeasurement,
+        allow_none=True,
+        metadata={"description": "newest measurement; null before the first, or when withheld"},
+    )
+    figures_withheld = fields.Boolean(
+        metadata={
+            "description": "true for readers outside the organisation (pact partners): its figures count "
+            "cameras they may not read, so they are not shown"
+        }
+    )
     version = fields.Integer(metadata={"description": "also in the ETag; send it back in If-Match"})
 
 
@@ -58,7 +74,8 @@ class PlaceFeature(Schema):
                 "name": place.name,
                 "category": place.category,
                 "organisation": place.organisation.slug,
-                "latest": view.latest,
+                "latest": None if view.withheld else view.latest,
+                "figures_withheld": view.withheld,
                 "version": place.version,
             },
         }
@@ -117,4 +134,7 @@ class PlacePatch(PlaceInput):
 
 class PlaceCoverageHistory(Schema):
     place = fields.Integer(metadata={"description": "the place's id"})
-    measurements = fields.List(fields.Nested(PlaceMeasurement), metadata={"description": "oldest first"})
+    measurements = fields.List(
+        fields.Nested(PlaceMeasurement), metadata={"description": "oldest first; empty when withheld"}
+    )
+    figures_withheld = fields.Boolean(metadata={"description": "as on the place"})

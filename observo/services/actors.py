@@ -1,4 +1,4 @@
-"""Turn a signed-in user into the `Actor` the permission rules reason about."""
+"""Turn a signed-in user, or an organisation as a whole, into the `Actor` the permission rules use."""
 
 from __future__ import annotations
 
@@ -12,21 +12,43 @@ from observo.models import Organisation, User, pact_members
 def actor_for(session: Session, user: User | None) -> Actor:
     if user is None or not user.active:
         return ANONYMOUS
-    org_id = user.organisation_id
-    own = {org_id, *_sponsored_by(session, [org_id])}
-    partners = _pact_partners(session, org_id)
-    # A partner's federated private owners share with the pact too.
-    partners |= _sponsored_by(session, partners)
+    own, partners = _scope_ids(session, user.organisation_id)
     return Actor(
         user_id=user.id,
         label=user.email,
-        organisation_id=org_id,
+        organisation_id=user.organisation_id,
         organisation_kind=user.organisation.kind,
         role=user.role,
         auditor=user.auditor,
-        own_ids=frozenset(own),
-        partner_ids=frozenset(partners - own),
+        own_ids=own,
+        partner_ids=partners,
     )
+
+
+def organisation_actor(session: Session, organisation: Organisation) -> Actor:
+    """The organisation's read scope as an actor: what any of its users reads (a viewer's rights).
+
+    Figures kept for an organisation (its places' coverage) are computed in this scope, so they
+    never count a camera the organisation itself could not read (docs/security.md).
+    """
+    own, partners = _scope_ids(session, organisation.id)
+    return Actor(
+        label=f"organisation {organisation.slug}",
+        organisation_id=organisation.id,
+        organisation_kind=organisation.kind,
+        role="viewer",
+        own_ids=own,
+        partner_ids=partners,
+    )
+
+
+def _scope_ids(session: Session, org_id: int) -> tuple[frozenset[int], frozenset[int]]:
+    """(own, partners): the organisation and those it sponsors; its pact partners and their sponsored
+    owners (a partner's federated private owners share with the pact too)."""
+    own = {org_id, *_sponsored_by(session, [org_id])}
+    partners = _pact_partners(session, org_id)
+    partners |= _sponsored_by(session, partners)
+    return frozenset(own), frozenset(partners - own)
 
 
 def _sponsored_by(session: Session, sponsor_ids: list[int] | set[int]) -> set[int]:

@@ -20,7 +20,7 @@ from observo.errors import FieldIssue, Forbidden, InvalidInput, NotFound, StaleV
 from observo.models import Camera, CameraStatusChange, Organisation
 from observo.models.base import utcnow
 from observo.services import audit, camera_audit
-from observo.services.organisations import organisation_by_slug
+from observo.services.organisations import may_see_organisation, nameable_organisation
 from observo.services.scope import readable_cameras
 
 SRID = 4326
@@ -43,8 +43,18 @@ def readable_camera(session: Session, actor: Actor, camera_id: int) -> Camera:
     return camera
 
 
-def camera_contacts(session: Session, actor: Actor, camera_id: int) -> Camera:
-    """The camera, for its contacts: a read of personal data, so it is logged."""
+@dataclass(frozen=True)
+class CameraContactsView:
+    """What the contacts route answers: the camera (owner and footage contacts), and its operator only
+    when the reader may see that organisation. A camera written before operators were checked may
+    name one the reader may not see: its phone, e-mail and PEC stay out (docs/security.md)."""
+
+    camera: Camera
+    operator: Organisation | None
+
+
+def camera_contacts(session: Session, actor: Actor, camera_id: int) -> CameraContactsView:
+    """The camera's contacts: a read of personal data, so it is logged."""
     camera = readable_camera(session, actor, camera_id)
     audit.record(
         session,
@@ -54,7 +64,10 @@ def camera_contacts(session: Session, actor: Actor, camera_id: int) -> Camera:
         object_id=camera.id,
         subject_organisation_id=camera.owner_id,
     )
-    return camera
+    operator = camera.operator
+    if operator is not None and not may_see_organisation(session, actor, operator.id):
+        operator = None
+    return CameraContactsView(camera, operator)
 
 
 def camera_history(session: Session, actor: Actor, camera_id: int) -> list[CameraStatusChange]:
@@ -71,8 +84,8 @@ def create_camera(session: Session, actor: Actor, write: CameraWrite) -> Camera:
     if write.location is None:
         raise InvalidInput("a camera needs a position", [FieldIssue("/geometry", "required", "missing")])
     attrs = {**camera_rules.CREATE_DEFAULTS, **write.attrs}
-    camera = Camera(owner=_writable_owner(session, actor, attrs["owner"]), range_derived=False)
-    _assign(session, camera, attrs)
+    camera = Camera(owner=writable_owner(session, actor, attrs["owner"]), range_derived=False)
+    _assign(session, actor, camera, attrs)
     camera.municipality = camera.municipality or camera.owner.istat_code
     camera.location = from_shape(write.location, srid=SRID)
     place_publicly(camera, write.location)
@@ -93,9 +106,9 @@ def update_camera(
     before = camera_audit.snapshot(camera)
     attrs = dict(write.attrs)
     if "owner" in attrs:
-        camera.owner = _writable_owner(session, actor, attrs["owner"])
+        camera.owner = writable_owner(session, actor, attrs["owner"])
     previous_status = camera.status
-    _assign(session, camera, attrs)
+    _assign(session, actor, camera, attrs)
     location = write.location or to_shape(camera.location)
     if write.location is not None:
         camera.location = from_shape(write.location, srid=SRID)
@@ -149,26 +162,24 @@ def _flush_versioned(session: Session, camera: Camera, actor: Actor) -> Camera:
     return camera
 
 
-def _writable_owner(session: Session, actor: Actor, slug: str) -> Organisation:
-    owner = _organisation(session, slug, "owner")
+def writable_owner(session: Session, actor: Actor, slug: str) -> Organisation:
+    """The owner a camera is written for: unknown or hidden from the actor is the same 422
+    (`unknown_organisation`); one it sees but may not write for is a 403 (docs/security.md)."""
+    owner = _organisation(session, actor, slug, "owner")
     if not can_write_for(actor, owner.id):
         raise Forbidden(f"you may not register cameras for {slug!r}")
     return owner
 
 
-def _organisation(session: Session, slug: str, field_name: str) -> Organisation:
-    """The organisation named in a camera's properties; unknown is a bad input (422), not a 404."""
-    try:
-        return organisation_by_slug(session, slug)
-    except NotFound as exc:
-        issue = FieldIssue(f"/properties/{field_name}", "unknown_organisation", f"no organisation {slug!r}")
-        raise InvalidInput("unknown organisation", [issue]) from exc
+def _organisation(session: Session, actor: Actor, slug: str, field_name: str) -> Organisation:
+    """The organisation named in a camera's properties, if the actor may see it (else 422)."""
+    return nameable_organisation(session, actor, slug, f"/properties/{field_name}")
 
 
-def _assign(session: Session, camera: Camera, attrs: Mapping[str, Any]) -> None:
+def _assign(session: Session, actor: Actor, camera: Camera, attrs: Mapping[str, Any]) -> None:
     if "operator" in attrs:
         slug = attrs["operator"]
-        camera.operator = _organisation(session, slug, "operator") if slug else None
+        camera.operator = _organisation(session, actor, slug, "operator") if slug else None
     for name, value in attrs.items():
         if name not in _DERIVED:
             setattr(camera, name, value)

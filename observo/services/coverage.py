@@ -80,16 +80,31 @@ def measure_target(
     No reason is asked and nothing is audited here: callers (the API, interventions, places) do both.
     """
     statuses = filters.statuses or DEFAULT_STATUSES
-    candidates = _candidates(session, actor, area, filters, statuses)
-    coverage = measure.measure(area, {camera.id: camera.fov for camera in candidates.values()})
-    cameras = [
-        _with_figures(candidates[item.camera_id], item.covered_m2, item.exclusive_m2)
-        for item in coverage.cameras
+    found = candidates(session, actor, area, filters, statuses)
+    return measure_cameras(area, found, statuses, suggestions, suggestion_range_m)
+
+
+def measure_cameras(
+    area: Area,
+    cameras: list[CoveredCamera],
+    statuses: tuple[str, ...] = DEFAULT_STATUSES,
+    suggestions: int = 0,
+    suggestion_range_m: float = 30.0,
+) -> CoverageResult:
+    """Coverage of `area` by exactly these cameras' fields of view, taken in id order.
+
+    A pure function of its inputs: figures recomputed for a reader from the cameras it may read are
+    the very figures a registry without the others would give (docs/security.md, "every figure").
+    """
+    by_id = {camera.id: camera for camera in sorted(cameras, key=lambda camera: camera.id)}
+    coverage = measure.measure(area, {camera_id: camera.fov for camera_id, camera in by_id.items()})
+    measured = [
+        _with_figures(by_id[item.camera_id], item.covered_m2, item.exclusive_m2) for item in coverage.cameras
     ]
     placed = []
     if suggestions and coverage.uncovered_local is not None:
         placed = suggest(coverage.uncovered_local, suggestions, suggestion_range_m)
-    return CoverageResult(area, coverage, cameras, statuses, placed)
+    return CoverageResult(area, coverage, measured, statuses, placed)
 
 
 def run_coverage(
@@ -139,10 +154,10 @@ _CANDIDATE_COLUMNS = (
 )
 
 
-def _candidates(
+def candidates(
     session: Session, actor: Actor, area: Area, filters: CameraFilters, statuses: tuple[str, ...]
-) -> dict[int, CoveredCamera]:
-    """Cameras in scope whose field of view reaches the target's region (one indexed query)."""
+) -> list[CoveredCamera]:
+    """Cameras in scope whose field of view reaches the target's region, by id (one indexed query)."""
     backend = session_backend(session)
     scoped = dataclasses.replace(filters, statuses=statuses)
     statement = (
@@ -155,16 +170,18 @@ def _candidates(
         )
         .order_by(Camera.id)
     )
-    found = {}
+    found = []
     for row in session.execute(statement):
         point = to_shape(row.location)
-        found[row.id] = CoveredCamera(
-            row.id,
-            f"OBS-{row.id:06d}",
-            *row[1:12],
-            lon=point.x,
-            lat=point.y,
-            fov=to_shape(row.fov),
+        found.append(
+            CoveredCamera(
+                row.id,
+                f"OBS-{row.id:06d}",
+                *row[1:12],
+                lon=point.x,
+                lat=point.y,
+                fov=to_shape(row.fov),
+            )
         )
     return found
 

@@ -31,8 +31,8 @@ from observo.models import Camera, ImportJob
 from observo.schemas.camera import CameraFeatureInput
 from observo.schemas.validation import issues_from_messages
 from observo.services import audit
-from observo.services.cameras import CameraWrite, create_camera, update_camera
-from observo.services.organisations import organisation_by_slug
+from observo.services.cameras import CameraWrite, create_camera, update_camera, writable_owner
+from observo.services.organisations import nameable_organisation
 from observo.spatial.base import session_backend
 
 EXPUNGE_EVERY = 500  # rows between identity-map clears: memory stays flat on large files
@@ -112,12 +112,13 @@ def import_cameras(
 
 
 def _import_owner(session: Session, actor: Actor, slug: str | None) -> int | None:
-    """Only editors and admins import; an owner given must be one the caller writes for."""
+    """Only editors and admins import; an owner given must be one the caller writes for. One it may
+    not see is the same 422 as an unknown slug; one it sees but may not write for is a 403."""
     if not (actor.is_admin or actor.role == "editor"):
         raise Forbidden("importing cameras needs an editor or an administrator")
     if slug is None:
         return None
-    owner = organisation_by_slug(session, slug)
+    owner = nameable_organisation(session, actor, slug, "/owner")
     if not can_write_for(actor, owner.id):
         raise Forbidden(f"you may not import cameras for {slug!r}")
     return owner.id
@@ -150,10 +151,13 @@ def _previous_job(
             return found
     if request.dry_run:
         return None
+    # Only a job the caller may read is replayed: another organisation's import of the same file
+    # (no owner given, rows naming their owners) is not "already imported" for it (docs/security.md).
     stmt = sa.select(ImportJob).where(
         ImportJob.sha256 == digest,
         ImportJob.owner_id.is_(None) if owner_id is None else ImportJob.owner_id == owner_id,
         ImportJob.status == "succeeded",
+        readable_jobs(actor),
     )
     return session.scalars(stmt.order_by(ImportJob.id.desc())).first()
 
@@ -198,6 +202,8 @@ def _import_row(session: Session, actor: Actor, row: int, feature: Any, report: 
         report.add(row, exc.issues or [FieldIssue("", exc.code, exc.detail)])
         return
     except (sa.exc.StatementError, OverflowError) as exc:  # the database (or its driver) refuses a value
+        # The first line only: PostgreSQL's DETAIL lines quote key values. Every constraint a row can
+        # break concerns the row itself or cameras of an owner the caller writes for (checked first).
         detail = f"refused by the database: {str(getattr(exc, 'orig', exc)).splitlines()[0]}"
         report.add(row, [FieldIssue("", "conflict", detail)])
         return
@@ -205,8 +211,15 @@ def _import_row(session: Session, actor: Actor, row: int, feature: Any, report: 
 
 
 def _write(session: Session, actor: Actor, write: CameraWrite, owner_ids: dict[str, int]) -> str:
-    """'created', 'updated' or 'unchanged'."""
-    existing = _existing(session, write.attrs, owner_ids)
+    """'created', 'updated' or 'unchanged'.
+
+    The owner is checked before its cameras are looked up by natural key: a row naming an owner the
+    caller may not write for must not learn whether, or how, a camera with that key exists.
+    """
+    slug = write.attrs["owner"]
+    if slug not in owner_ids:
+        owner_ids[slug] = writable_owner(session, actor, slug).id
+    existing = _existing(session, write.attrs, owner_ids[slug])
     if existing is None:
         create_camera(session, actor, write)
         return "created"
@@ -224,14 +237,9 @@ def _natural_key(attrs: Mapping[str, Any]) -> tuple[Any, ...] | None:
     return None
 
 
-def _existing(session: Session, attrs: Mapping[str, Any], owner_ids: dict[str, int]) -> Camera | None:
+def _existing(session: Session, attrs: Mapping[str, Any], owner_id: int) -> Camera | None:
     """The camera the row's natural key names: owner + ref, else owner + osm_id (+ bearing)."""
-    if attrs["owner"] not in owner_ids:
-        try:
-            owner_ids[attrs["owner"]] = organisation_by_slug(session, attrs["owner"]).id
-        except NotFound:
-            return None  # create_camera reports the unknown owner
-    stmt = sa.select(Camera).where(Camera.owner_id == owner_ids[attrs["owner"]])
+    stmt = sa.select(Camera).where(Camera.owner_id == owner_id)
     if attrs.get("ref"):
         return session.scalar(stmt.where(Camera.ref == attrs["ref"]))
     if not attrs.get("osm_id"):
@@ -325,18 +333,16 @@ def job_document(job: ImportJob, *, already_imported: bool = False) -> dict[str,
 
 
 def readable_job(session: Session, actor: Actor, job_id: int) -> ImportJob:
-    """Admins see every import; editors those of owners they write for, or their own."""
-    job = session.get(ImportJob, job_id)
-    if job is None or not _may_read(actor, job):
+    job = session.scalar(sa.select(ImportJob).where(ImportJob.id == job_id, readable_jobs(actor)))
+    if job is None:
         raise NotFound(f"no import {job_id}")
     return job
 
 
-def _may_read(actor: Actor, job: ImportJob) -> bool:
+def readable_jobs(actor: Actor) -> sa.ColumnElement[bool]:
+    """Admins see every import; editors their own and those of owners they write for."""
     if actor.is_admin:
-        return True
-    if actor.role != "editor":
-        return False
-    if job.created_by_id == actor.user_id:
-        return True
-    return job.owner_id is not None and can_write_for(actor, job.owner_id)
+        return sa.true()
+    if actor.role != "editor" or actor.user_id is None:
+        return sa.false()
+    return sa.or_(ImportJob.created_by_id == actor.user_id, ImportJob.owner_id.in_(actor.own_ids))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from observo.domain import deadlines as dl
 from observo.domain.geometry import to_geojson
 from observo.domain.permissions import Actor
+from observo.domain.reasons import stored_reason
 from observo.errors import Conflict
 from observo.models import Intervention
 from observo.services import audit
@@ -71,7 +72,7 @@ def deadlines_json(
         "intervention.contacts",
         object_type="intervention",
         object_id=intervention.id,
-        reason=intervention.reason,
+        reason=stored_reason(intervention.reason),  # 409 for a plan stored without one
         result_count=len(owners),
         details={"at": dl.iso_z(at), "cameras": len(cameras)},
     )

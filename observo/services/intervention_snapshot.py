@@ -3,29 +3,37 @@ plan was confirmed; and what each reader may see of it (deadlines, map).
 
 The snapshot is computed in the scope of the acting user of the lead organisation (or an admin) and
 stored whole, footage contacts included. Every read filters it for the reader: a camera the reader
-could not read is left out with its owner's entry and contacts, while the coverage figures stay the
-plan's. The stored form adds two keys the readers never get: each camera's own `contact` and each
-owner's `organisation_contact`, so owners and their contacts are regrouped from the visible cameras.
+may not read now is left out with its owner's entry and contacts, and every figure (coverage, gaps,
+suggestions, each camera's share, totals) is then recomputed from the cameras that remain, so a
+reader gets exactly the figures the plan would have if the cameras hidden from it did not exist
+(docs/security.md, "every figure in the caller's scope"). To make that exact, the stored figures
+are computed from the same stored fields of view the recomputation starts from.
+
+The stored form adds two keys the readers never get: each camera's own `contact` and each owner's
+`organisation_contact`, so owners and their contacts are regrouped from the visible cameras.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
 import shapely
 import sqlalchemy as sa
 from geoalchemy2.shape import to_shape
+from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
 from observo.domain import deadlines as dl
 from observo.domain.geometry import to_geojson
-from observo.domain.permissions import Actor, can_read
+from observo.domain.permissions import Actor
 from observo.domain.shapes import Area
 from observo.models import Camera, Intervention, InterventionTarget, Organisation
 from observo.models.base import utcnow
-from observo.services.coverage import CoveredCamera, coverage_json, measure_target
+from observo.services.coverage import CoveredCamera, candidates, coverage_json, measure_cameras
 from observo.services.queries import CameraFilters
+from observo.services.scope import readable_cameras
 
 STATUSES = ("active",)
 SUGGESTIONS = 3
@@ -52,8 +60,10 @@ def build_snapshot(session: Session, actor: Actor, intervention: Intervention) -
     targets, covered, target_ids = [], {}, {}
     for target in intervention.targets:
         area = target_area(target)
-        result = measure_target(session, actor, area, filters, SUGGESTIONS, SUGGESTION_RANGE_M)
-        coverage = coverage_json(result)
+        # Measured from the fields of view as the snapshot stores them (GeoJSON, 7 decimals): what a
+        # reader's recomputation starts from, so both give the same figures to the last digit.
+        found = [_as_stored(camera) for camera in candidates(session, actor, area, filters, STATUSES)]
+        coverage = _coverage(area, found)
         targets.append(
             {
                 "id": target.id,
@@ -64,7 +74,9 @@ def build_snapshot(session: Session, actor: Actor, intervention: Intervention) -
                 "coverage": coverage,
             }
         )
-        for camera in result.cameras:
+        for camera in found:
+            if camera.id not in {item["id"] for item in coverage["cameras"]}:
+                continue  # reaches the region without seeing into it: not part of the plan
             covered.setdefault(camera.id, camera)
             target_ids.setdefault(camera.id, []).append(target.id)
     cameras = _camera_entries(session, intervention.window_end, covered, target_ids)
@@ -78,6 +90,16 @@ def build_snapshot(session: Session, actor: Actor, intervention: Intervention) -
         "owners": _owner_entries(session, cameras),
         "totals": _totals(targets, cameras),
     }
+
+
+def _as_stored(camera: CoveredCamera) -> CoveredCamera:
+    return dataclasses.replace(camera, fov=shape(to_geojson(camera.fov)))
+
+
+def _coverage(area: Area, cameras: list[CoveredCamera]) -> dict[str, Any]:
+    """A target's coverage answer by exactly these cameras: the one computation behind stored and
+    recomputed figures."""
+    return coverage_json(measure_cameras(area, cameras, STATUSES, SUGGESTIONS, SUGGESTION_RANGE_M))
 
 
 def window_json(intervention: Intervention) -> dict[str, str | None]:
@@ -185,10 +207,12 @@ def _totals(targets: list[dict[str, Any]], cameras: list[dict[str, Any]]) -> dic
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def filter_snapshot(snapshot: dict[str, Any], actor: Actor) -> dict[str, Any]:
-    """What `actor` may see of a stored snapshot (stored-only keys removed)."""
-    visible = [c for c in snapshot["cameras"] if can_read(actor, c["owner_id"], c["visibility"], c["status"])]
-    ids = {camera["id"] for camera in visible}
+def filter_snapshot(
+    session: Session, snapshot: dict[str, Any], actor: Actor, intervention: Intervention
+) -> dict[str, Any]:
+    """What `actor` may see of a stored snapshot (stored-only keys removed), its figures in its scope."""
+    ids = readable_ids(session, actor, [camera["id"] for camera in snapshot["cameras"]])
+    visible = [camera for camera in snapshot["cameras"] if camera["id"] in ids]
     owners = {
         entry["slug"]: dl.Owner(
             entry["slug"],
@@ -201,14 +225,53 @@ def filter_snapshot(snapshot: dict[str, Any], actor: Actor) -> dict[str, Any]:
     grouped = [
         {k: v for k, v in entry.items() if k != "organisation_contact"} for entry in _grouped(visible, owners)
     ]
-    targets = [
-        {**target, "coverage": {**target["coverage"], "cameras": _only(target["coverage"]["cameras"], ids)}}
-        for target in snapshot["targets"]
-    ]
+    targets = snapshot["targets"]
+    if len(visible) < len(snapshot["cameras"]):
+        targets = _remeasured(intervention, targets, visible)
     cameras = [{k: v for k, v in camera.items() if k not in _STORED_ONLY} for camera in visible]
-    totals = {**snapshot["totals"], "cameras": len(cameras), "owners": len(grouped)}
+    totals = {**snapshot["totals"], **_totals(targets, cameras), "owners": len(grouped)}
     return {**snapshot, "targets": targets, "cameras": cameras, "owners": grouped, "totals": totals}
 
 
-def _only(cameras: list[dict[str, Any]], ids: set[int]) -> list[dict[str, Any]]:
-    return [camera for camera in cameras if camera["id"] in ids]
+def readable_ids(session: Session, actor: Actor, camera_ids: list[int]) -> set[int]:
+    """Which of these cameras `actor` may read now (a camera made private since the plan drops out)."""
+    if not camera_ids:
+        return set()
+    stmt = sa.select(Camera.id).where(Camera.id.in_(camera_ids), readable_cameras(actor))
+    return set(session.scalars(stmt))
+
+
+def _remeasured(
+    intervention: Intervention, targets: list[dict[str, Any]], visible: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each target's coverage recomputed from the visible cameras that see into it."""
+    areas = {target.id: target_area(target) for target in intervention.targets}
+    remeasured = []
+    for target in targets:
+        area = areas.get(target["id"]) or Area(shape(target["geometry"]), target["buffer_m"])
+        seeing = [_covered_camera(camera) for camera in visible if target["id"] in camera["target_ids"]]
+        remeasured.append({**target, "coverage": _coverage(area, seeing)})
+    return remeasured
+
+
+def _covered_camera(entry: dict[str, Any]) -> CoveredCamera:
+    """A stored camera entry as the coverage computation takes it (owner name and kind unused there)."""
+    lon, lat = entry["location"]
+    return CoveredCamera(
+        id=entry["id"],
+        code=entry["code"],
+        name=entry["name"],
+        owner_id=entry["owner_id"],
+        owner=entry["owner"],
+        owner_name="",
+        owner_kind="",
+        camera_type=entry["camera_type"],
+        surveillance_type=entry["surveillance_type"],
+        status=entry["status"],
+        visibility=entry["visibility"],
+        records=entry["records"],
+        retention_hours=entry["retention_hours"],
+        lon=lon,
+        lat=lat,
+        fov=shape(entry["fov"]),
+    )

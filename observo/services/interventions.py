@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from observo.domain import deadlines as dl
 from observo.domain.permissions import Actor
+from observo.domain.reasons import stored_reason
 from observo.errors import FieldIssue, Forbidden, InvalidInput, NotFound, StaleVersion
 from observo.models import (
     Intervention,
@@ -33,7 +34,7 @@ from observo.models.base import utcnow
 from observo.services import audit
 from observo.services import intervention_reads as reads
 from observo.services import intervention_snapshot as snap
-from observo.services.organisations import named_organisation, visible_pacts
+from observo.services.organisations import nameable_organisation, visible_pacts
 
 SRID = 4326
 # Simple attributes a write copies verbatim (the others are resolved: lead, sharing, targets).
@@ -207,7 +208,7 @@ def _subject(intervention: Intervention) -> dict[str, Any]:
         "object_type": "intervention",
         "object_id": intervention.id,
         "subject_organisation_id": intervention.lead_id,
-        "reason": intervention.reason,
+        "reason": stored_reason(intervention.reason),  # 409 for a plan stored without one
     }
 
 
@@ -226,7 +227,7 @@ def _lead(session: Session, actor: Actor, slug: str | None) -> Organisation:
         if actor.organisation_id is None:
             raise InvalidInput("name the lead organisation", [FieldIssue("/lead", "required", "missing")])
         return session.get_one(Organisation, actor.organisation_id)
-    lead = named_organisation(session, slug, "/lead")
+    lead = nameable_organisation(session, actor, slug, "/lead")  # hidden: the unknown slug's 422
     if not actor.is_admin and lead.id != actor.organisation_id:
         raise Forbidden("an intervention is led by your own organisation")
     return lead
@@ -237,7 +238,7 @@ def _assign(session: Session, actor: Actor, intervention: Intervention, values: 
         if name in values:
             setattr(intervention, name, values[name])
     if "organizations" in values:
-        intervention.shared_organisations = _organisations(session, values["organizations"])
+        intervention.shared_organisations = _organisations(session, actor, values["organizations"])
     if "pacts" in values:
         intervention.shared_pacts = _pacts(session, actor, values["pacts"])
     if "targets" in values and _target_keys(intervention.targets) != _input_keys(values["targets"]):
@@ -261,11 +262,13 @@ def _input_keys(targets: Sequence[Mapping[str, Any]]) -> list[tuple[str, float, 
     return [(t["name"], t["buffer_m"], audit.geometry_hash(t["geometry"])) for t in targets]
 
 
-def _organisations(session: Session, slugs: Sequence[str]) -> list[Organisation]:
+def _organisations(session: Session, actor: Actor, slugs: Sequence[str]) -> list[Organisation]:
+    """Organisations the actor may see (`visible_to`); another is an unknown organisation (no leak)."""
     found: dict[str, Organisation] = {}
     for index, slug in enumerate(slugs):
         if slug not in found:
-            found[slug] = named_organisation(session, slug, f"/shared_with/organizations/{index}")
+            pointer = f"/shared_with/organizations/{index}"
+            found[slug] = nameable_organisation(session, actor, slug, pointer)
     return list(found.values())
 
 
@@ -318,10 +321,13 @@ def _record(intervention: Intervention) -> dict[str, Any]:
 
 
 def snapshot_for(actor: Actor, intervention: Intervention) -> dict[str, Any] | None:
-    """The stored snapshot as `actor` may see it (None before the plan is confirmed)."""
+    """The stored snapshot as `actor` may see it, figures in its scope (None before the plan is
+    confirmed)."""
     if intervention.snapshot is None:
         return None
-    return snap.filter_snapshot(intervention.snapshot, actor)
+    session = Session.object_session(intervention)
+    assert session is not None  # read through a session: get_intervention, list_interventions
+    return snap.filter_snapshot(session, intervention.snapshot, actor, intervention)
 
 
 def deadlines(session: Session, actor: Actor, intervention: Intervention, at: datetime) -> dict[str, Any]:
@@ -336,7 +342,8 @@ def map_features(session: Session, actor: Actor, intervention: Intervention) -> 
     filtered = snapshot_for(actor, intervention)
     if filtered is not None:
         return reads.map_json(intervention, filtered, live=False)
-    live = snap.filter_snapshot(snap.build_snapshot(session, actor, intervention), actor)
+    built = snap.build_snapshot(session, actor, intervention)
+    live = snap.filter_snapshot(session, built, actor, intervention)
     audit.record(
         session,
         actor,

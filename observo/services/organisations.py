@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from observo.domain.origins import MAX_ORIGINS, is_origin, normalise_origin
 from observo.domain.permissions import ANONYMOUS, SYSTEM, Actor, can_manage_accounts
-from observo.domain.vocabulary import ORGANISATION_KINDS, PUBLIC_BODY_KINDS
+from observo.domain.vocabulary import ORGANISATION_KINDS, PUBLIC_BODY_KINDS, STATE_FORCE_KINDS
 from observo.errors import Conflict, FieldIssue, Forbidden, InvalidInput, NotFound
 from observo.models import Camera, Organisation, Pact
 from observo.services import audit
@@ -22,6 +22,7 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SLUG_MAX = 64
 NAME_MAX = 200
 ISTAT_PATTERN = re.compile(r"^\d{6}$")
+NO_ORGANISATION_ID = 0  # ids start at 1: a filter on it matches nothing
 CONTACT_FIELDS = {"contact_name": 200, "contact_phone": 40, "contact_email": 254, "contact_pec": 254}
 ORGANISATION_CHANGEABLE = ("name", "sponsor", "public_precision_m", *CONTACT_FIELDS, "embed_origins")
 PACT_CHANGEABLE = ("name", "members")
@@ -39,23 +40,69 @@ def organisation_by_slug(session: Session, slug: str) -> Organisation:
     return organisation
 
 
+def unknown_organisation(slug: str, pointer: str) -> InvalidInput:
+    """The one answer to a name the caller may not use: an unknown slug and a hidden organisation get
+    exactly this, so no answer tells them apart (docs/security.md)."""
+    issue = FieldIssue(pointer, "unknown_organisation", f"no organisation {slug!r}")
+    return InvalidInput("unknown organisation", [issue])
+
+
 def named_organisation(session: Session, slug: str, pointer: str) -> Organisation:
-    """An organisation named in the input: an unknown slug is a bad input (422), not a 404."""
+    """An organisation named by an administrator's input: an unknown slug is a bad input (422), not a
+    404. Input from anyone else goes through `nameable_organisation`."""
     try:
         return organisation_by_slug(session, slug)
     except NotFound as exc:
-        issue = FieldIssue(pointer, "unknown_organisation", f"no organisation {slug!r}")
-        raise InvalidInput("unknown organisation", [issue]) from exc
+        raise unknown_organisation(slug, pointer) from exc
+
+
+def visible_to(actor: Actor) -> sa.ColumnElement[bool]:
+    """True for the organisations `actor` may see and name: all for admins, none for anonymous
+    callers; for others their own, those it sponsors, its pact partners and their sponsored owners,
+    and every state force (every municipality works with them; docs/security.md)."""
+    if actor.is_admin:
+        return sa.true()
+    if actor.is_anonymous:
+        return sa.false()
+    return sa.or_(
+        Organisation.id.in_(actor.own_ids | actor.partner_ids),
+        Organisation.kind.in_(STATE_FORCE_KINDS),
+    )
 
 
 def visible_organisations(session: Session, actor: Actor) -> sa.Select[tuple[Organisation]]:
-    """Organisations the actor may list: all for admins, else its own and those it works with."""
-    stmt = sa.select(Organisation).order_by(Organisation.slug)
-    if actor.is_admin:
-        return stmt
-    if actor.is_anonymous:
-        return stmt.where(sa.false())
-    return stmt.where(Organisation.id.in_(actor.own_ids | actor.partner_ids))
+    """Organisations the actor may list and name (`visible_to`), by slug."""
+    return sa.select(Organisation).where(visible_to(actor)).order_by(Organisation.slug)
+
+
+def nameable_organisation(
+    session: Session,
+    actor: Actor,
+    slug: str,
+    pointer: str,
+    also: sa.ColumnElement[bool] | None = None,
+) -> Organisation:
+    """The organisation `slug` names, if `actor` may see it (or it satisfies `also`: organisations the
+    caller already sees through another object, e.g. an intervention it reads); else the same 422 as an
+    unknown slug. One query, so a hidden organisation and a missing one take the same path."""
+    seen = visible_to(actor) if also is None else sa.or_(visible_to(actor), also)
+    found = session.scalar(sa.select(Organisation).where(Organisation.slug == slug, seen))
+    if found is None:
+        raise unknown_organisation(slug, pointer)
+    return found
+
+
+def filter_organisation_id(session: Session, slug: str) -> int:
+    """The id a filter by organisation slug matches. An unknown slug gets an id no row has, so it
+    answers like a slug whose rows the caller may not read: no 404 tells the two apart."""
+    found = session.scalar(sa.select(Organisation.id).where(Organisation.slug == slug))
+    return NO_ORGANISATION_ID if found is None else found
+
+
+def may_see_organisation(session: Session, actor: Actor, organisation_id: int) -> bool:
+    """Whether `actor` may see the organisation (`visible_to`)."""
+    stmt = sa.select(Organisation.id).where(Organisation.id == organisation_id, visible_to(actor))
+    return session.scalar(stmt) is not None
 
 
 def embeddable_organisation(session: Session, slug: str) -> Organisation:
@@ -63,7 +110,7 @@ def embeddable_organisation(session: Session, slug: str) -> Organisation:
     private owner (404 otherwise, like an unknown slug)."""
     organisation = organisation_by_slug(session, slug)
     if organisation.kind not in PUBLIC_BODY_KINDS:
-        raise NotFound(f"no public map for {slug!r}")
+        raise NotFound(f"no organisation {slug!r}")  # word for word the unknown slug's answer
     return organisation
 
 

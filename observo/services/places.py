@@ -4,10 +4,12 @@ Who sees what: a place is read by its organisation (and the organisations it spo
 partners and by admins; it is changed by the organisation's editors and by admins. Anyone else gets
 404, as for cameras.
 
-A place's coverage is a statistic about the territory, not a query about people: each measurement
-counts every active camera whatever its owner or visibility (it is computed as `SYSTEM`), so the
-figures are the same for every reader and the series is comparable over time. Only figures are
-stored and shown (area, covered area, ratio, number of cameras), never which cameras they are.
+A place's coverage is measured in its organisation's read scope (`organisation_actor`), whoever asks
+for the measurement, so the series is comparable over time and counts only cameras the organisation
+itself may read. Only figures are stored (area, covered area, ratio, number of cameras), never which
+cameras they are. A reader is shown them only when its own scope covers the organisation's
+(`ReadScope.covers`: the organisation's users, admins); a pact partner reads the place without its
+figures, which could otherwise reveal the organisation's private cameras (docs/security.md).
 """
 
 from __future__ import annotations
@@ -21,14 +23,15 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from observo.domain.permissions import SYSTEM, Actor, can_write_for
+from observo.domain.permissions import Actor, can_write_for, read_scope
 from observo.domain.shapes import Area
 from observo.errors import Conflict, FieldIssue, Forbidden, InvalidInput, NotFound, StaleVersion
 from observo.models import Organisation, Place, PlaceCoverage
 from observo.models.base import utcnow
 from observo.services import audit
+from observo.services.actors import organisation_actor
 from observo.services.coverage import AREA_DIGITS, measure_target
-from observo.services.organisations import NAME_MAX, named_organisation, text_issues
+from observo.services.organisations import NAME_MAX, nameable_organisation, named_organisation, text_issues
 
 SRID = 4326
 # Kept finer than the coverage answer's 4 digits: a small place's trend moves in the 5th.
@@ -92,9 +95,26 @@ def latest_measurement(session: Session, place: Place) -> PlaceCoverage | None:
     return next(iter(recent_measurements(session, [place.id]).get(place.id, [])), None)
 
 
-def coverage_history(session: Session, actor: Actor, place_id: int) -> list[PlaceCoverage]:
-    """Every measurement of a readable place, oldest first."""
+def figures_shown(session: Session, actor: Actor, places: Iterable[Place]) -> set[int]:
+    """Ids of the organisations, among `places`' owners, whose places' figures `actor` may be shown:
+    those whose read scope the actor's covers (decided on scopes, never on which cameras exist)."""
+    scope = read_scope(actor)
+    organisations = {place.organisation_id: place.organisation for place in places}
+    if scope.everything:
+        return set(organisations)
+    return {
+        organisation_id
+        for organisation_id, organisation in organisations.items()
+        if scope.covers(read_scope(organisation_actor(session, organisation)))
+    }
+
+
+def coverage_history(session: Session, actor: Actor, place_id: int) -> list[PlaceCoverage] | None:
+    """Every measurement of a readable place, oldest first; None when its figures are withheld from
+    `actor` (see the module docstring)."""
     place = readable_place(session, actor, place_id)
+    if place.organisation_id not in figures_shown(session, actor, [place]):
+        return None
     stmt = (
         sa.select(PlaceCoverage)
         .where(PlaceCoverage.place_id == place.id)
@@ -104,11 +124,12 @@ def coverage_history(session: Session, actor: Actor, place_id: int) -> list[Plac
 
 
 def measure_place(session: Session, actor: Actor, place: Place) -> PlaceCoverage:
-    """Measure the place now against every active camera (see the module docstring) and keep the figures.
+    """Measure the place now against the active cameras its organisation may read, and keep the figures.
 
     Audited as `place.measure` on behalf of `actor`, who asked for it.
     """
-    result = measure_target(session, SYSTEM, Area(to_shape(place.geometry)))
+    scope = organisation_actor(session, place.organisation)
+    result = measure_target(session, scope, Area(to_shape(place.geometry)))
     measurement = PlaceCoverage(
         place_id=place.id,
         measured_at=utcnow(),
@@ -215,8 +236,8 @@ def _hash(geometry: BaseGeometry) -> str:
 
 
 def _owner(session: Session, actor: Actor, slug: str | None) -> Organisation:
-    if slug:
-        return named_organisation(session, slug, "/organisation")
+    if slug:  # one the actor may not see is the unknown slug's 422; one it sees but may not write, 403
+        return nameable_organisation(session, actor, slug, "/organisation")
     if actor.organisation_id is None:
         issue = FieldIssue("/organisation", "required", "name the organisation the place belongs to")
         raise InvalidInput("which organisation's place is it?", [issue])

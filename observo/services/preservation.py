@@ -15,12 +15,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from observo.domain import deadlines as dl
 from observo.domain.permissions import Actor
+from observo.domain.reasons import stored_reason
 from observo.errors import FieldIssue, InvalidInput, NotFound, StaleVersion
 from observo.models import Camera, Intervention, Organisation, PreservationRequest
 from observo.models.base import utcnow
 from observo.services import audit
 from observo.services.interventions import get_intervention
-from observo.services.organisations import named_organisation
+from observo.services.organisations import nameable_organisation
 from observo.services.scope import readable_cameras
 
 _CHANGEABLE = ("status", "answered_at", "contact", "protocol_number", "note")
@@ -38,7 +39,7 @@ def create_request(
     session: Session, actor: Actor, intervention_id: int, values: Mapping[str, Any]
 ) -> PreservationRequest:
     intervention = get_intervention(session, actor, intervention_id)
-    owner = named_organisation(session, values["owner"], "/owner")
+    owner = _owner(session, actor, intervention, values["owner"])
     camera_ids = _owned_cameras(session, actor, owner, values.get("camera_ids", []))
     request = PreservationRequest(
         intervention=intervention,
@@ -108,6 +109,17 @@ def _request_of(session: Session, intervention: Intervention, request_id: int) -
     return request
 
 
+def _owner(session: Session, actor: Actor, intervention: Intervention, slug: str) -> Organisation:
+    """The owner asked for footage: one the actor may see, or already sees through the intervention
+    (its lead, the organisations it is shared with) or through a camera it may read. Any other name is
+    the same 422 as an unknown slug (docs/security.md)."""
+    named = {intervention.lead_id, *(org.id for org in intervention.shared_organisations)}
+    owns_readable = sa.exists().where(Camera.owner_id == Organisation.id, readable_cameras(actor))
+    return nameable_organisation(
+        session, actor, slug, "/owner", also=sa.or_(Organisation.id.in_(named), owns_readable)
+    )
+
+
 def _owned_cameras(
     session: Session, actor: Actor, owner: Organisation, camera_ids: Sequence[int]
 ) -> list[int]:
@@ -158,6 +170,6 @@ def _audit(
         object_type="preservation_request",
         object_id=request.id,
         subject_organisation_id=request.owner_id,
-        reason=intervention.reason,
+        reason=stored_reason(intervention.reason),  # 409 for a plan stored without one
         details={"intervention_id": intervention.id, **details},
     )

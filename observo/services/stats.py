@@ -16,7 +16,7 @@ from observo.domain import vocabulary as v
 from observo.domain.permissions import Actor
 from observo.models import Camera, Organisation, Place, PlaceCoverage
 from observo.models.base import utcnow
-from observo.services.places import recent_measurements, visible_places
+from observo.services.places import figures_shown, recent_measurements, visible_places
 from observo.services.scope import readable_cameras
 
 # A camera whose last check is older than this (or never checked) is "not verified for over a year".
@@ -174,12 +174,14 @@ def municipality_choices(session: Session, actor: Actor) -> list[tuple[str, str]
 
 
 def place_trends(session: Session, actor: Actor, municipality: str | None = None) -> list[PlaceTrend]:
-    """The places of the actor's own organisations (admins: all), each with its two latest measurements."""
+    """The places of the actor's own organisations (admins: all), each with its two latest measurements
+    (none where they are withheld from the actor: `places.figures_shown`)."""
     stmt = visible_places(actor, partners=False)
     if municipality is not None:
         stmt = stmt.where(Place.organisation.has(Organisation.istat_code == municipality))
     places = list(session.scalars(stmt))
-    recent = recent_measurements(session, [place.id for place in places], depth=2)
+    shown = figures_shown(session, actor, places)  # a place's figures only where its scope is covered
+    recent = recent_measurements(session, [p.id for p in places if p.organisation_id in shown], depth=2)
     trends = []
     for place in places:
         latest, previous, *_ = [*recent.get(place.id, []), None, None]

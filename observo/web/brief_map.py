@@ -63,6 +63,10 @@ class Frame:
         return left + (x - self.min_x) * s, top + (self.max_y - y) * s
 
     def clip(self, geometry: BaseGeometry) -> BaseGeometry:
+        # Projected twice (lon/lat, then the frame), a thin gap's outline may touch itself: repair it
+        # for drawing rather than fail the brief.
+        if not geometry.is_valid:
+            geometry = shapely.make_valid(geometry)
         return geometry.intersection(box(self.min_x, self.min_y, self.max_x, self.max_y))
 
 

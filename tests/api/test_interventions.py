@@ -7,9 +7,12 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import jsonschema
+import numpy as np
 import pytest
+import shapely
 import sqlalchemy as sa
 from geoalchemy2.shape import to_shape
+from pyproj import Transformer
 from shapely.geometry import LineString, Point, box, mapping, shape
 
 from observo.domain.shapes import Area
@@ -43,10 +46,12 @@ def square(half_m: float = 100.0) -> dict:
 
 
 def build_world(session) -> dict:
-    """Lead moncalieri; nichelino (shared with); trofarello (pact member); cremona (outsider)."""
-    orgs = {
-        slug: factories.org(session, slug) for slug in ("moncalieri", "nichelino", "trofarello", "cremona")
-    }
+    """Lead moncalieri; nichelino (shared with); trofarello (pact member); cremona (outsider).
+
+    A plan is shared only with organisations its lead may name (docs/security.md): nichelino federates
+    under moncalieri here, which leaves nichelino's own read scope as a stranger's."""
+    orgs = {slug: factories.org(session, slug) for slug in ("moncalieri", "trofarello", "cremona")}
+    orgs["nichelino"] = factories.org(session, "nichelino", sponsor_slug="moncalieri")
     create_pact(session, slug="tutta", name="Tutta mia la Città", member_slugs=["moncalieri", "trofarello"])
     session.commit()
     admin_org = factories.org(session, "regione")
@@ -379,11 +384,22 @@ def test_snapshot_is_filtered_per_reader(client, h, world, session):
     item = confirm(client, h["lead_editor"], create(client, h["lead_editor"]))
     intervention = session.get(service.Intervention, item["id"])
     seen = {}
+    admin = h["admin"]
+    fovs = {}
+    for camera_id in ids.values():
+        answer = client.get(f"/api/v1/cameras/{camera_id}", headers=admin).json
+        fovs[camera_id] = shape(answer["properties"]["fov"])
     for who in ("lead_viewer", "shared", "pact", "admin"):
         summary = client.get(f"/api/v1/interventions/{item['id']}", headers=h[who]).json["summary"]
         seen[who] = summary["cameras"]
-        assert summary["targets"][0]["ratio"] == item["summary"]["targets"][0]["ratio"]  # the plan's figures
+        visible = client.get(f"/api/v1/interventions/{item['id']}/map", headers=h[who]).json["features"]
+        mine = [fovs[f["properties"]["id"]] for f in visible if f["properties"]["layer"] == "camera"]
+        # Each reader's figures come from the cameras it may read (an independent UTM measure).
+        target = summary["targets"][0]
+        assert target["covered_m2"] == pytest.approx(utm_seen_m2(mine, shape(square())), rel=2e-3)
     assert seen == {"lead_viewer": 5, "shared": 2, "pact": 4, "admin": 5}
+    full = client.get(f"/api/v1/interventions/{item['id']}", headers=h["lead_viewer"]).json["summary"]
+    assert full["targets"][0]["ratio"] == item["summary"]["targets"][0]["ratio"]
 
     pact_user = actor_for(session, _user_of(session, h["pact"]))
     filtered = service.snapshot_for(pact_user, intervention)
@@ -395,6 +411,16 @@ def test_snapshot_is_filtered_per_reader(client, h, world, session):
     assert all("contact" not in c for c in filtered["cameras"])
     assert all("organisation_contact" not in o for o in filtered["owners"])
     assert filtered["totals"]["cameras"] == 4 and filtered["totals"]["owners"] == 4
+
+
+def utm_seen_m2(sectors, target) -> float:
+    """Square metres of `target` inside the union of `sectors`, measured in UTM zone 32N."""
+    to_utm = Transformer.from_crs("EPSG:4326", "EPSG:32632", always_xy=True)
+
+    def utm(geometry):
+        return shapely.transform(geometry, lambda xy: np.column_stack(to_utm.transform(xy[:, 0], xy[:, 1])))
+
+    return shapely.union_all([utm(sector) for sector in sectors]).intersection(utm(target)).area
 
 
 def _user_of(session, headers):

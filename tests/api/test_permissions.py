@@ -218,10 +218,11 @@ def test_organisations_listing_is_scoped(client, session, world):
             "/api/v1/organizations", headers=_headers(session, world, "town-a", "viewer")
         ).json
     }
-    assert slugs == {"town-a", "shop-a", "town-b"}
+    assert slugs == {"town-a", "shop-a", "town-b", "cc-a"}  # every state force is visible to everyone
     headers = _headers(session, world, "town-c", "viewer")
     assert client.get("/api/v1/organizations/town-a", headers=headers).status_code == 404
     assert client.get("/api/v1/organizations/town-c", headers=headers).json["kind"] == "municipality"
+    assert client.get("/api/v1/organizations/cc-a", headers=headers).json["kind"] == "carabinieri"
     assert client.get("/api/v1/organizations").status_code == 401
 
 

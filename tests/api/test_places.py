@@ -97,13 +97,19 @@ def test_create_answers_feature_location_etag_and_audits(client, session, town, 
     assert sorted(actions) == ["place.create", "place.measure"]
 
 
-def test_measurements_count_active_cameras_of_every_owner(client, session, town, editor):
-    """A statistic about the territory: an outsider's private camera counts; an inactive one does not."""
+def test_measurements_count_the_active_cameras_the_organisation_reads(client, session, town, editor):
+    """Measured in the place's organisation's scope: its own private camera and a partner's shared one
+    count; an outsider's private camera and an inactive one do not."""
+    partner = factories.org(session, "moncalieri")
+    organisations.create_pact(session, slug="patto", name="Patto", member_slugs=["torino", "moncalieri"])
     outsider = factories.org(session, "asti")
-    factories.camera(session, outsider, visibility="private")
+    session.commit()
+    factories.camera(session, town, visibility="private")
+    factories.camera(session, partner, lat=factories.TURIN[1] + 0.0004, visibility="shared")
+    factories.camera(session, outsider, lat=factories.TURIN[1] - 0.0004, visibility="private")
     factories.camera(session, town, lon=factories.TURIN[0] + 0.0005, status="inactive")
     latest = _create(client, editor).json["properties"]["latest"]
-    assert latest["camera_count"] == 1 and latest["ratio"] > 0
+    assert latest["camera_count"] == 2 and latest["ratio"] > 0
 
 
 def test_history_grows_oldest_first_as_cameras_are_added(client, session, town, editor):
@@ -218,6 +224,12 @@ def test_who_may_read_and_write(client, session, town, editor):
     for reader in (viewer, partner_editor, admin):
         assert client.get(url, headers=reader).status_code == 200
         assert [f["id"] for f in client.get(PLACES, headers=reader).json["features"]] == [place_id]
+    # The figures are the organisation's: a partner reads the place without them.
+    for reader, withheld in ((viewer, False), (admin, False), (partner_editor, True)):
+        props = client.get(url, headers=reader).json["properties"]
+        assert props["figures_withheld"] is withheld and (props["latest"] is None) is withheld
+        history = client.get(f"{url}/coverage", headers=reader).json
+        assert history["figures_withheld"] is withheld and (history["measurements"] == []) is withheld
     assert client.get(url, headers=stranger).status_code == 404
     assert client.get(f"{url}/coverage", headers=stranger).status_code == 404
     assert client.get(PLACES, headers=stranger).json["features"] == []
