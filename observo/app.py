@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ from observo.web import (  # noqa: F401
     stats_page,
 )
 from observo.web.access import install_access_control, refusal_response
+from observo.web.hosts import install_host_check
 from observo.web.input_guard import install_input_guard
 from observo.web.request_log import install_request_log
 from observo.web.security import install_security_headers
@@ -68,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(_flask_config(settings))
     configure_logging(app, settings.effective_log_format, settings.log_level)
     install_request_log(app)  # first: every later hook (CSRF, the limiter...) sees the request id
+    install_host_check(app)  # then: nothing runs for a host the site does not serve
     install_input_guard(app)  # then: no later hook or view queries the database with a NUL
     app.json.sort_keys = False  # GeoJSON reads best in its own order: type, id, geometry, properties
     app.url_map.converters["int"] = DatabaseId  # before any route: ids the database can hold
@@ -103,6 +106,9 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": settings.session_cookie_secure,
+        # The cookie lasts the browser session; its signature is refused after the absolute lifetime
+        # (the idle and absolute limits themselves: observo/web/session.py).
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=settings.session_max_hours),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": settings.session_cookie_secure,

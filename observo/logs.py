@@ -25,6 +25,8 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 _RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 _TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 _OURS = "_observo_handler"  # marks the handler we installed, so a second app replaces it
+# A query string in a request line, up to the next space or ANSI colour code.
+_QUERY = re.compile(r"\?[^\s\x1b]*")
 
 
 def request_id() -> str | None:
@@ -92,12 +94,32 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+class PathOnlyFilter(logging.Filter):
+    """Drops the query string from the request lines of the development server (`observo run`,
+    werkzeug's access log), as the production access log does: it may carry a case number
+    (`reason`) or a search (docs/security.md, "Logs")."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(_QUERY.sub("", arg) if isinstance(arg, str) else arg for arg in record.args)
+        return True
+
+
+def keep_queries_out_of_server_log() -> None:
+    """Install PathOnlyFilter on werkzeug's logger, once."""
+    server_log = logging.getLogger("werkzeug")
+    if not any(isinstance(existing, PathOnlyFilter) for existing in server_log.filters):
+        server_log.addFilter(PathOnlyFilter())
+
+
 def configure_logging(app: Flask, log_format: str, level: str) -> None:
     """Install one handler on the root logger in `log_format` ("json" or "text") at `level`.
 
     An empty format installs nothing (the tests: pytest captures the records itself). A handler
-    installed by an earlier app is replaced, never stacked.
+    installed by an earlier app is replaced, never stacked. The development server's request lines
+    never carry a query string, whatever the format.
     """
+    keep_queries_out_of_server_log()
     root = logging.getLogger()
     for handler in [handler for handler in root.handlers if getattr(handler, _OURS, False)]:
         root.removeHandler(handler)

@@ -28,6 +28,9 @@ EMAIL_MAX = 254
 TOKEN_NAME_MAX = 100
 MAX_EXPIRY_DAYS = 3650
 USER_CHANGEABLE = ("name", "role", "active", "auditor", "organization", "password")
+# A change of these ends the user's browser sessions (docs/security.md, "Sessions"): what the
+# account may do, or who may use it, is no longer what it was when they were opened.
+SESSION_ENDING = ("role", "active", "auditor", "organization")
 
 
 def create_user(
@@ -68,7 +71,8 @@ def create_user(
 def update_user(session: Session, actor: Actor, user_id: int, changes: Mapping[str, Any]) -> User:
     """Change name, role, activity, auditor flag, organisation or password (audited as `user.update`).
 
-    A deactivated user's tokens and sessions stop working at once (see `user_for_token`).
+    A deactivated user's tokens stop working at once (see `user_for_token`); a new password, role,
+    activity, auditor flag or organisation ends every browser session the user had open.
     """
     require_account_manager(actor)
     if refused := [name for name in changes if name not in USER_CHANGEABLE]:
@@ -88,10 +92,18 @@ def update_user(session: Session, actor: Actor, user_id: int, changes: Mapping[s
     details: dict[str, Any] = {"changes": audit.changes(before, user_snapshot(user))}
     if "password" in changes:
         details["password_changed"] = True  # that it changed, never what to
+    if "password" in changes or any(name in details["changes"] for name in SESSION_ENDING):
+        end_sessions(session, user)
     if details["changes"] or "password" in changes:
         # The organisation the account belonged to when it was changed is the one concerned.
         _record_user(session, actor, "user.update", user, details, before_organisation)
     return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every browser session `user` has open, on every device (docs/security.md, "Sessions")."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+    session.flush()
 
 
 def _check_user_changes(actor: Actor, user: User, changes: Mapping[str, Any]) -> None:

@@ -8,22 +8,23 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from observo.api.problem_api import is_api_request
 from observo.api.problems import problem, status_for
-from observo.domain.permissions import Actor
 from observo.errors import ObservoError
 from observo.extensions import db
 from observo.logs import request_id
 from observo.services import audit
-from observo.services.accounts import authenticate_password
+from observo.services.accounts import authenticate_password, end_sessions
 from observo.services.actors import actor_for
 from observo.web.i18n import gettext, language
-from observo.web.session import SignedIn, stop_loading_signed_in
+from observo.web.login_audit import failed_sign_in_actor
+from observo.web.redirects import safe_next
+from observo.web.session import end_session, start_session, stop_loading_signed_in
 
 bp = Blueprint("pages", __name__)
 
@@ -52,9 +53,9 @@ def login() -> Any:
         user = authenticate_password(db.session, email, form.password.data or "")
         if user is not None:
             _audit_user(user, "auth.login")
-            login_user(SignedIn(user))
-            return redirect(_safe_next(request.args.get("next")))
-        audit.record(db.session, Actor(label=email[:254]), "auth.login_failed")
+            start_session(user)
+            return redirect(safe_next(request.args.get("next"), url_for("pages.map_page")))
+        audit.record(db.session, failed_sign_in_actor(db.session, email), "auth.login_failed")
         db.session.commit()
         failed = True
     status = 401 if failed else (400 if form.errors else 200)
@@ -77,16 +78,11 @@ def _audit_user(user: Any, action: str) -> None:
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
     if current_user.is_authenticated:
+        # Signing out ends the user's every session: a copy of this cookie is useless too.
+        end_sessions(db.session, current_user.user)
         _audit_user(current_user.user, "auth.logout")
-    logout_user()
+    end_session()
     return redirect(url_for("pages.login"))
-
-
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: never an open redirect to another host.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("pages.map_page")
 
 
 def error_page(error: ObservoError) -> Any:

@@ -30,7 +30,9 @@ _DOCS_CDN = "https://cdn.jsdelivr.net 'unsafe-inline'"
 # JSON, CSV, images: nothing in them may load or run anything.
 _DATA_CSP = "default-src 'none'; frame-ancestors {ancestors}"
 _CORS_EXPOSED = "ETag, Link, Retry-After, X-Request-ID"
-_CORS_REQUEST_HEADERS = "Content-Type, If-None-Match, Accept-Language"  # never Authorization
+# Never Authorization, nor X-Requested-With: that header proves a call comes from Observo's own pages
+# (observo/web/same_origin.py) only because no other site may send it.
+_CORS_REQUEST_HEADERS = "Content-Type, If-None-Match, Accept-Language"
 _CORS_MAX_AGE_S = "600"
 _USER_ID = "_user_id"  # where Flask-Login keeps the signed-in user in the session
 

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 
 from observo.models import Camera
 from observo.services.organisations import create_pact
+from observo.web.session import session_values
 from tests import factories
 
 LON, LAT = factories.TURIN
@@ -118,8 +119,7 @@ def _sign_in(app, session, world, caller: Caller) -> tuple[dict[str, str], Flask
         return {}, browser
     user = factories.user(session, world["orgs"][caller.org], caller.role)
     with browser.session_transaction() as cookie_session:  # what a successful sign-in stores
-        cookie_session["_user_id"] = str(user.id)
-        cookie_session["_fresh"] = True
+        cookie_session.update(session_values(user))
     return factories.auth(factories.token(session, user)), browser
 
 

@@ -24,7 +24,11 @@ def _config(page: Page) -> dict:
 
 def _call(page: Page, live_server: str, method: str, path: str, body: Any = None, etag: str | None = None):
     """The API with the page's session, as the map's scripts call it (CSRF token on writes)."""
-    headers = {"Content-Type": "application/json", "X-CSRFToken": _config(page)["csrfToken"]}
+    headers = {
+        "Content-Type": "application/json",
+        "X-CSRFToken": _config(page)["csrfToken"],
+        "X-Requested-With": "observo",  # as the map's calls: the session is believed only from our pages
+    }
     if etag:
         headers["If-Match"] = etag
     return page.request.fetch(

@@ -21,6 +21,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from observo.extensions import db
+from observo.models import User
+from observo.web.session import session_values
 from tests import factories
 from tests.conftest import make_app
 from tests.resilience.pg_cluster import Cluster
@@ -168,9 +170,10 @@ def test_the_api_answers_503_problem_quickly_while_the_database_is_down(world: W
 
 def test_pages_answer_a_readable_503_while_the_database_is_down(world: World) -> None:
     browser = world.app.test_client()
+    with world.app.app_context():
+        signed_in = session_values(db.session.get(User, world.user_id))
     with browser.session_transaction() as cookie_session:  # what a successful sign-in stores
-        cookie_session["_user_id"] = str(world.user_id)
-        cookie_session["_fresh"] = True
+        cookie_session.update(signed_in)
     assert browser.get("/cameras").status_code == 200
     anonymous = world.app.test_client()
     with outage(world.cluster):

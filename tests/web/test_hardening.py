@@ -244,7 +244,8 @@ def test_no_cors_on_private_routes_or_with_credentials(app, client, session):
     signed_in = app.test_client()
     _sign_in(signed_in, user.email)
     with_session = signed_in.get("/api/v1/cameras", headers={"Origin": "https://elsewhere.example"})
-    assert with_session.status_code == 200 and "Access-Control-Allow-Origin" not in with_session.headers
+    # Another site's request riding on the session is refused outright (issue 15, class 4).
+    assert with_session.status_code == 403 and "Access-Control-Allow-Origin" not in with_session.headers
     anonymous = client.get("/api/v1/cameras", headers={"Origin": "https://elsewhere.example"})
     assert anonymous.headers["Access-Control-Allow-Origin"] == "*"
 
@@ -290,9 +291,10 @@ def test_api_quota_is_per_caller(app, client, configure, session):
     assert client.get("/api/v1/cameras").status_code == 200  # the address, anonymously
     signed_in = app.test_client()
     _sign_in(signed_in, user.email)
+    same_origin = {"Sec-Fetch-Site": "same-origin"}  # as the map's calls (issue 15, class 4)
     for _ in range(2):
-        assert signed_in.get("/api/v1/cameras").status_code == 200  # the session's user
-    assert signed_in.get("/api/v1/cameras").status_code == 429
+        assert signed_in.get("/api/v1/cameras", headers=same_origin).status_code == 200  # the session's user
+    assert signed_in.get("/api/v1/cameras", headers=same_origin).status_code == 429
 
 
 def test_refusals_are_throttled_before_they_are_audited(client, configure, session):

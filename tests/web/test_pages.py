@@ -49,14 +49,19 @@ def test_login_session_reads_api_and_logout(client, session):
         "/login?next=/api/v1/cameras",
         data={"email": user.email.upper(), "password": factories.PASSWORD, "csrf_token": _csrf(client)},
     )
-    assert response.status_code == 302 and response.headers["Location"] == "/api/v1/cameras"
+    # `next` leads to pages only: a link must not run an API query at sign-in (issue 15, class 4).
+    assert response.status_code == 302 and response.headers["Location"] == "/map"
     assert client.get("/map").status_code == 200
-    features = client.get("/api/v1/cameras").json["features"]
+    same_origin = {"Sec-Fetch-Site": "same-origin"}  # the session is believed only from the site's pages
+    features = client.get("/api/v1/cameras", headers=same_origin).json["features"]
     assert len(features) == 1 and "fov" in features[0]["properties"]  # full detail for the signed-in user
     # A session-authenticated API write needs the CSRF header too.
-    assert client.post("/api/v1/cameras", json=factories.feature("torino")).status_code == 400
+    without_token = client.post("/api/v1/cameras", json=factories.feature("torino"), headers=same_origin)
+    assert without_token.status_code == 400
     token = _csrf(client, "/map")
-    created = client.post("/api/v1/cameras", json=factories.feature("torino"), headers={"X-CSRFToken": token})
+    created = client.post(
+        "/api/v1/cameras", json=factories.feature("torino"), headers={**same_origin, "X-CSRFToken": token}
+    )
     assert created.status_code == 201
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/map").status_code == 302

@@ -1,10 +1,14 @@
 // Calls to Observo's API with the browser session: the CSRF token on writes, the page's language
 // for problem titles, the ETag kept for If-Match. Never throws on an HTTP error: returns it.
+// `X-Requested-With` proves the call comes from Observo's own page where the browser sends no Fetch
+// Metadata (docs/security.md, "Cross-site requests"): the API refuses a session without a proof.
 import { _ } from "../i18n.js";
 
 export function createApi(csrfToken, lang) {
   async function call(method, url, { body, etag, signal } = {}) {
-    const headers = { Accept: "application/geo+json, application/json", "Accept-Language": lang };
+    const headers = {
+      Accept: "application/geo+json, application/json", "Accept-Language": lang, "X-Requested-With": "observo",
+    };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (method !== "GET") headers["X-CSRFToken"] = csrfToken;
     if (etag) headers["If-Match"] = etag;
