@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from observo.domain.permissions import Actor
-from observo.models import Intervention, PreservationRequest
+from observo.models import Intervention
 from observo.models.base import utcnow
 from observo.services import audit
 from observo.services import interventions as plans
+from observo.services.preservation_scope import ShownRequest
 
 FORMATS = ("html", "pdf")
 
@@ -30,15 +31,14 @@ class Brief:
     intervention: Intervention
     snapshot: dict[str, Any]
     deadlines: dict[str, Any]
-    pending: list[PreservationRequest]
+    pending: list[ShownRequest]
     author: Actor
     generated_at: datetime
 
 
-def pending_requests(intervention: Intervention) -> list[PreservationRequest]:
-    """Requests still awaiting the owner's answer, the oldest first: the ones to chase."""
-    pending = [request for request in intervention.preservation_requests if request.status == "pending"]
-    return sorted(pending, key=lambda request: (request.requested_at, request.id))
+def pending_requests(actor: Actor, intervention: Intervention) -> list[ShownRequest]:
+    """Requests the reader sees still awaiting the owner's answer, the oldest first: the ones to chase."""
+    return [request for request in plans.requests_for(actor, intervention) if request.status == "pending"]
 
 
 def gather_brief(
@@ -62,4 +62,4 @@ def gather_brief(
         result_count=len(deadlines["cameras"]),
         details={"format": fmt},
     )
-    return Brief(intervention, snapshot, deadlines, pending_requests(intervention), actor, moment)
+    return Brief(intervention, snapshot, deadlines, pending_requests(actor, intervention), actor, moment)

@@ -19,6 +19,7 @@ from observo.errors import Conflict
 from observo.models import Intervention
 from observo.services import audit
 from observo.services.intervention_snapshot import window_json
+from observo.services.preservation_scope import ShownRequest, visible_requests
 
 
 class NoSnapshot(Conflict):
@@ -28,12 +29,13 @@ class NoSnapshot(Conflict):
 
 
 def preservation_state(
-    intervention: Intervention, cameras: list[dict[str, Any]]
+    requests: list[ShownRequest], cameras: list[dict[str, Any]]
 ) -> tuple[dict[str, str], dict[int, str]]:
-    """The latest request's status per owner (slug) and per camera of `cameras`.
+    """The latest request's status per owner (slug) and per camera of `cameras`, from the requests the
+    reader sees (`preservation_scope.visible_requests`, oldest first).
 
     A request naming no camera covers all of its owner's cameras in the intervention."""
-    latest = sorted(intervention.preservation_requests, key=lambda r: (r.requested_at, r.id))
+    latest = requests
     by_owner: dict[str, str] = {}
     for request in latest:
         by_owner[request.owner.slug] = request.status
@@ -53,7 +55,8 @@ def deadlines_json(
     """Footage deadlines at `at` with whom to call: contacts, so the read is audited with the reason."""
     if snapshot is None:
         raise NoSnapshot(f"intervention {intervention.id} has no snapshot yet: confirm the plan first")
-    by_owner, by_camera = preservation_state(intervention, snapshot["cameras"])
+    requests = visible_requests(session, actor, intervention)
+    by_owner, by_camera = preservation_state(requests, snapshot["cameras"])
     cameras = []
     for camera in snapshot["cameras"]:
         expires_at = dl.parse_iso(camera["footage_expires_at"])
@@ -79,10 +82,10 @@ def deadlines_json(
     return {"window": snapshot["window"], "at": dl.iso_z(at), "cameras": cameras, "owners": owners}
 
 
-def map_json(intervention: Intervention, snapshot: dict[str, Any], live: bool) -> dict[str, Any]:
+def map_json(requests: list[ShownRequest], snapshot: dict[str, Any], live: bool) -> dict[str, Any]:
     """The map's layers as one FeatureCollection (no contacts): targets, gaps, suggestions, cameras,
-    sectors."""
-    _owners, by_camera = preservation_state(intervention, snapshot["cameras"])
+    sectors; pending requests among those the reader sees."""
+    _owners, by_camera = preservation_state(requests, snapshot["cameras"])
     features = []
     for target in snapshot["targets"]:
         features.extend(_target_features(target))
@@ -149,8 +152,11 @@ def _camera_features(camera: dict[str, Any], preservation: str | None) -> list[d
     ]
 
 
-def intervention_json(intervention: Intervention, snapshot: dict[str, Any] | None) -> dict[str, Any]:
-    """The intervention and a summary of its snapshot (already filtered for the reader)."""
+def intervention_json(
+    intervention: Intervention, snapshot: dict[str, Any] | None, requests: list[ShownRequest]
+) -> dict[str, Any]:
+    """The intervention and a summary of its snapshot and requests (both already as the reader sees
+    them)."""
     return {
         "id": intervention.id,
         "title": intervention.title,
@@ -170,7 +176,7 @@ def intervention_json(intervention: Intervention, snapshot: dict[str, Any] | Non
             for t in intervention.targets
         ],
         "snapshot_at": dl.iso_z(intervention.snapshot_at),
-        "summary": _summary(intervention, snapshot),
+        "summary": _summary(requests, snapshot),
         "version": intervention.version,
         "created_at": dl.iso_z(intervention.created_at),
         "updated_at": dl.iso_z(intervention.updated_at),
@@ -178,7 +184,7 @@ def intervention_json(intervention: Intervention, snapshot: dict[str, Any] | Non
     }
 
 
-def _summary(intervention: Intervention, filtered: dict[str, Any] | None) -> dict[str, Any] | None:
+def _summary(requests: list[ShownRequest], filtered: dict[str, Any] | None) -> dict[str, Any] | None:
     if filtered is None:
         return None
     targets = [
@@ -194,7 +200,7 @@ def _summary(intervention: Intervention, filtered: dict[str, Any] | None) -> dic
         }
         for target in filtered["targets"]
     ]
-    pending = sum(1 for request in intervention.preservation_requests if request.status == "pending")
+    pending = sum(1 for request in requests if request.status == "pending")
     return {
         "targets": targets,
         "cameras": len(filtered["cameras"]),

@@ -35,6 +35,7 @@ from observo.services import audit
 from observo.services import intervention_reads as reads
 from observo.services import intervention_snapshot as snap
 from observo.services.organisations import nameable_organisation, visible_pacts
+from observo.services.preservation_scope import ShownRequest, visible_requests
 
 SRID = 4326
 # Simple attributes a write copies verbatim (the others are resolved: lead, sharing, targets).
@@ -325,9 +326,7 @@ def snapshot_for(actor: Actor, intervention: Intervention) -> dict[str, Any] | N
     confirmed)."""
     if intervention.snapshot is None:
         return None
-    session = Session.object_session(intervention)
-    assert session is not None  # read through a session: get_intervention, list_interventions
-    return snap.filter_snapshot(session, intervention.snapshot, actor, intervention)
+    return snap.filter_snapshot(_session_of(intervention), intervention.snapshot, actor, intervention)
 
 
 def deadlines(session: Session, actor: Actor, intervention: Intervention, at: datetime) -> dict[str, Any]:
@@ -341,7 +340,7 @@ def map_features(session: Session, actor: Actor, intervention: Intervention) -> 
     exists (a coverage run: audited with the intervention's reason)."""
     filtered = snapshot_for(actor, intervention)
     if filtered is not None:
-        return reads.map_json(intervention, filtered, live=False)
+        return reads.map_json(visible_requests(session, actor, intervention), filtered, live=False)
     built = snap.build_snapshot(session, actor, intervention)
     live = snap.filter_snapshot(session, built, actor, intervention)
     audit.record(
@@ -352,9 +351,22 @@ def map_features(session: Session, actor: Actor, intervention: Intervention) -> 
         geometry=snap.targets_region(intervention),
         result_count=len(live["cameras"]),
     )
-    return reads.map_json(intervention, live, live=True)
+    return reads.map_json(visible_requests(session, actor, intervention), live, live=True)
+
+
+def requests_for(actor: Actor, intervention: Intervention) -> list[ShownRequest]:
+    """The preservation requests `actor` sees, oldest first, with the cameras it may read."""
+    return visible_requests(_session_of(intervention), actor, intervention)
 
 
 def intervention_json(actor: Actor, intervention: Intervention) -> dict[str, Any]:
     """The intervention as the API answers it, its snapshot summarised for `actor`."""
-    return reads.intervention_json(intervention, snapshot_for(actor, intervention))
+    requests = requests_for(actor, intervention)
+    return reads.intervention_json(intervention, snapshot_for(actor, intervention), requests)
+
+
+def _session_of(intervention: Intervention) -> Session:
+    """The session it was read through (get_intervention, list_interventions): the reads need one."""
+    session = Session.object_session(intervention)
+    assert session is not None
+    return session

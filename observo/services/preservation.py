@@ -22,17 +22,19 @@ from observo.models.base import utcnow
 from observo.services import audit
 from observo.services.interventions import get_intervention
 from observo.services.organisations import nameable_organisation
+from observo.services.preservation_scope import ShownRequest, owner_seen, visible_requests
 from observo.services.scope import readable_cameras
 
 _CHANGEABLE = ("status", "answered_at", "contact", "protocol_number", "note")
 
 
-def list_requests(session: Session, actor: Actor, intervention_id: int) -> list[PreservationRequest]:
-    return list(get_intervention(session, actor, intervention_id).preservation_requests)
+def list_requests(session: Session, actor: Actor, intervention_id: int) -> list[ShownRequest]:
+    """The requests the actor sees (`preservation_scope`), oldest first."""
+    return visible_requests(session, actor, get_intervention(session, actor, intervention_id))
 
 
-def get_request(session: Session, actor: Actor, intervention_id: int, request_id: int) -> PreservationRequest:
-    return _request_of(session, get_intervention(session, actor, intervention_id), request_id)
+def get_request(session: Session, actor: Actor, intervention_id: int, request_id: int) -> ShownRequest:
+    return _request_of(session, actor, get_intervention(session, actor, intervention_id), request_id)
 
 
 def create_request(
@@ -66,11 +68,12 @@ def update_request(
     request_id: int,
     expected_version: int,
     values: Mapping[str, Any],
-) -> PreservationRequest:
+) -> ShownRequest:
     """Record the owner's answer (`preserved`, `refused`) or that the footage expired; `answered_at`
-    defaults to now when the status leaves `pending`."""
+    defaults to now when the status leaves `pending`. Answered as the actor sees the request."""
     intervention = get_intervention(session, actor, intervention_id)
-    request = _request_of(session, intervention, request_id)
+    shown = _request_of(session, actor, intervention, request_id)
+    request = shown.request
     if request.version != expected_version:
         raise StaleVersion(f"request {request_id} is at version {request.version}, not {expected_version}")
     before = _record(request)
@@ -88,10 +91,11 @@ def update_request(
         except StaleDataError as exc:
             raise StaleVersion(f"request {request_id} was changed meanwhile") from exc
         _audit(session, actor, "preservation.update", intervention, request, {"changes": changes})
-    return request
+    return shown
 
 
-def request_json(request: PreservationRequest) -> dict[str, Any]:
+def request_json(request: PreservationRequest | ShownRequest) -> dict[str, Any]:
+    """The request as the API answers it; a `ShownRequest` with the cameras its reader may read."""
     return {
         "id": request.id,
         "intervention_id": request.intervention_id,
@@ -102,22 +106,19 @@ def request_json(request: PreservationRequest) -> dict[str, Any]:
     }
 
 
-def _request_of(session: Session, intervention: Intervention, request_id: int) -> PreservationRequest:
-    request = session.get(PreservationRequest, request_id)
-    if request is None or request.intervention_id != intervention.id:
+def _request_of(session: Session, actor: Actor, intervention: Intervention, request_id: int) -> ShownRequest:
+    """The request if the actor sees it; one it may not see is missing (the same 404)."""
+    shown = {item.id: item for item in visible_requests(session, actor, intervention)}
+    if request_id not in shown:
         raise NotFound(f"no preservation request {request_id} in intervention {intervention.id}")
-    return request
+    return shown[request_id]
 
 
 def _owner(session: Session, actor: Actor, intervention: Intervention, slug: str) -> Organisation:
     """The owner asked for footage: one the actor may see, or already sees through the intervention
     (its lead, the organisations it is shared with) or through a camera it may read. Any other name is
     the same 422 as an unknown slug (docs/security.md)."""
-    named = {intervention.lead_id, *(org.id for org in intervention.shared_organisations)}
-    owns_readable = sa.exists().where(Camera.owner_id == Organisation.id, readable_cameras(actor))
-    return nameable_organisation(
-        session, actor, slug, "/owner", also=sa.or_(Organisation.id.in_(named), owns_readable)
-    )
+    return nameable_organisation(session, actor, slug, "/owner", also=owner_seen(actor, intervention))
 
 
 def _owned_cameras(

@@ -33,6 +33,7 @@ from observo.errors import FieldIssue, MalformedQuery
 from observo.extensions import api, db
 from observo.models import Intervention, PreservationRequest
 from observo.services.brief import FORMATS, Brief, gather_brief
+from observo.services.preservation_scope import ShownRequest
 from observo.spatial import engine
 from observo.web.brief_map import target_map_svg
 from observo.web.i18n import language
@@ -209,7 +210,7 @@ def owner_row(owner: Mapping[str, Any], codes: Mapping[int, str]) -> dict[str, A
     }
 
 
-def request_row(item: PreservationRequest, codes: Mapping[int, str]) -> dict[str, str]:
+def request_row(item: PreservationRequest | ShownRequest, codes: Mapping[int, str]) -> dict[str, str]:
     named = [codes.get(camera_id, f"#{camera_id}") for camera_id in item.camera_ids or []]
     return {
         "owner": item.owner.name,

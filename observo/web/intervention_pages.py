@@ -25,7 +25,7 @@ from observo.api.auth import current_actor
 from observo.domain.permissions import Actor
 from observo.errors import InvalidInput
 from observo.extensions import db
-from observo.models import Intervention, PreservationRequest
+from observo.models import Intervention
 from observo.models.base import utcnow
 from observo.services import interventions as plans
 from observo.services import preservation
@@ -132,11 +132,9 @@ def request_values(form: PreservationForm) -> dict[str, Any]:
     }
 
 
-def all_requests(intervention: Intervention, codes: Mapping[int, str]) -> list[dict[str, str]]:
-    """Every request of the intervention with its answer, the latest first."""
-    ordered: list[PreservationRequest] = sorted(
-        intervention.preservation_requests, key=lambda item: (item.requested_at, item.id), reverse=True
-    )
+def all_requests(actor: Actor, intervention: Intervention, codes: Mapping[int, str]) -> list[dict[str, str]]:
+    """Every request of the intervention the reader sees, with its answer, the latest first."""
+    ordered = list(reversed(plans.requests_for(actor, intervention)))
     return [
         {
             **request_row(item, codes),
@@ -235,7 +233,7 @@ def show_page(
         shared_with=sharing(intervention),
         has_snapshot=snapshot is not None,
         computed_at=moment(snapshot["computed_at"]) if snapshot else "",
-        requests=all_requests(intervention, context.pop("codes")),
+        requests=all_requests(actor, intervention, context.pop("codes")),
         links=links(intervention, snapshot is not None),
         form=form,
         messages=messages,

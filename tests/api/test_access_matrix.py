@@ -68,6 +68,16 @@ def expected_read(caller: Caller, owner: str, visibility: str) -> bool:
     return any(owner in own_group(partner) for partner in partners)
 
 
+def expected_visible(caller: Caller, org: str) -> bool:
+    """May the caller see (and name) the organisation? Its own group, pact partners' groups, state forces."""
+    if caller.role == "admin":
+        return True
+    if caller.org is None:
+        return False
+    partners = {member for member in PACT if caller.org in PACT}
+    return org == "cc" or any(org in own_group(member) for member in partners | {caller.org})
+
+
 def expected_write(caller: Caller, owner: str) -> bool:
     return caller.role == "admin" or (caller.role == "editor" and owner in own_group(caller.org))
 
@@ -227,7 +237,9 @@ def _check_writes(client, session, world, caller, headers, matrix: Matrix) -> No
         matrix.expect(f"DELETE {label}", 204 if expected == 200 else expected, deleted.status_code)
     for owner in OWNERS:
         created = client.post("/api/v1/cameras", json=factories.feature(owner), headers=headers)
-        expected = (201 if expected_write(caller, owner) else 403) if signed_in else 401
+        # An owner the caller may not see is an unknown organisation (422), not a refusal (403).
+        refused = 403 if expected_visible(caller, owner) else 422
+        expected = (201 if expected_write(caller, owner) else refused) if signed_in else 401
         matrix.expect(f"POST camera for {owner}", expected, created.status_code)
 
 

@@ -68,10 +68,16 @@ def test_record_a_request(client, h, world, planned, session):
     assert entry.reason == REASON and entry.object_id == str(made["id"])
     assert entry.subject_organisation_id == world["orgs"]["moncalieri"].id
     assert json.loads(entry.details)["intervention_id"] == planned["item"]["id"]
-    listed = client.get(planned["url"], headers=h["shared"]).json
+    listed = client.get(planned["url"], headers=h["pact"]).json
     assert [r["id"] for r in listed] == [made["id"]]
     one = client.get(f"{planned['url']}/{made['id']}", headers=h["pact"])
     assert one.status_code == 200 and one.headers["ETag"] == f'"{made["id"]}.1"'
+    # nichelino reads the plan but not moncalieri's shared camera: a request about it does not exist
+    # for nichelino (docs/security.md), and a missing one answers the same 404.
+    assert client.get(planned["url"], headers=h["shared"]).json == []
+    hidden = client.get(f"{planned['url']}/{made['id']}", headers=h["shared"])
+    missing = client.get(f"{planned['url']}/999999", headers=h["shared"])
+    assert hidden.status_code == missing.status_code == 404
 
 
 @pytest.mark.parametrize(

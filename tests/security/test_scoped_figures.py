@@ -120,8 +120,8 @@ def ok(response) -> Any:
 
 
 def brief_figures(html: str) -> str:
-    """The brief from its totals to its owners (the part made of figures and cameras)."""
-    start, end = html.index('<p class="totals">'), html.index('<section class="requests"')
+    """The brief from its totals to its pending requests (figures, cameras, owners, requests)."""
+    start, end = html.index('<p class="totals">'), html.index('<footer class="brief-foot"')
     return html[start:end]
 
 
@@ -225,6 +225,11 @@ def test_a_hidden_camera_changes_no_figure_of_a_shared_plan_or_of_the_registry(c
 
     hidden = add_hidden_camera(session, world)
     recompute(client, world, item)
+    # The lead asks the hidden camera's owner to preserve its footage: a request about a camera the
+    # readers may not read is, for them, no request at all (not listed, counted, shown or found).
+    requests = f"/api/v1/interventions/{item['id']}/preservation-requests"
+    asked = {"owner": "alfa", "channel": "pec", "camera_ids": [hidden], "note": "segreto"}
+    made = ok(client.post(requests, json=asked, headers=world["headers"]["lead"])).json
 
     lead_after = intervention_answers(client, world["headers"]["lead"], item)
     assert lead_after["item"]["summary"] != lead_before["item"]["summary"]  # the camera matters
@@ -233,6 +238,10 @@ def test_a_hidden_camera_changes_no_figure_of_a_shared_plan_or_of_the_registry(c
         after = intervention_answers(client, world["headers"][reader], item)
         for name, answer in after.items():
             assert answer == before[reader][name], f"{reader} learns of the hidden camera from {name}"
+        assert ok(client.get(requests, headers=world["headers"][reader])).json == []
+        by_id = client.get(f"{requests}/{made['id']}", headers=world["headers"][reader])
+        missing = client.get(f"{requests}/{made['id'] + 1000}", headers=world["headers"][reader])
+        assert by_id.status_code == missing.status_code == 404
         after_registry = registry_answers(client, world["headers"][reader])
         for name, answer in after_registry.items():
             assert answer == before_registry[reader][name], (

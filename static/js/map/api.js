@@ -40,7 +40,8 @@ async function readBody(response) {
   if (response.status === 204 || !type.includes("json")) return null;
   try {
     return await response.json();
-  } catch {
+  } catch (error) {
+    if (error?.name === "AbortError") throw error; // a cancelled load is not an empty answer
     return null;
   }
 }
