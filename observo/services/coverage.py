@@ -94,7 +94,8 @@ def measure_cameras(
     """Coverage of `area` by exactly these cameras' fields of view, taken in id order.
 
     A pure function of its inputs: figures recomputed for a reader from the cameras it may read are
-    the very figures a registry without the others would give (docs/security.md, "every figure").
+    the very figures a registry without the others would give (docs/security.md, "Every figure in
+    the caller's scope").
     """
     by_id = {camera.id: camera for camera in sorted(cameras, key=lambda camera: camera.id)}
     coverage = measure.measure(area, {camera_id: camera.fov for camera_id, camera in by_id.items()})

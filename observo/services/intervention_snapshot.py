@@ -6,7 +6,7 @@ stored whole, footage contacts included. Every read filters it for the reader: a
 may not read now is left out with its owner's entry and contacts, and every figure (coverage, gaps,
 suggestions, each camera's share, totals) is then recomputed from the cameras that remain, so a
 reader gets exactly the figures the plan would have if the cameras hidden from it did not exist
-(docs/security.md, "every figure in the caller's scope"). To make that exact, the stored figures
+(docs/security.md, "Every figure in the caller's scope"). To make that exact, the stored figures
 are computed from the same stored fields of view the recomputation starts from.
 
 The stored form adds two keys the readers never get: each camera's own `contact` and each owner's
