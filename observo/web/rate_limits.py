@@ -8,8 +8,9 @@
   locked out by each other;
 - refused credentials (401 to a request that sent `Authorization`) are counted per client address
   (`ratelimit_auth_failed`): each random token is a new caller for the API quota, but not a new
-  address. Once the quota is spent, that address's requests with credentials get 429 before any
-  lookup or audit entry (docs/security.md, "Floods");
+  address. Once the quota is spent, that address's requests with refused credentials get 429, with
+  no audit entry (docs/security.md, "Floods"); a valid token is exempt, so colleagues behind the
+  same NAT keep working while a misconfigured client or an attacker next to them is throttled;
 - health checks, static files and the other pages are not limited.
 
 The limits are read from the settings at each request; the storage and the on/off switch when the
@@ -95,6 +96,19 @@ def _refused_credentials(response: Response) -> bool:
     return response.status_code == 401 and "Authorization" in request.headers
 
 
+def _no_refusable_credentials() -> bool:
+    """No `Authorization`, or a valid one (one indexed lookup, which the request makes anyway)."""
+    if "Authorization" not in request.headers:
+        return True
+    from observo.api.auth import current_actor  # api.auth imports the extensions, which import this
+    from observo.errors import NotAuthenticated
+
+    try:
+        return not current_actor().is_anonymous
+    except NotAuthenticated:
+        return False
+
+
 def _limits() -> list[ApplicationLimit]:
     return [
         ApplicationLimit(
@@ -123,7 +137,7 @@ def _limits() -> list[ApplicationLimit]:
             _setting("ratelimit_auth_failed"),
             key_function=_client_address,
             scope="auth-failed-address",
-            exempt_when=lambda: "Authorization" not in request.headers,
+            exempt_when=_no_refusable_credentials,
             deduct_when=_refused_credentials,
         ),
     ]

@@ -129,6 +129,9 @@ def test_valid_tokens_and_requests_without_credentials_do_not_spend_the_quota(cl
     for _ in range(5):
         assert client.get(URL, headers=random_token()).status_code == 401
     assert client.get(URL, headers=random_token()).status_code == 429
+    # A colleague behind the same address, with a valid token, is not locked out by the flood.
+    assert client.get("/api/v1/cameras", headers=headers).status_code == 200
+    assert client.get(URL, headers=random_token()).status_code == 429
 
 
 def test_an_identified_callers_refusals_are_each_logged(client, session):
