@@ -63,7 +63,7 @@ def test_measured_values_follow_the_camera_properties(client, session) -> None:
     owner = f.org(session, "torino")
     f.camera(session, owner)
     headers = f.auth(f.token(session, f.user(session, owner, role="viewer")))
-    near = client.get("/api/v1/cameras?near=7.6869,45.0713&radius=200&reason=t", headers=headers).json
+    near = client.get("/api/v1/cameras?near=7.6869,45.0713&radius=200&reason=PG-1", headers=headers).json
     (feature,) = near["features"]
     properties = list(feature["properties"])
     assert properties[-1] == "distance_m" and properties[:-1] == list(

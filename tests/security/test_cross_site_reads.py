@@ -75,15 +75,6 @@ def _reads(world) -> dict[str, str]:
     }
 
 
-def _csrf(client, path: str = "/login") -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
-
-def _sign_in(client, user) -> None:
-    data = {"email": user.email, "password": factories.PASSWORD, "csrf_token": _csrf(client)}
-    assert client.post("/login", data=data).status_code == 302
-
 
 def _last_id(session) -> int:
     return session.scalar(sa.select(sa.func.coalesce(sa.func.max(AuditEntry.id), 0)))
@@ -128,7 +119,7 @@ GENUINE = {
 
 @pytest.mark.parametrize("headers", FORGED.values(), ids=FORGED.keys())
 def test_a_forged_read_is_refused_and_nothing_is_logged_but_the_refusal(client, session, world, headers):
-    _sign_in(client, world["officer"])
+    factories.sign_in(client, world["officer"])
     first = _last_id(session)
     for name, url in _reads(world).items():
         start = _last_id(session)
@@ -146,7 +137,7 @@ def test_a_forged_read_is_refused_and_nothing_is_logged_but_the_refusal(client, 
 
 @pytest.mark.parametrize("headers", GENUINE.values(), ids=GENUINE.keys())
 def test_our_own_pages_read_as_before(client, session, world, headers):
-    _sign_in(client, world["officer"])
+    factories.sign_in(client, world["officer"])
     for name, url in _reads(world).items():
         start = _last_id(session)
         response = client.get(url, headers=headers)
@@ -156,7 +147,7 @@ def test_our_own_pages_read_as_before(client, session, world, headers):
 
 
 def test_a_forged_write_is_refused_even_with_the_csrf_token(client, session, world):
-    _sign_in(client, world["officer"])
+    factories.sign_in(client, world["officer"])
     token = re.search(r'"csrfToken": "([^"]+)"', client.get("/map").get_data(as_text=True)).group(1)
     body = {"geometry": {"type": "Point", "coordinates": [LON, LAT]}, "buffer_m": 50, "reason": REASON}
     start = _last_id(session)

@@ -9,7 +9,6 @@ label. Nothing typed is stored anywhere in the entry.
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 import sqlalchemy as sa
@@ -27,13 +26,9 @@ TYPED_PASSWORDS = [
 ]
 
 
-def _csrf(client) -> str:
-    page = client.get("/login").get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
 
 def _fail(client, email: str, password: str = "wrong password!"):
-    data = {"email": email, "password": password, "csrf_token": _csrf(client)}
+    data = {"email": email, "password": password, "csrf_token": factories.csrf_token(client)}
     return client.post("/login", data=data)
 
 

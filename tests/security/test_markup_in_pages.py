@@ -34,7 +34,6 @@ from observo.services.organisations import update_organisation
 from observo.settings import PROJECT_ROOT
 from observo.web import brief
 from tests import factories
-from tests.web.test_pages import _csrf
 
 CENTRE = Area(Point(*factories.TURIN))
 SAME_SITE = "/api/v1/cameras/1/contacts"  # an audited GET: fetched, it would be read in the reader's name
@@ -135,8 +134,7 @@ def test_a_name_cannot_close_the_json_script_block_or_an_attribute(client, sessi
     session.commit()
     factories.camera(session, town, visibility="public")
     editor = factories.user(session, town, "editor")
-    data = {"email": editor.email, "password": factories.PASSWORD, "csrf_token": _csrf(client)}
-    assert client.post("/login", data=data).status_code == 302
+    factories.sign_in(client, editor)
     pages = {
         "/map": ("observo-config", lambda config: config["editableOwners"][0]["name"]),
         "/embed/x-town": ("embed-config", lambda config: config["organisation"]["name"]),
@@ -158,8 +156,7 @@ ECHOED = '"><img src=x id=x-img><script>window.__pwned=1</script>'
 def test_query_strings_echoed_into_pages_stay_text(client, session):
     town = factories.org(session, "x-echo")
     editor = factories.user(session, town, "editor")
-    data = {"email": editor.email, "password": factories.PASSWORD, "csrf_token": _csrf(client)}
-    assert client.post("/login", data=data).status_code == 302
+    factories.sign_in(client, editor)
     value = quote(ECHOED)
     paths = [
         f"/cameras?q={value}",

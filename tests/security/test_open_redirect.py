@@ -105,10 +105,6 @@ SIGNED_IN_SAMPLE = [
 ]
 
 
-def _csrf(client) -> str:
-    page = client.get("/login").get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
 
 def _as_the_server_reads(raw: str) -> str:
     """The `next` value the view gets from `?next=<raw>` (the query string decoded once)."""
@@ -116,7 +112,7 @@ def _as_the_server_reads(raw: str) -> str:
 
 
 def _sign_in_with_next(client, user, raw_next: str):
-    data = {"email": user.email, "password": factories.PASSWORD, "csrf_token": _csrf(client)}
+    data = {"email": user.email, "password": factories.PASSWORD, "csrf_token": factories.csrf_token(client)}
     return client.post(f"/login?next={raw_next}", data=data)
 
 
@@ -168,7 +164,7 @@ def test_the_page_asked_before_sign_in_is_reached_after_it(client, session, view
     assert asked.status_code == 302
     login_link = asked.headers["Location"]
     assert login_link.startswith("/login?next=")
-    data = {"email": viewer.email, "password": factories.PASSWORD, "csrf_token": _csrf(client)}
+    data = {"email": viewer.email, "password": factories.PASSWORD, "csrf_token": factories.csrf_token(client)}
     location = client.post(login_link, data=data).headers["Location"]
     assert urlsplit(location).path == "/cameras" and "status=faulty" in location
     assert client.get(location).status_code == 200

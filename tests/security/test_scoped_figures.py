@@ -87,12 +87,12 @@ def world(session):
     return {"orgs": orgs, "headers": headers}
 
 
-def add_hidden_camera(session, world) -> int:
-    """alfa's private camera 30 m east of the centre, looking east over the visible camera's view."""
+def add_hidden_camera(session, world, owner: str = "alfa") -> int:
+    """A private camera 30 m east of the centre, looking east over the visible camera's view."""
     lon, lat = at_offset(30, 0)
     camera = factories.camera(
         session,
-        world["orgs"]["alfa"],
+        world["orgs"][owner],
         lon,
         lat,
         bearing_deg=90.0,
@@ -254,17 +254,7 @@ def test_a_snapshot_taken_by_an_admin_shows_the_lead_only_its_own_scope(client, 
     figures of what they may read (here: a private camera of a pact partner, hidden from the lead)."""
     item = plan(client, world)
     before = intervention_answers(client, world["headers"]["lead"], item)
-    lon, lat = at_offset(30, 0)
-    factories.camera(
-        session,
-        world["orgs"]["beta"],
-        lon,
-        lat,
-        bearing_deg=90.0,
-        hfov_deg=90.0,
-        range_m=60.0,
-        visibility="private",
-    )
+    add_hidden_camera(session, world, owner="beta")  # a partner's private camera: hidden from the lead
     admin = factories.headers_for(session, factories.org(session, "regione", kind="public_body"), "admin")
     url = f"/api/v1/interventions/{item['id']}"
     current = ok(client.get(url, headers=admin)).json

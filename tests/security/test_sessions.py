@@ -19,19 +19,10 @@ from tests import factories
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}  # what the map's own calls carry
 
 
-def _csrf(client, path: str = "/login") -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
 
 def _map_token(client) -> str:
     page = client.get("/map").get_data(as_text=True)
     return re.search(r'"csrfToken": "([^"]+)"', page).group(1)
-
-
-def _sign_in(client, user) -> None:
-    data = {"email": user.email, "password": factories.PASSWORD, "csrf_token": _csrf(client)}
-    assert client.post("/login", data=data).status_code == 302
 
 
 def _signed_in(client) -> bool:
@@ -63,7 +54,7 @@ def admin_headers(session):
 
 
 def test_a_cookie_copied_before_sign_out_is_dead_after_it(app, client, session, viewer):
-    _sign_in(client, viewer)
+    factories.sign_in(client, viewer)
     copied = client.get_cookie("session").value
     assert _signed_in(_replay(app, copied))
     token = _map_token(client)
@@ -74,8 +65,8 @@ def test_a_cookie_copied_before_sign_out_is_dead_after_it(app, client, session, 
 
 def test_sign_out_ends_the_sessions_on_other_devices_too(app, client, session, viewer):
     other_device = app.test_client()
-    _sign_in(other_device, viewer)
-    _sign_in(client, viewer)
+    factories.sign_in(other_device, viewer)
+    factories.sign_in(client, viewer)
     assert client.post("/logout", data={"csrf_token": _map_token(client)}).status_code == 302
     assert not _signed_in(other_device)
 
@@ -93,7 +84,7 @@ def test_sign_out_ends_the_sessions_on_other_devices_too(app, client, session, v
 )
 def test_an_administrator_change_ends_the_users_sessions(app, client, session, viewer, admin_headers, change):
     factories.org(session, "moncalieri")
-    _sign_in(client, viewer)
+    factories.sign_in(client, viewer)
     copied = client.get_cookie("session").value
     changed = client.application.test_client().patch(
         f"/api/v1/users/{viewer.id}", json=change, headers=admin_headers
@@ -104,7 +95,7 @@ def test_an_administrator_change_ends_the_users_sessions(app, client, session, v
 
 
 def test_a_change_of_name_keeps_the_session(client, session, viewer, admin_headers):
-    _sign_in(client, viewer)
+    factories.sign_in(client, viewer)
     renamed = client.application.test_client().patch(
         f"/api/v1/users/{viewer.id}", json={"name": "Sala operativa"}, headers=admin_headers
     )
@@ -113,12 +104,12 @@ def test_a_change_of_name_keeps_the_session(client, session, viewer, admin_heade
 
 
 def test_signing_in_again_after_a_change_works(client, session, viewer, admin_headers):
-    _sign_in(client, viewer)
+    factories.sign_in(client, viewer)
     client.application.test_client().patch(
         f"/api/v1/users/{viewer.id}", json={"role": "editor"}, headers=admin_headers
     )
     assert not _signed_in(client)
-    _sign_in(client, viewer)
+    factories.sign_in(client, viewer)
     assert _signed_in(client)
 
 
@@ -130,7 +121,7 @@ def _age(client, **seconds_ago: int) -> None:
 
 
 def test_an_idle_session_ends(client, session, viewer):
-    _sign_in(client, viewer)
+    factories.sign_in(client, viewer)
     _age(client, **{signed_session.SEEN_AT: 29 * 60})  # the default idle timeout is 30 minutes
     assert _signed_in(client)
     with client.session_transaction() as values:
@@ -141,13 +132,13 @@ def test_an_idle_session_ends(client, session, viewer):
 
 def test_the_idle_timeout_is_a_setting(client, session, viewer, configure):
     configure(session_idle_minutes=5)
-    _sign_in(client, viewer)
+    factories.sign_in(client, viewer)
     _age(client, **{signed_session.SEEN_AT: 5 * 60 + 1})
     assert not _signed_in(client)
 
 
 def test_a_busy_session_still_ends_at_its_absolute_lifetime(client, session, viewer, configure):
-    _sign_in(client, viewer)
+    factories.sign_in(client, viewer)
     _age(
         client, **{signed_session.SIGNED_IN_AT: 12 * 3600 - 120, signed_session.SEEN_AT: 10}
     )  # default: 12 hours
@@ -155,7 +146,7 @@ def test_a_busy_session_still_ends_at_its_absolute_lifetime(client, session, vie
     _age(client, **{signed_session.SIGNED_IN_AT: 12 * 3600 + 1, signed_session.SEEN_AT: 10})
     assert not _signed_in(client)
     configure(session_max_hours=1)
-    _sign_in(client, viewer)
+    factories.sign_in(client, viewer)
     _age(client, **{signed_session.SIGNED_IN_AT: 3600 + 1, signed_session.SEEN_AT: 10})
     assert not _signed_in(client)
 
@@ -171,15 +162,15 @@ def test_a_session_without_the_sign_in_facts_is_not_believed(app, session, viewe
 
 
 def test_the_session_cookie_is_not_kept_past_the_browser_session(client, session, viewer):
-    data = {"email": viewer.email, "password": factories.PASSWORD, "csrf_token": _csrf(client)}
+    data = {"email": viewer.email, "password": factories.PASSWORD, "csrf_token": factories.csrf_token(client)}
     cookie = client.post("/login", data=data).headers["Set-Cookie"].lower()
     assert "session=" in cookie and "expires=" not in cookie and "max-age=" not in cookie
     assert "httponly" in cookie and "samesite=lax" in cookie
 
 
 def test_the_csrf_token_changes_at_sign_in_and_the_planted_one_is_refused(client, session, viewer):
-    planted = _csrf(client)  # what an attacker who set this browser's cookie would know
-    _sign_in(client, viewer)
+    planted = factories.csrf_token(client)  # what an attacker who set this browser's cookie would know
+    factories.sign_in(client, viewer)
     fresh = _map_token(client)
     assert fresh != planted
     camera = factories.feature("torino")
@@ -194,5 +185,5 @@ def test_the_csrf_token_changes_at_sign_in_and_the_planted_one_is_refused(client
 
 def test_signing_in_keeps_the_chosen_language(client, session, viewer):
     client.get("/login?lang=en")
-    _sign_in(client, viewer)
+    factories.sign_in(client, viewer)
     assert 'lang="en"' in client.get("/map").get_data(as_text=True)

@@ -14,17 +14,6 @@ from tests import factories
 ROW_LINK = re.compile(r'<th scope="row"><a href="/cameras/(\d+)">')
 
 
-def _csrf(client, path="/login"):
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
-
-def _sign_in(client, user):
-    response = client.post(
-        "/login", data={"email": user.email, "password": factories.PASSWORD, "csrf_token": _csrf(client)}
-    )
-    assert response.status_code == 302
-
 
 def _page(client, url, status=200):
     response = client.get(url)
@@ -45,7 +34,7 @@ def town(session):
 @pytest.fixture
 def editor(client, session, town):
     user = factories.user(session, town, "editor")
-    _sign_in(client, user)
+    factories.sign_in(client, user)
     return user
 
 
@@ -177,7 +166,7 @@ def test_card_shows_history_after_an_edit(client, session, town, editor):
     url = f"/api/v1/cameras/{camera.id}"
     same_origin = {"Sec-Fetch-Site": "same-origin"}  # as the map's calls
     etag = client.get(url, headers=same_origin).headers["ETag"]
-    token = _csrf(client, "/cameras")
+    token = factories.csrf_token(client, "/cameras")
     patched = client.patch(
         url,
         json={"properties": {"status": "faulty"}},

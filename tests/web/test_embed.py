@@ -46,13 +46,6 @@ def frame_ancestors(response) -> str:
     return re.search(r"frame-ancestors ([^;]*)", policy).group(1)
 
 
-def sign_in(client, user) -> None:
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    data = {"email": user.email, "password": factories.PASSWORD, "csrf_token": token}
-    assert client.post("/login", data=data).status_code == 302
-
-
 # --- the embed page ---
 
 
@@ -75,7 +68,7 @@ def test_embed_sets_no_cookie(client, towns):
 
 @pytest.mark.parametrize("query", ["", "?lang=en", "?lang=it&height=300"])
 def test_embed_never_writes_a_signed_in_session(client, session, towns, query):
-    sign_in(client, factories.user(session, towns["a"], "viewer"))
+    factories.sign_in(client, factories.user(session, towns["a"], "viewer"))
     before = client.get_cookie("session").value
     response = client.get(f"/embed/town-a{query}")
     assert response.status_code == 200
@@ -190,7 +183,7 @@ def test_embed_data_request_returns_only_public_cameras_with_public_fields(clien
 def test_share_page_shows_the_snippet_to_members(client, session, towns):
     update_organisation(session, SYSTEM, "town-a", {"embed_origins": ["https://www.a.example"]})
     session.commit()
-    sign_in(client, factories.user(session, towns["a"], "viewer"))
+    factories.sign_in(client, factories.user(session, towns["a"], "viewer"))
     response = client.get("/organizations/town-a/embed")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -204,13 +197,13 @@ def test_share_page_shows_the_snippet_to_members(client, session, towns):
 
 
 def test_share_page_is_for_the_organisation_and_admins_only(client, session, towns):
-    sign_in(client, factories.user(session, towns["b"], "editor"))
+    factories.sign_in(client, factories.user(session, towns["b"], "editor"))
     assert client.get("/organizations/town-a/embed").status_code == 404
     assert client.get("/organizations/town-b/embed").status_code == 200
     assert client.get("/organizations/nowhere/embed").status_code == 404
     client.post("/logout", data={"csrf_token": _page_csrf(client)})
     admin = factories.user(session, factories.org(session, "regione", kind="public_body"), "admin")
-    sign_in(client, admin)
+    factories.sign_in(client, admin)
     assert client.get("/organizations/town-a/embed").status_code == 200
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import uuid
 
 import pytest
@@ -26,13 +25,9 @@ BBOX = "7.6,45.0,7.8,45.2"
 # --- helpers ---
 
 
-def _csrf(client, path="/login"):
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
 
 def _sign_in(client, email, password=factories.PASSWORD, **kwargs):
-    data = {"email": email, "password": password, "csrf_token": _csrf(client)}
+    data = {"email": email, "password": password, "csrf_token": factories.csrf_token(client)}
     return client.post("/login", data=data, **kwargs)
 
 

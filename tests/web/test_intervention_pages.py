@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 
 import pytest
 import sqlalchemy as sa
@@ -21,16 +20,6 @@ from tests.web.test_brief import (
     build_plan,
     square,
 )
-
-
-def _csrf(client, path: str = "/login") -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
-
-def _sign_in(client, user) -> None:
-    data = {"email": user.email, "password": factories.PASSWORD, "csrf_token": _csrf(client)}
-    assert client.post("/login", data=data).status_code == 302
 
 
 def _page(client, url: str, status: int = 200) -> str:
@@ -72,7 +61,7 @@ def test_list_shows_readable_interventions_with_coverage_and_links(client, sessi
         },
     )
     session.commit()
-    _sign_in(client, editor)
+    factories.sign_in(client, editor)
     page = _page(client, "/interventions")
     item = plan["intervention"]
     snapshot = session.get(Intervention, item.id).snapshot
@@ -90,7 +79,7 @@ def test_list_shows_readable_interventions_with_coverage_and_links(client, sessi
 
 
 def test_list_leaves_out_what_the_reader_may_not_read(client, session, plan):
-    _sign_in(client, factories.user(session, plan["orgs"]["cremona"], "editor"))
+    factories.sign_in(client, factories.user(session, plan["orgs"]["cremona"], "editor"))
     page = _page(client, "/interventions")
     assert "Festa dei giardini" not in page and "Nessun intervento che puoi vedere" in page
     assert _page(client, f"/interventions/{plan['intervention'].id}", status=404)
@@ -98,7 +87,7 @@ def test_list_leaves_out_what_the_reader_may_not_read(client, session, plan):
 
 def test_intervention_page_shows_deadlines_contacts_and_audits_them(client, session, plan):
     editor = plan["editor"]
-    _sign_in(client, editor)
+    factories.sign_in(client, editor)
     before = len(entries(session, "intervention.contacts"))
     item = plan["intervention"]
     page = _page(client, f"/interventions/{item.id}")
@@ -117,19 +106,19 @@ def test_intervention_page_shows_deadlines_contacts_and_audits_them(client, sess
 
 
 def test_a_partner_sees_only_its_cameras(client, session, plan):
-    _sign_in(client, factories.user(session, plan["orgs"]["nichelino"], "viewer"))
+    factories.sign_in(client, factories.user(session, plan["orgs"]["nichelino"], "viewer"))
     page = _page(client, f"/interventions/{plan['intervention'].id}")
     assert plan["cameras"]["silent"].code in page and plan["cameras"]["private"].code not in page
 
 
 def test_recording_a_preservation_request(client, session, plan):
     editor = plan["editor"]
-    _sign_in(client, editor)
+    factories.sign_in(client, editor)
     item = plan["intervention"]
     url = f"/interventions/{item.id}"
     watched = plan["cameras"]["watched"]
     form = {
-        "csrf_token": _csrf(client, url),
+        "csrf_token": factories.csrf_token(client, url),
         "owner": "trofarello",
         "cameras": str(watched.id),
         "requested_at": "2026-11-21T09:30",
@@ -155,18 +144,19 @@ def test_recording_a_preservation_request(client, session, plan):
 
 
 def test_a_request_needs_the_csrf_token_and_a_listed_owner(client, session, plan):
-    _sign_in(client, plan["editor"])
+    factories.sign_in(client, plan["editor"])
     url = f"/interventions/{plan['intervention'].id}"
     no_token = {"owner": "trofarello", "channel": "pec"}
     assert client.post(url, data=no_token).status_code == 400
-    refused = client.post(url, data={"csrf_token": _csrf(client, url), "owner": "cremona", "channel": "pec"})
+    token = factories.csrf_token(client, url)
+    refused = client.post(url, data={"csrf_token": token, "owner": "cremona", "channel": "pec"})
     assert refused.status_code == 422 and "Controlla i campi evidenziati" in refused.get_data(as_text=True)
     session.expire_all()
     assert session.scalars(sa.select(PreservationRequest)).all() == []
 
 
 def test_english_on_request(client, session, plan):
-    _sign_in(client, plan["editor"])
+    factories.sign_in(client, plan["editor"])
     page = _page(client, "/interventions?lang=en")
     assert "Interventions you may see" in page and "Open on the map" in page and "Brief (print)" in page
     page = _page(client, f"/interventions/{plan['intervention'].id}")

@@ -14,7 +14,6 @@ import pytest
 from observo.settings import PROJECT_ROOT, Settings
 from observo.web.assets import ASSETS, EMBED_ASSETS, MAP_ASSETS
 from tests import factories
-from tests.web.test_pages import _csrf
 
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 PINNED = re.compile(r"/(@?[\w.-]+(?:/[\w.-]+)?)@(\d+\.\d+\.\d+)/")
@@ -36,8 +35,7 @@ class _ExternalTags(HTMLParser):
 
 def _sign_in(client, session, role="editor", organisation=None):
     user = factories.user(session, organisation or factories.org(session, "torino"), role)
-    data = {"email": user.email, "password": factories.PASSWORD, "csrf_token": _csrf(client)}
-    assert client.post("/login", data=data).status_code == 302
+    factories.sign_in(client, user)
     return user
 
 

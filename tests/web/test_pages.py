@@ -7,11 +7,6 @@ import re
 from tests import factories
 
 
-def _csrf(client, path="/login"):
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
-
 def test_map_requires_login(client, session):
     response = client.get("/map")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -34,7 +29,7 @@ def test_wrong_password_is_401_with_readable_message(client, session):
     user = factories.user(session, factories.org(session, "torino"), "viewer")
     response = client.post(
         "/login",
-        data={"email": user.email, "password": "wrong password!", "csrf_token": _csrf(client)},
+        data={"email": user.email, "password": "wrong password!", "csrf_token": factories.csrf_token(client)},
         headers={"Accept-Language": "it"},
     )
     assert response.status_code == 401
@@ -47,7 +42,11 @@ def test_login_session_reads_api_and_logout(client, session):
     factories.camera(session, town, visibility="private")
     response = client.post(
         "/login?next=/api/v1/cameras",
-        data={"email": user.email.upper(), "password": factories.PASSWORD, "csrf_token": _csrf(client)},
+        data={
+            "email": user.email.upper(),
+            "password": factories.PASSWORD,
+            "csrf_token": factories.csrf_token(client),
+        },
     )
     # `next` leads to pages only: a link must not run an API query at sign-in (issue 15, class 4).
     assert response.status_code == 302 and response.headers["Location"] == "/map"
@@ -58,7 +57,7 @@ def test_login_session_reads_api_and_logout(client, session):
     # A session-authenticated API write needs the CSRF header too.
     without_token = client.post("/api/v1/cameras", json=factories.feature("torino"), headers=same_origin)
     assert without_token.status_code == 400
-    token = _csrf(client, "/map")
+    token = factories.csrf_token(client, "/map")
     created = client.post(
         "/api/v1/cameras", json=factories.feature("torino"), headers={**same_origin, "X-CSRFToken": token}
     )
@@ -71,7 +70,11 @@ def test_login_refuses_open_redirect(client, session):
     user = factories.user(session, factories.org(session, "torino"), "viewer")
     response = client.post(
         "/login?next=//evil.example/x",
-        data={"email": user.email, "password": factories.PASSWORD, "csrf_token": _csrf(client)},
+        data={
+            "email": user.email,
+            "password": factories.PASSWORD,
+            "csrf_token": factories.csrf_token(client),
+        },
     )
     assert response.headers["Location"] == "/map"
 
@@ -89,7 +92,7 @@ def test_html_has_csp_and_cannot_be_framed(client, session):
 
 def test_language_link_keeps_the_page_query(client, session):
     user = factories.user(session, factories.org(session, "torino"), "viewer")
-    data = {"email": user.email, "password": factories.PASSWORD, "csrf_token": _csrf(client)}
+    data = {"email": user.email, "password": factories.PASSWORD, "csrf_token": factories.csrf_token(client)}
     client.post("/login", data=data)
     page = client.get("/cameras?status=faulty&q=piazza").get_data(as_text=True)
     link = re.search(r'href="([^"]+)" hreflang="en"', page).group(1).replace("&amp;", "&")

@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import box, mapping
 
 from tests import factories
-from tests.web.test_camera_pages import _page, _sign_in
+from tests.web.test_camera_pages import _page
 
 TORINO, CREMONA = "001272", "019036"
 
@@ -34,7 +34,7 @@ def torino(session):
 @pytest.fixture
 def editor(client, session, torino):
     user = factories.user(session, torino, "editor")
-    _sign_in(client, user)
+    factories.sign_in(client, user)
     return user
 
 
