@@ -21,7 +21,6 @@ from observo.models import Camera
 from observo.services.accounts import update_user
 from observo.services.organisations import create_pact
 from tests import factories
-from tests.web.test_embed import sign_in
 
 
 @pytest.fixture
@@ -203,7 +202,7 @@ def test_audit_filter_answers_a_hidden_organisation_as_an_unknown_one(client, se
 
 
 def test_embed_share_page_answers_a_private_owner_as_an_unknown_one(client, session, world):
-    sign_in(client, factories.user(session, world["orgs"]["town-a"], "viewer"))
+    factories.sign_in(client, factories.user(session, world["orgs"]["town-a"], "viewer"))
     pages = {slug: client.get(f"/organizations/{slug}/embed") for slug in ("shop-c", "ghost", "town-c")}
     for slug, page in pages.items():
         assert page.status_code == 404
