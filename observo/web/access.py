@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 
 from observo.api.auth import current_actor
 from observo.api.problem_api import is_api_request
@@ -19,6 +19,7 @@ from observo.extensions import db, login_manager
 from observo.logs import request_id
 from observo.services import audit, audit_chain, audit_refusals
 from observo.spatial import engine
+from observo.web import rate_limits
 from observo.web.route_policy import ADMIN, ANYONE, AUDITOR, current_rule
 from observo.web.unavailable import unavailable_response
 
@@ -74,7 +75,13 @@ def refusal_response(error: ObservoError, respond: Callable[[ObservoError], Any]
     """`respond(error)` once the refusal is audited; 503 when the database cannot take the entry.
 
     For error handlers: an exception raised inside one is not handled again (it would be a 500).
+    Refused credentials past their address's quota get 429 instead, and no entry (web/rate_limits.py).
     """
+    if _refused_credentials(error):
+        wait = rate_limits.refused_credentials_wait()
+        if wait is not None:
+            limit = current_app.config["OBSERVO_SETTINGS"].ratelimit_auth_failed
+            return rate_limits.too_many_requests(limit, wait)
     try:
         audit_refusal(error)
     except engine.UNAVAILABLE_ERRORS as unavailable:
@@ -93,7 +100,7 @@ def audit_refusal(error: ObservoError) -> None:
     """
     if isinstance(error, Forbidden):
         actor, action = _actor_or_anonymous(), "auth.denied"
-    elif isinstance(error, NotAuthenticated) and "Authorization" in request.headers:
+    elif _refused_credentials(error):
         actor, action = _offered_token(), "auth.rejected"
     else:
         return
@@ -108,6 +115,10 @@ def audit_refusal(error: ObservoError) -> None:
     else:
         audit.record(db.session, actor, action, details=details)
     db.session.commit()
+
+
+def _refused_credentials(error: ObservoError) -> bool:
+    return isinstance(error, NotAuthenticated) and "Authorization" in request.headers
 
 
 def _actor_or_anonymous() -> Actor:

@@ -10,7 +10,12 @@
   (`ratelimit_auth_failed`): each random token is a new caller for the API quota, but not a new
   address. Once the quota is spent, that address's requests with refused credentials get 429, with
   no audit entry (docs/security.md, "Floods"); a valid token is exempt, so colleagues behind the
-  same NAT keep working while a misconfigured client or an attacker next to them is throttled;
+  same NAT keep working while a misconfigured client or an attacker next to them is throttled.
+  This one is counted where the refusal is answered (`refused_credentials_wait`, called by
+  web/access.py), after the token lookup the request makes anyway: deciding "valid or not" in the
+  limiter's own hook would look the token up before the route's transaction is opened, a second
+  connection wait when the database is down and, on SQLite, a read snapshot that a write cannot
+  upgrade (an immediate "database is locked" instead of the busy wait);
 - health checks, static files and the other pages are not limited.
 
 The limits are read from the settings at each request; the storage and the on/off switch when the
@@ -23,6 +28,7 @@ failing open, or failing every request.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -30,6 +36,8 @@ from collections.abc import Callable
 from flask import Flask, Response, current_app, render_template, request
 from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
 from limits import parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
 from observo.api.problem_api import is_api_request
 from observo.api.problems import problem
@@ -39,6 +47,10 @@ from observo.web.i18n import gettext, language
 from observo.web.security import signed_in_user_id
 
 _EXTENSION_KEY = "observo_limiter"
+# Counts refused credentials while the shared storage does not answer (per process, like Flask-Limiter's).
+_FALLBACK_KEY = "observo_limiter_fallback"
+_REFUSED_SCOPE = ("observo", "auth-failed-address")
+log = logging.getLogger(__name__)
 # A storage that does not answer must not hold a request for long: fall back to memory quickly.
 _STORAGE_TIMEOUT_S = 0.5
 
@@ -71,6 +83,7 @@ class RateLimits:
         )
         extension.init_app(app)
         app.extensions[_EXTENSION_KEY] = extension
+        app.extensions[_FALLBACK_KEY] = FixedWindowRateLimiter(MemoryStorage())
         app.register_error_handler(RateLimitExceeded, _too_many_requests)
 
     def reset(self, app: Flask | None = None) -> None:
@@ -78,6 +91,35 @@ class RateLimits:
         extension = _bound(app)
         if extension.enabled:
             extension.reset()
+        (app or current_app).extensions[_FALLBACK_KEY].storage.reset()
+
+
+def refused_credentials_wait() -> int | None:
+    """Count one refused credential for the client's address; the seconds to wait once the quota is spent.
+
+    None: the refusal is answered (401) and counted. A number: the quota is spent, nothing is counted,
+    and the caller answers 429 with that Retry-After.
+    """
+    extension = _bound()
+    if not extension.enabled:
+        return None
+    items = parse_many(current_app.config["OBSERVO_SETTINGS"].ratelimit_auth_failed)
+    keys = (*_REFUSED_SCOPE, _client_address())
+    try:
+        return _spend(extension.limiter, items, keys)
+    except Exception:  # the storage failed: count in this process rather than not at all
+        log.warning("rate-limit storage unavailable: refused credentials counted in memory", exc_info=True)
+        return _spend(current_app.extensions[_FALLBACK_KEY], items, keys)
+
+
+def _spend(strategy: RateLimiter, items: list, keys: tuple[str, ...]) -> int | None:
+    for item in items:
+        if not strategy.test(item, *keys):
+            reset_at = strategy.get_window_stats(item, *keys).reset_time
+            return max(1, math.ceil(reset_at - time.time()))
+    for item in items:
+        strategy.hit(item, *keys)
+    return None
 
 
 def _bound(app: Flask | None = None) -> Limiter:
@@ -90,23 +132,6 @@ def _setting(name: str) -> Callable[[], str]:
 
 def _failed_sign_in(response: Response) -> bool:
     return response.status_code == 401
-
-
-def _refused_credentials(response: Response) -> bool:
-    return response.status_code == 401 and "Authorization" in request.headers
-
-
-def _no_refusable_credentials() -> bool:
-    """No `Authorization`, or a valid one (one indexed lookup, which the request makes anyway)."""
-    if "Authorization" not in request.headers:
-        return True
-    from observo.api.auth import current_actor  # api.auth imports the extensions, which import this
-    from observo.errors import NotAuthenticated
-
-    try:
-        return not current_actor().is_anonymous
-    except NotAuthenticated:
-        return False
 
 
 def _limits() -> list[ApplicationLimit]:
@@ -132,13 +157,6 @@ def _limits() -> list[ApplicationLimit]:
             methods=["POST"],
             exempt_when=lambda: request.endpoint != "pages.login" or not _submitted_email(),
             deduct_when=_failed_sign_in,
-        ),
-        ApplicationLimit(
-            _setting("ratelimit_auth_failed"),
-            key_function=_client_address,
-            scope="auth-failed-address",
-            exempt_when=_no_refusable_credentials,
-            deduct_when=_refused_credentials,
         ),
     ]
 
@@ -184,10 +202,14 @@ def _retry_after(error: RateLimitExceeded) -> int:
 
 
 def _too_many_requests(error: RateLimitExceeded) -> Response:
-    seconds = _retry_after(error)
+    return too_many_requests(str(error.limit.limit), _retry_after(error))
+
+
+def too_many_requests(limit: str, seconds: int) -> Response:
+    """429 in the caller's language: problem+json for the API, the error page for the pages."""
     headers = {"Retry-After": str(seconds)}  # X-Request-ID: added to every response (web.access)
     if is_api_request():
-        detail = f"rate limit of {error.limit.limit} reached: retry in {seconds} s"
+        detail = f"rate limit of {limit} reached: retry in {seconds} s"
         return problem(429, "rate_limited", detail, headers=headers)
     detail = gettext("Too many attempts: try again in %(seconds)s seconds.", seconds=seconds)
     page = render_template("error.html", lang=language(), detail=detail)
