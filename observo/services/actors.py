@@ -44,21 +44,20 @@ def organisation_actor(session: Session, organisation: Organisation) -> Actor:
 
 def _scope_ids(session: Session, org_id: int) -> tuple[frozenset[int], frozenset[int]]:
     """(own, partners): the organisation and those it sponsors; its pact partners and their sponsored
-    owners (a partner's federated private owners share with the pact too)."""
-    own = {org_id, *_sponsored_by(session, [org_id])}
-    partners = _pact_partners(session, org_id)
-    partners |= _sponsored_by(session, partners)
-    return frozenset(own), frozenset(partners - own)
+    owners (a partner's federated private owners share with the pact too).
 
-
-def _sponsored_by(session: Session, sponsor_ids: list[int] | set[int]) -> set[int]:
-    if not sponsor_ids:
-        return set()
-    stmt = sa.select(Organisation.id).where(Organisation.sponsor_id.in_(sponsor_ids))
-    return set(session.scalars(stmt))
-
-
-def _pact_partners(session: Session, org_id: int) -> set[int]:
+    One round trip: every authenticated request resolves its scope (docs/performance.md).
+    """
     my_pacts = sa.select(pact_members.c.pact_id).where(pact_members.c.organisation_id == org_id)
-    stmt = sa.select(pact_members.c.organisation_id).where(pact_members.c.pact_id.in_(my_pacts))
-    return set(session.scalars(stmt))
+    partners = sa.select(pact_members.c.organisation_id).where(pact_members.c.pact_id.in_(my_pacts))
+    sponsored = sa.select(sa.literal("own"), Organisation.id).where(Organisation.sponsor_id == org_id)
+    partner_rows = sa.select(sa.literal("partner"), pact_members.c.organisation_id).where(
+        pact_members.c.pact_id.in_(my_pacts)
+    )
+    partners_sponsored = sa.select(sa.literal("partner"), Organisation.id).where(
+        Organisation.sponsor_id.in_(partners)
+    )
+    own, others = {org_id}, set()
+    for side, organisation_id in session.execute(sa.union_all(sponsored, partner_rows, partners_sponsored)):
+        (own if side == "own" else others).add(organisation_id)
+    return frozenset(own), frozenset(others - own)

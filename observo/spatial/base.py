@@ -103,9 +103,13 @@ class SpatialBackend(Protocol):
         """(ix, iy): the Web Mercator grid cell of side `cell_m` metres holding each point."""
 
     def features_json(
-        self, session: Session, extras: PageExtras, property_names: Sequence[str]
+        self, session: Session, extras: PageExtras, property_names: Sequence[str], public: bool = False
     ) -> list[str] | None:
-        """The page's features as GeoJSON text built by the database, or None to let Python do it."""
+        """The page's features as GeoJSON text built by the database, or None to let Python do it.
+
+        `public`: the anonymous audience's Feature (schemas.camera.PublicCameraFeature): the
+        generalised position, and the owner named only when it is a public body.
+        """
 
     def tile_mvt(self, session: Session, rows: sa.Select, tile: Tile, layer: str) -> bytes:
         """`rows` as the one layer `layer` of a Mapbox Vector Tile; empty bytes when there are none.

@@ -12,6 +12,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from observo.domain.shapes import BBox, Radius
+from observo.domain.vocabulary import PUBLIC_BODY_KINDS
 from observo.models import Camera
 from observo.spatial.base import (
     MVT_EXTENT,
@@ -97,11 +98,11 @@ class PostgisBackend:
         return mercator_cell(column, cell_m)
 
     def features_json(
-        self, session: Session, extras: PageExtras, property_names: Sequence[str]
+        self, session: Session, extras: PageExtras, property_names: Sequence[str], public: bool = False
     ) -> list[str] | None:
         has_distance = any(value is not None for value in extras.distance_m)
         has_relation = any(value is not None for value in extras.relation)
-        sql = _features_sql(tuple(property_names), has_distance, has_relation)
+        sql = _features_sql(tuple(property_names), has_distance, has_relation, public)
         rows = session.execute(
             sa.text(sql),
             {
@@ -169,15 +170,27 @@ _SPECIAL = {
 }
 
 
+# The anonymous audience's differences (schemas.camera.PublicCameraFeature): only public bodies named.
+_PUBLIC_BODIES = ", ".join(f"'{kind}'" for kind in PUBLIC_BODY_KINDS)
+_PUBLIC_SPECIAL = {**_SPECIAL, "owner": f"CASE WHEN o.kind IN ({_PUBLIC_BODIES}) THEN o.slug END"}
+
+
 @lru_cache(maxsize=16)
-def _features_sql(property_names: tuple[str, ...], has_distance: bool, has_relation: bool) -> str:
-    """One query rendering a page of Features in the schema's property order (checked by a test)."""
+def _features_sql(
+    property_names: tuple[str, ...], has_distance: bool, has_relation: bool, public: bool = False
+) -> str:
+    """One query rendering a page of Features in the schema's property order (checked by a test).
+
+    `public`: the generalised position (`public_location`) and the public audience's owner rule.
+    """
     columns = set(Camera.__table__.columns.keys())
+    special = _PUBLIC_SPECIAL if public else _SPECIAL
+    position = "c.public_location" if public else "c.location"
     selected = []
     for name in property_names:
-        if name not in _SPECIAL and name not in columns:
+        if name not in special and name not in columns:
             raise ValueError(f"no SQL for property {name!r}")
-        selected.append(f'{_SPECIAL.get(name, f"c.{name}")} AS "{name}"')
+        selected.append(f'{special.get(name, f"c.{name}")} AS "{name}"')
     if has_distance:
         selected.append("q.distance_m AS distance_m")
     if has_relation:
@@ -185,7 +198,7 @@ def _features_sql(property_names: tuple[str, ...], has_distance: bool, has_relat
     return f"""
         SELECT json_build_object(
             'type', 'Feature', 'id', c.id,
-            'geometry', ST_AsGeoJSON(c.location, 7)::json,
+            'geometry', ST_AsGeoJSON({position}, 7)::json,
             'properties', row_to_json(p))::text
         FROM unnest(CAST(:ids AS bigint[]), CAST(:distances AS float8[]), CAST(:relations AS text[]))
              WITH ORDINALITY AS q(id, distance_m, relation, ord)

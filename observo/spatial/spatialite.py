@@ -110,7 +110,7 @@ class SpatialiteBackend:
         return mercator_cell(column, cell_m)
 
     def features_json(
-        self, session: Session, extras: PageExtras, property_names: Sequence[str]
+        self, session: Session, extras: PageExtras, property_names: Sequence[str], public: bool = False
     ) -> list[str] | None:
         return None  # the embedded database serves small pages: the schema renders them
 

@@ -71,3 +71,22 @@ def test_measured_values_follow_the_camera_properties(client, session) -> None:
     )
     # 0.001 degrees of latitude at Turin, measured on the WGS84 ellipsoid.
     assert abs(feature["properties"]["distance_m"] - 111.14) < 0.05
+
+
+def test_anonymous_listed_features_equal_single_public_items(client, session) -> None:
+    """The public audience's page (built by PostGIS too) is the public schema's Feature, field for field:
+    the generalised position, and the owner named only when it is a public body."""
+    town = f.org(session, "torino")
+    shop = f.org(session, "negozio", kind="private", sponsor_slug=town.slug)
+    f.camera(session, town, visibility="public", camera_type="dome", municipality="Torino")
+    f.camera(session, shop, f.TURIN[0] + 0.001, f.TURIN[1] + 0.0007, visibility="public")
+    f.camera(session, shop, f.TURIN[0] + 0.002, f.TURIN[1], visibility="private")
+    listed = client.get("/api/v1/cameras?bbox=7.6,45.0,7.8,45.2")
+    assert listed.status_code == 200
+    features = listed.json["features"]
+    assert len(features) == 2
+    assert sorted(str(feature["properties"]["owner"]) for feature in features) == ["None", "torino"]
+    for feature in features:
+        single = client.get(f"/api/v1/cameras/{feature['id']}").json
+        _close(feature, single)
+        assert "fov" not in feature["properties"] and "address" not in feature["properties"]
