@@ -20,12 +20,12 @@ from observo.extensions import db
 from observo.schemas.fields import current_settings
 from observo.schemas.queries import ClusterQuery
 from observo.schemas.search import ClusterCollection
-from observo.services import queries
+from observo.services import clusters as clusters_service
 
 blp = ApiBlueprint("clusters", __name__, url_prefix="/api/v1/clusters", description="Map clusters")
 
 
-def _cell_feature(grid: MapGrid, cluster: queries.Cluster) -> dict[str, Any]:
+def _cell_feature(grid: MapGrid, cluster: clusters_service.Cluster) -> dict[str, Any]:
     bounds = grid.cell_bounds(cluster.ix, cluster.iy)
     centre = [round((bounds[0] + bounds[2]) / 2, 6), round((bounds[1] + bounds[3]) / 2, 6)]
     return {
@@ -57,7 +57,8 @@ class Clusters(MethodView):
         if grid.cell_count(args["bbox"]) > settings.max_cluster_cells:
             detail = f"more than {settings.max_cluster_cells} cells: lower the zoom or shrink the bbox"
             raise MalformedQuery(detail, [FieldIssue("/zoom", "too_many_cells", detail)])
-        clusters = queries.cluster_cameras(db.session, actor, args["bbox"], grid, camera_filters(args))
+        filters = camera_filters(args)
+        clusters = clusters_service.cluster_cameras(db.session, actor, args["bbox"], grid, filters)
         body = orjson.dumps(
             {
                 "type": "FeatureCollection",

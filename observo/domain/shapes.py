@@ -243,13 +243,16 @@ class MapGrid:
         max_lon, max_lat = mercator_to_lonlat((ix + 1) * self.cell_m, (iy + 1) * self.cell_m)
         return min_lon, min_lat, max_lon, max_lat
 
-    def cell_count(self, bbox: BBox) -> int:
+    def cell_range(self, bbox: BBox) -> tuple[int, int, int, int]:
+        """(ix0, iy0, ix1, iy1): the first and last cells the box touches, inclusive."""
         x0, y0 = lonlat_to_mercator(bbox.min_lon, bbox.min_lat)
         x1, y1 = lonlat_to_mercator(bbox.max_lon, bbox.max_lat)
         size = self.cell_m
-        return (math.floor(x1 / size) - math.floor(x0 / size) + 1) * (
-            math.floor(y1 / size) - math.floor(y0 / size) + 1
-        )
+        return math.floor(x0 / size), math.floor(y0 / size), math.floor(x1 / size), math.floor(y1 / size)
+
+    def cell_count(self, bbox: BBox) -> int:
+        ix0, iy0, ix1, iy1 = self.cell_range(bbox)
+        return (ix1 - ix0 + 1) * (iy1 - iy0 + 1)
 
 
 # Web Mercator's square world ends here; at the poles the projection is infinite (log of 0 at -90°,

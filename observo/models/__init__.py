@@ -4,6 +4,7 @@ from observo.models.account import ApiToken, User
 from observo.models.audit import AuditChainHead, AuditEntry
 from observo.models.base import Base
 from observo.models.camera import Camera, CameraStatusChange
+from observo.models.cell_count import CameraCellCount
 from observo.models.import_job import ImportJob
 from observo.models.intervention import (
     Intervention,
@@ -21,6 +22,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Camera",
+    "CameraCellCount",
     "CameraStatusChange",
     "ImportJob",
     "Intervention",

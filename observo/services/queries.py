@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from observo.domain import vocabulary as v
 from observo.domain.permissions import Actor, sees_full_detail
 from observo.domain.reasons import check_reason
-from observo.domain.shapes import Area, BBox, MapGrid, Radius
+from observo.domain.shapes import Area, BBox, Radius
 from observo.errors import NotAuthenticated
 from observo.models import Camera, Organisation
 from observo.services import query_audit
@@ -63,16 +63,6 @@ class Page:
     hits: list[Hit]
     matched: int | None  # exact, or None when above the count cap
     has_more: bool
-
-
-@dataclass(frozen=True)
-class Cluster:
-    ix: int
-    iy: int
-    count: int
-    lon: float  # mean generalised position of the cell's cameras
-    lat: float
-    by_type: dict[str, int]
 
 
 def position_of(actor: Actor) -> sa.orm.InstrumentedAttribute:
@@ -315,39 +305,3 @@ def nearest_cameras(
         session, actor, "query.nearest", reason, Point(lon, lat), len(hits), k=k, filters=filters_used
     )
     return hits
-
-
-def cluster_cameras(
-    session: Session, actor: Actor, bbox: BBox, grid: MapGrid, filters: CameraFilters
-) -> list[Cluster]:
-    """Cameras counted per map grid cell, by type, on generalised positions (safe for every audience).
-
-    Cells come out ordered by (ix, iy), so equal data gives byte-identical answers.
-    """
-    backend = session_backend(session)
-    position = Camera.public_location
-    ix, iy = backend.mercator_cell(position, grid.cell_m)
-    ix, iy = ix.label("ix"), iy.label("iy")
-    statement = (
-        sa.select(
-            ix,
-            iy,
-            Camera.camera_type,
-            sa.func.count(),
-            sa.func.sum(sa.func.ST_X(position)),
-            sa.func.sum(sa.func.ST_Y(position)),
-        )
-        .where(readable_cameras(actor), *filter_clauses(actor, filters), backend.in_bbox(position, bbox))
-        .group_by(ix, iy, Camera.camera_type)
-    )
-    cells: dict[tuple[int, int], list] = {}
-    for cx, cy, camera_type, count, sum_lon, sum_lat in session.execute(statement):
-        cell = cells.setdefault((cx, cy), [0, 0.0, 0.0, {}])
-        cell[0] += count
-        cell[1] += sum_lon
-        cell[2] += sum_lat
-        cell[3][camera_type] = count
-    return [
-        Cluster(cx, cy, n, round(sx / n, 6), round(sy / n, 6), dict(sorted(types.items())))
-        for (cx, cy), (n, sx, sy, types) in sorted(cells.items())
-    ]

@@ -103,7 +103,8 @@ GET_CASES = {
     "near": ("/api/v1/cameras?near=7.6869,45.0703&radius=150&reason=PG-1", "Dist", Camera.location),
     "sees": ("/api/v1/cameras?sees=7.6869,45.0703&reason=PG-1", "ST_Intersects", Camera.fov),
     "nearest": ("/api/v1/cameras/nearest?point=7.6869,45.0703&k=3&reason=PG-1", "Dist", Camera.location),
-    "clusters": ("/api/v1/clusters?bbox=7.6,45.0,7.8,45.2&zoom=12", "BETWEEN", Camera.public_location),
+    # Above the stored levels clusters group the cameras themselves (services/clusters.py).
+    "clusters": ("/api/v1/clusters?bbox=7.68,45.06,7.70,45.08&zoom=16", "BETWEEN", Camera.public_location),
 }
 
 
@@ -113,6 +114,27 @@ def test_queries_read_the_spatial_index(client, session, police, recorded, case:
     response = client.get(url, headers=police)
     assert response.status_code == 200, response.json
     _assert_index_used(session, recorded, marker, column)
+
+
+@pytest.mark.parametrize("zoom", [9, 12, 14])
+def test_stored_clusters_read_the_counts_by_their_key(client, session, police, zoom: int) -> None:
+    """Up to zoom 15 the counts' primary key (zoom, ix, iy, ...) finds the rows of the box."""
+    statements: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        if "camera_cell_counts" in statement:
+            statements.append((statement, parameters))
+
+    connection = session.get_bind()
+    sa.event.listen(connection, "before_cursor_execute", record)
+    try:
+        response = client.get(f"/api/v1/clusters?bbox=7.68,45.06,7.70,45.08&zoom={zoom}", headers=police)
+    finally:
+        sa.event.remove(connection, "before_cursor_execute", record)
+    assert response.status_code == 200 and response.json["numberMatched"] > 0
+    (statement, parameters), *_ = statements
+    plan = _plan(session, statement, parameters)
+    assert "pk_camera_cell_counts" in plan or "sqlite_autoindex_camera_cell_counts" in plan, plan
 
 
 def test_anonymous_bbox_reads_the_public_position_index(client, session, police, recorded) -> None:
