@@ -51,6 +51,7 @@ from observo.web import (  # noqa: F401
 from observo.web.access import install_access_control, refusal_response
 from observo.web.hosts import install_host_check
 from observo.web.input_guard import install_input_guard
+from observo.web.read_routing import install_read_routing, retry_on_primary
 from observo.web.request_log import install_request_log
 from observo.web.security import install_security_headers
 from observo.web.session import load_signed_in
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     # Before the route policy: refusals are audited, so a flood of them must be throttled too.
     limiter.init_app(app)
     install_access_control(app)
+    install_read_routing(app, settings, app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     _register_error_map(app)
     install_security_headers(app)
     if settings.trusted_proxies > 0:  # believe X-Forwarded-* from that many proxies, no more
@@ -183,9 +185,14 @@ def _register_error_map(app: Flask) -> None:
     app.register_error_handler(ObservoError, _observo_error)
     # Every class that means "the database cannot serve now": 503 with Retry-After, never a 500.
     for error_class in UNAVAILABLE_ERRORS:
-        app.register_error_handler(error_class, unavailable_response)
+        app.register_error_handler(error_class, _database_unavailable)
     # Anything unexpected: Flask logs the traceback (with the request id), the client gets the id only.
     app.register_error_handler(InternalServerError, pages.internal_error)
+
+
+def _database_unavailable(error: Exception) -> Any:
+    retried = retry_on_primary(error)  # a replica that failed mid-read: the primary answers instead
+    return unavailable_response(error) if retried is None else retried
 
 
 def _observo_error(error: ObservoError) -> Any:

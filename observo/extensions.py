@@ -10,9 +10,11 @@ from flask_wtf import CSRFProtect
 
 from observo.api.problem_api import ProblemApi
 from observo.models.base import Base
+from observo.spatial.replicas import RoutingSession
 from observo.web.rate_limits import RateLimits
 
-db = SQLAlchemy(model_class=Base)
+# RoutingSession: a request's reads may go to a replica (observo/spatial/replicas.py).
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate()
 api = ProblemApi()
 login_manager = LoginManager()

@@ -61,6 +61,11 @@ def _hosts(value: str) -> tuple[str, ...]:
     return tuple(part.strip().lower() for part in value.split(",") if part.strip())
 
 
+def _urls(value: str) -> tuple[str, ...]:
+    """Comma-separated database URLs (PostgreSQL streaming replicas)."""
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 LOG_FORMATS = ("json", "text")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -110,6 +115,10 @@ _READERS: dict[str, Callable[[str], object]] = {
     "audit_key": str,
     "audit_key_file": Path,
     "audit_checkpoint_dir": Path,
+    "database_replica_urls": _urls,
+    "replica_max_lag_s": float,
+    "replica_retry_s": float,
+    "read_your_writes_s": float,
 }
 
 
@@ -133,6 +142,13 @@ class Settings:
     pool_timeout_s: int = 30
     # How long an SQLite write waits for another writer's lock before answering 503 database_busy.
     sqlite_busy_timeout_ms: int = 15_000
+    # PostgreSQL streaming replicas that serve reads (observo/spatial/replicas.py, docs/performance.md):
+    # one lagging more than `replica_max_lag_s` is skipped, one that fails is left alone for
+    # `replica_retry_s`, and a user reads from the primary for `read_your_writes_s` after a write.
+    database_replica_urls: tuple[str, ...] = ()
+    replica_max_lag_s: float = 2.0
+    replica_retry_s: float = 30.0
+    read_your_writes_s: float = 10.0
     # Query limits (DESIGN: beyond them a clear 400/413/422, never a timeout).
     max_bbox_km2: float = 60_000.0  # a region such as Piemonte fits; the country does not
     max_radius_m: float = 5_000.0

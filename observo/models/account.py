@@ -29,6 +29,9 @@ class User(Base):
     # Browser sessions opened in an earlier epoch are over (sign-out, new password or role,
     # deactivation move it on): see observo/web/session.py.
     session_epoch: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    # The last request that changed data: for a while after it, the user reads from the primary
+    # database, not a replica that may not have replayed the change yet (spatial/replicas.py).
+    last_write_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 

@@ -44,8 +44,9 @@ def _server_user() -> list[str]:
 class Cluster:
     """initdb on creation; start(), stop(mode), destroy(). `url(database)` is a psycopg URL."""
 
-    def __init__(self) -> None:
-        for tool in ("initdb", "pg_ctl"):
+    def __init__(self, primary: Cluster | None = None) -> None:
+        """A new cluster (initdb), or with `primary` a streaming replica of it (pg_basebackup -R)."""
+        for tool in ("initdb", "pg_ctl", "pg_basebackup"):
             if not (PG_BIN / tool).is_file():
                 raise ClusterError(f"{PG_BIN / tool} is missing: apt-get install postgresql-15")
         self._as_server = _server_user()
@@ -55,7 +56,11 @@ class Cluster:
         self.port = servers.free_port()
         if self._as_server:
             shutil.chown(self.root, "postgres", "postgres")
-        self._run("initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
+        if primary is None:
+            self._run("initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
+        else:  # initdb's trust rules let 127.0.0.1 replicate; -R makes it a standby of the primary
+            address = ("-h", "127.0.0.1", "-p", primary.port, "-U", "postgres")
+            self._run("pg_basebackup", *address, "-D", self.data, "-R", "-X", "stream", "-c", "fast", "--no-sync")
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
