@@ -60,7 +60,9 @@ class Cluster:
             self._run("initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
         else:  # initdb's trust rules let 127.0.0.1 replicate; -R makes it a standby of the primary
             address = ("-h", "127.0.0.1", "-p", primary.port, "-U", "postgres")
-            self._run("pg_basebackup", *address, "-D", self.data, "-R", "-X", "stream", "-c", "fast", "--no-sync")
+            # -c fast: checkpoint now rather than wait for the next one
+            copy = ("-D", self.data, "-R", "-X", "stream", "-c", "fast", "--no-sync")
+            self._run("pg_basebackup", *address, *copy)
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
