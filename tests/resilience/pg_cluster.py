@@ -14,6 +14,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from benchmarks import servers
 
 PG_BIN = Path(os.environ.get("OBSERVO_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -63,6 +65,13 @@ class Cluster:
             # -c fast: checkpoint now rather than wait for the next one
             copy = ("-D", self.data, "-R", "-X", "stream", "-c", "fast", "--no-sync")
             self._run("pg_basebackup", *address, *copy)
+
+    def create_postgis_database(self, name: str) -> None:
+        admin = sa.create_engine(self.url(), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        with sa.create_engine(self.url(name), poolclass=sa.NullPool).begin() as conn:
+            conn.exec_driver_sql("CREATE EXTENSION postgis")
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"

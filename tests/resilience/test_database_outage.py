@@ -54,11 +54,7 @@ def cluster() -> Iterator[Cluster]:
     own = Cluster()
     try:
         own.start()
-        admin = sa.create_engine(own.url(), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
-        with admin.connect() as conn:
-            conn.exec_driver_sql("CREATE DATABASE observo")
-        with sa.create_engine(own.url("observo"), poolclass=sa.NullPool).begin() as conn:
-            conn.exec_driver_sql("CREATE EXTENSION postgis")
+        own.create_postgis_database("observo")
         yield own
     finally:
         own.destroy()

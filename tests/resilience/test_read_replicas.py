@@ -45,11 +45,7 @@ def clusters(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cluster
     replica = None
     try:
         primary.start()
-        admin = sa.create_engine(primary.url(), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
-        with admin.connect() as conn:
-            conn.exec_driver_sql("CREATE DATABASE observo")
-        with sa.create_engine(primary.url("observo"), poolclass=sa.NullPool).begin() as conn:
-            conn.exec_driver_sql("CREATE EXTENSION postgis")
+        primary.create_postgis_database("observo")
         replica = Cluster(primary)
         replica.start()
         app = _app(primary, replica, tmp_path_factory, replica_max_lag_s=60)
@@ -149,9 +145,10 @@ def test_an_edit_is_visible_to_its_author_at_once(app: Flask, world: World) -> N
     assert changed.status_code == 200, changed.get_data(as_text=True)
     # The author reads the primary for a while after the write; the others still read the replica.
     assert _name_read(app, world, world.editor) == "edited"
-    assert client.get("/api/v1/cameras?limit=5", headers=world.editor).json["features"][0]["properties"][
-        "name"
-    ] == "edited"
+    assert (
+        client.get("/api/v1/cameras?limit=5", headers=world.editor).json["features"][0]["properties"]["name"]
+        == "edited"
+    )
     assert _name_read(app, world, world.colleague) != "edited"
     # An accountable query appends to the audit log: the primary answers it.
     near = client.get("/api/v1/cameras?near=7.6869,45.0703&radius=500&reason=PG-1", headers=world.colleague)
