@@ -50,14 +50,12 @@ def _scope_ids(session: Session, org_id: int) -> tuple[frozenset[int], frozenset
     """
     my_pacts = sa.select(pact_members.c.pact_id).where(pact_members.c.organisation_id == org_id)
     partners = sa.select(pact_members.c.organisation_id).where(pact_members.c.pact_id.in_(my_pacts))
-    sponsored = sa.select(sa.literal("own"), Organisation.id).where(Organisation.sponsor_id == org_id)
-    partner_rows = sa.select(sa.literal("partner"), pact_members.c.organisation_id).where(
-        pact_members.c.pact_id.in_(my_pacts)
-    )
-    partners_sponsored = sa.select(sa.literal("partner"), Organisation.id).where(
+    sponsored = sa.select(Organisation.id, sa.literal("own")).where(Organisation.sponsor_id == org_id)
+    partners_sponsored = sa.select(Organisation.id, sa.literal("partner")).where(
         Organisation.sponsor_id.in_(partners)
     )
+    rows = sa.union_all(sponsored, partners.add_columns(sa.literal("partner")), partners_sponsored)
     own, others = {org_id}, set()
-    for side, organisation_id in session.execute(sa.union_all(sponsored, partner_rows, partners_sponsored)):
+    for organisation_id, side in session.execute(rows):
         (own if side == "own" else others).add(organisation_id)
     return frozenset(own), frozenset(others - own)

@@ -55,9 +55,7 @@ def cluster_cameras(
 ) -> list[Cluster]:
     """Cells ordered by (ix, iy): equal data gives byte-identical answers."""
     level = stored_level(grid.zoom)
-    rows = None
-    if level is not None and filters.text is None and filters.municipality is None:
-        rows = _stored_rows(session, actor, bbox, grid, filters, level)
+    rows = None if level is None else _stored_rows(session, actor, bbox, grid, filters, level)
     if rows is None:
         rows = live_rows(session, actor, bbox, grid, filters)
     return _clusters(rows)

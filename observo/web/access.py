@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 
 from observo.api.auth import current_actor
 from observo.api.problem_api import is_api_request
@@ -77,11 +77,9 @@ def refusal_response(error: ObservoError, respond: Callable[[ObservoError], Any]
     For error handlers: an exception raised inside one is not handled again (it would be a 500).
     Refused credentials past their address's quota get 429 instead, and no entry (web/rate_limits.py).
     """
-    if _refused_credentials(error):
-        wait = rate_limits.refused_credentials_wait()
-        if wait is not None:
-            limit = current_app.config["OBSERVO_SETTINGS"].ratelimit_auth_failed
-            return rate_limits.too_many_requests(limit, wait)
+    throttled = rate_limits.refused_credentials_throttled() if _refused_credentials(error) else None
+    if throttled is not None:
+        return throttled
     try:
         audit_refusal(error)
     except engine.UNAVAILABLE_ERRORS as unavailable:

@@ -11,7 +11,7 @@
   address. Once the quota is spent, that address's requests with refused credentials get 429, with
   no audit entry (docs/security.md, "Floods"); a valid token is exempt, so colleagues behind the
   same NAT keep working while a misconfigured client or an attacker next to them is throttled.
-  This one is counted where the refusal is answered (`refused_credentials_wait`, called by
+  This one is counted where the refusal is answered (`refused_credentials_throttled`, called by
   web/access.py), after the token lookup the request makes anyway: deciding "valid or not" in the
   limiter's own hook would look the token up before the route's transaction is opened, a second
   connection wait when the database is down and, on SQLite, a read snapshot that a write cannot
@@ -35,7 +35,7 @@ from collections.abc import Callable
 
 from flask import Flask, Response, current_app, render_template, request
 from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
-from limits import parse_many
+from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
@@ -94,11 +94,11 @@ class RateLimits:
         (app or current_app).extensions[_FALLBACK_KEY].storage.reset()
 
 
-def refused_credentials_wait() -> int | None:
-    """Count one refused credential for the client's address; the seconds to wait once the quota is spent.
+def refused_credentials_throttled() -> Response | None:
+    """Count one refused credential for the client's address; the 429 once the quota is spent.
 
-    None: the refusal is answered (401) and counted. A number: the quota is spent, nothing is counted,
-    and the caller answers 429 with that Retry-After.
+    None: the refusal is answered (401) and counted. A response: the quota is spent, nothing is
+    counted, and the caller answers with it (no audit entry).
     """
     extension = _bound()
     if not extension.enabled:
@@ -112,11 +112,11 @@ def refused_credentials_wait() -> int | None:
         return _spend(current_app.extensions[_FALLBACK_KEY], items, keys)
 
 
-def _spend(strategy: RateLimiter, items: list, keys: tuple[str, ...]) -> int | None:
+def _spend(strategy: RateLimiter, items: list[RateLimitItem], keys: tuple[str, ...]) -> Response | None:
     for item in items:
         if not strategy.test(item, *keys):
             reset_at = strategy.get_window_stats(item, *keys).reset_time
-            return max(1, math.ceil(reset_at - time.time()))
+            return _throttled(str(item), max(1, math.ceil(reset_at - time.time())))
     for item in items:
         strategy.hit(item, *keys)
     return None
@@ -202,10 +202,10 @@ def _retry_after(error: RateLimitExceeded) -> int:
 
 
 def _too_many_requests(error: RateLimitExceeded) -> Response:
-    return too_many_requests(str(error.limit.limit), _retry_after(error))
+    return _throttled(str(error.limit.limit), _retry_after(error))
 
 
-def too_many_requests(limit: str, seconds: int) -> Response:
+def _throttled(limit: str, seconds: int) -> Response:
     """429 in the caller's language: problem+json for the API, the error page for the pages."""
     headers = {"Retry-After": str(seconds)}  # X-Request-ID: added to every response (web.access)
     if is_api_request():
