@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from observo.extensions import db
+from observo.web.read_routing import replicas
 from tests import factories
 from tests.conftest import make_app
 from tests.resilience.pg_cluster import Cluster
@@ -50,12 +51,18 @@ def clusters(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cluster
         replica.start()
         app = _app(primary, replica, tmp_path_factory, replica_max_lag_s=60)
         yield primary, replica, app
-        with app.app_context():
-            db.engine.dispose()
+        _close(app)
     finally:
         if replica is not None:
             replica.destroy()
         primary.destroy()
+
+
+def _close(app: Flask) -> None:
+    """Every pooled connection of the app, to the primary and the replicas, closed."""
+    with app.app_context():
+        db.engine.dispose()
+    replicas(app).dispose()
 
 
 def _app(primary: Cluster, replica: Cluster, tmp: pytest.TempPathFactory, **overrides: object) -> Flask:
@@ -167,8 +174,7 @@ def test_a_lagging_replica_is_skipped(
         assert _name_read(strict, world) == "while the replica lags"
         assert _name_read(app, world) != "while the replica lags"  # 60 s allowed: still the replica
     finally:
-        with strict.app_context():
-            db.engine.dispose()
+        _close(strict)
 
 
 def test_a_stopped_replica_costs_no_request(app: Flask, world: World) -> None:
