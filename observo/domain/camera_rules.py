@@ -25,7 +25,16 @@ CREATE_DEFAULTS: Mapping[str, Any] = {
 DATE_ATTRIBUTES = ("signage_checked_on", "installed_on", "last_verified_on", "valid_from", "valid_until")
 
 # Attributes that shape the field of view: changing any of them recomputes the sector.
-OPTICS = ("camera_type", "surveillance_type", "bearing_deg", "hfov_deg", "tilt_deg", "range_m", "height_m")
+OPTICS = (
+    "camera_type",
+    "surveillance_type",
+    "bearing_deg",
+    "hfov_deg",
+    "tilt_deg",
+    "range_m",
+    "height_m",
+    "direction_unknown",
+)
 
 
 def check_consistency(attrs: Mapping[str, Any]) -> None:

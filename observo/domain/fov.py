@@ -54,6 +54,7 @@ class Optics:
     tilt_deg: float | None = None
     range_m: float | None = None
     height_m: float | None = None
+    direction_unknown: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,11 @@ def _local_transformer(lon: float, lat: float) -> Transformer:
         "+step +proj=unitconvert +xy_in=rad +xy_out=deg"
     )
 
+
+# The field of view of a head whose direction is unknown: its own spot, a disc this wide. It is not
+# a 360-degree "maybe" (coverage would count every place around it as seen): it covers nothing,
+# so coverage reports the area as a gap until the direction is surveyed (docs/importing.md).
+UNKNOWN_DIRECTION_RADIUS_M = 1.0
 
 # Wider than this, a sector's two edges would meet behind the camera (an invalid, self-touching
 # ring once PROJ rounds them together): it is drawn as the circle it practically is.
@@ -158,6 +164,10 @@ def resolve_fov(optics: Optics, drawn: Polygon | None = None) -> ResolvedFov:
         # The drawing's reach becomes the range; it is measured, not stated, hence "derived".
         reach = max(MIN_RANGE_M, round(_max_vertex_distance(drawn, optics.lon, optics.lat), 1))
         return ResolvedFov(shapely.orient_polygons(drawn), "drawn", hfov, reach, True)
+    if hfov < 360 and optics.bearing_deg is None and optics.direction_unknown:
+        range_m, derived = _resolve_range(optics)
+        spot = sector(optics.lon, optics.lat, None, 360.0, UNKNOWN_DIRECTION_RADIUS_M)
+        return ResolvedFov(spot, "computed", hfov, range_m, derived)
     if hfov < 360 and optics.bearing_deg is None:
         raise InvalidInput(
             "bearing_deg is required for a camera that does not see all round.",
@@ -165,7 +175,8 @@ def resolve_fov(optics: Optics, drawn: Polygon | None = None) -> ResolvedFov:
                 FieldIssue(
                     "/properties/bearing_deg",
                     "required",
-                    f"A head with hfov_deg {hfov:g} < 360 needs bearing_deg (the centre of its view).",
+                    f"A head with hfov_deg {hfov:g} < 360 needs bearing_deg (the centre of its view), "
+                    "or direction_unknown=true.",
                 )
             ],
         )

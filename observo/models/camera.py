@@ -36,6 +36,11 @@ class Camera(Base):
     source: Mapped[str] = mapped_column(choice(v.SOURCES, "camera_source"))
     osm_id: Mapped[int | None] = mapped_column(sa.BigInteger)
     site_ref: Mapped[str | None] = mapped_column(sa.String(100))
+    # Where the row came from, beyond `source`: the licence its data is under (ODbL-1.0 for
+    # OpenStreetMap; exports carry the attribution), and the source's tags or columns that no field
+    # holds, verbatim (docs/importing.md, "Nothing is lost").
+    licence: Mapped[str | None] = mapped_column(sa.String(100))
+    source_tags: Mapped[dict[str, str] | None] = mapped_column(sa.JSON)
     # place
     location: Mapped[WKBElement] = mapped_column(
         Geometry("POINT", srid=4326, spatial_index=True, nullable=False)
@@ -60,6 +65,9 @@ class Camera(Base):
     model: Mapped[str | None] = mapped_column(sa.String(100))
     # field of view
     bearing_deg: Mapped[float | None]
+    # A head that does not see all round whose direction nobody knows yet: its field of view is
+    # the camera's own spot (it covers nothing) until the direction is surveyed (docs/importing.md).
+    direction_unknown: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     hfov_deg: Mapped[float]
     tilt_deg: Mapped[float | None]
     range_m: Mapped[float]
@@ -73,6 +81,8 @@ class Camera(Base):
     # people (restricted)
     owner_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
     operator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"))
+    # The operator as a source names it when no organisation matches (OSM `operator`).
+    operator_name: Mapped[str | None] = mapped_column(sa.String(200))
     data_controller: Mapped[str | None] = mapped_column(sa.String(200))
     footage_contact_name: Mapped[str | None] = mapped_column(sa.String(200))
     footage_contact_phone: Mapped[str | None] = mapped_column(sa.String(40))

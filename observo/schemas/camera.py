@@ -12,6 +12,7 @@ from observo.errors import FieldIssue
 from observo.schemas.fields import Geometry
 
 ISTAT = Regexp(r"^\d{6}$", error="an ISTAT code has six digits")
+MAX_SOURCE_TAGS = 200
 # Output-only properties: sent in a write they are refused with 422 (`read_only`).
 READ_ONLY_PROPERTIES = (
     "code",
@@ -49,6 +50,14 @@ class CameraAttributes(Schema):
     source = _choice(v.SOURCES)
     osm_id = fields.Integer(strict=True, validate=Range(1, 2**63 - 1), allow_none=True)  # a BIGINT
     site_ref = _text(100, metadata={"description": "shared by the heads of one multi-head device"})
+    licence = _text(100, metadata={"description": "licence of the source's data, e.g. ODbL-1.0 for OSM"})
+    source_tags = fields.Dict(
+        keys=fields.String(validate=Length(1, 255)),
+        values=fields.String(validate=Length(max=2000)),
+        validate=Length(max=MAX_SOURCE_TAGS),
+        allow_none=True,
+        metadata={"description": "the source's tags or columns that no property holds, verbatim"},
+    )
     # place
     address = _text(300)
     municipality = fields.String(validate=ISTAT, allow_none=True, metadata={"description": "ISTAT code"})
@@ -67,6 +76,12 @@ class CameraAttributes(Schema):
     bearing_deg = _number(
         0, 360, max_inclusive=False, metadata={"description": "centre of view, clockwise from north"}
     )
+    direction_unknown = fields.Boolean(
+        metadata={
+            "description": "a head narrower than 360 degrees whose direction nobody knows: without "
+            "bearing_deg its field of view is its own spot (it covers nothing) until surveyed"
+        }
+    )
     hfov_deg = _number(
         1, 360, metadata={"description": "horizontal angle; default 360 for dome, panorama, PTZ"}
     )
@@ -81,6 +96,7 @@ class CameraAttributes(Schema):
         required=True, validate=Length(1, 64), metadata={"description": "organisation slug"}
     )
     operator = fields.String(validate=Length(1, 64), allow_none=True)
+    operator_name = _text(200, metadata={"description": "the operator as the source names it"})
     data_controller = _text(200)
     footage_contact_name = _text(200)
     footage_contact_phone = _text(40)

@@ -231,6 +231,8 @@ def _apply_fov(camera: Camera, location: Point, attrs: Mapping[str, Any], *, opt
         return
     if drawn is None and not optics_changed and "fov_method" not in attrs and camera.fov is not None:
         return
+    if camera.bearing_deg is not None:  # a known direction ends "unknown"
+        camera.direction_unknown = False
     # A range that was derived follows the optics; one that was given stays until changed.
     explicit_range = attrs.get("range_m", None if camera.range_derived else camera.range_m)
     optics = fov.Optics(
@@ -243,6 +245,7 @@ def _apply_fov(camera: Camera, location: Point, attrs: Mapping[str, Any], *, opt
         tilt_deg=camera.tilt_deg,
         range_m=explicit_range,
         height_m=camera.height_m,
+        direction_unknown=camera.direction_unknown,
     )
     resolved = fov.resolve_fov(optics, drawn)
     camera.fov = from_shape(resolved.polygon, srid=SRID)
@@ -250,6 +253,8 @@ def _apply_fov(camera: Camera, location: Point, attrs: Mapping[str, Any], *, opt
     camera.hfov_deg = resolved.hfov_deg
     camera.range_m = resolved.range_m
     camera.range_derived = resolved.range_derived
+    if resolved.hfov_deg >= 360:  # an all-round head has no direction to know
+        camera.direction_unknown = False
 
 
 def _current_attrs(camera: Camera) -> dict[str, Any]:

@@ -11,6 +11,7 @@ imported for the same owner (SHA-256) is not imported again, even when both uplo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -78,6 +79,7 @@ class ImportRequest:
     owner_slug: str | None = None
     dry_run: bool = False
     idempotency_key: str | None = None
+    options: import_rows.ImportOptions = field(default_factory=import_rows.ImportOptions)
 
 
 def import_cameras(
@@ -169,12 +171,14 @@ def _run_rows(
     report: ImportReport,
     progress: Callable[[int], None] | None,
 ) -> None:
-    rows = import_rows.parse_rows(request.data, report.format, request.owner_slug)
-    for done, (row, feature, issues) in enumerate(rows, start=1):
-        if issues:
-            report.add(row, issues)
-        elif feature is not None:
-            _import_row(session, actor, row, feature, report)
+    options = dataclasses.replace(request.options, owner=request.owner_slug)
+    summary = import_rows.FileSummary(report.format)
+    rows = import_rows.parse_rows(request.data, report.format, options, summary)
+    for done, parsed in enumerate(rows, start=1):
+        if parsed.issues:
+            report.add(parsed.row, parsed.issues)
+        elif parsed.feature is not None:
+            _import_row(session, actor, parsed.row, parsed.feature, report)
         if done % EXPUNGE_EVERY == 0:
             session.flush()
             session.expunge_all()
