@@ -14,7 +14,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from observo.api import csv_export
-from observo.domain.osm_tags import osm_tags_from_camera
+from observo.domain.osm_export import osm_tags_from_camera
 from observo.domain.permissions import Actor
 
 ODBL = "© OpenStreetMap contributors, ODbL 1.0 (cameras imported from OpenStreetMap)"

@@ -28,7 +28,7 @@ The returned dicts also carry ``geometry``, ``attribution`` and maybe ``operator
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
@@ -53,7 +53,7 @@ _OSM_ID = re.compile(r"(node|way|relation)/([0-9]{1,18})", re.ASCII)
 _DIRECTION_HINT = "expected degrees 0-360, a compass point (N, NNE ... NNW) or a clockwise range like 300-60"
 
 # tag -> (property, {lower-case OSM value: Observo value or None = states nothing}, value when unknown)
-_CHOICES: dict[str, tuple[str, dict[str, str | None], str | None]] = {
+CHOICE_TAGS: dict[str, tuple[str, dict[str, str | None], str | None]] = {
     "surveillance:type": ("surveillance_type", {"camera": "camera", "alpr": "alpr", "anpr": "alpr"}, None),
     "camera:type": ("camera_type", {**{t: t for t in v.CAMERA_TYPES}, "ptz": "panning"}, None),
     "camera:mount": ("mount", {**{m: m for m in v.MOUNTS}, "traffic_signals": "traffic_signal"}, "other"),
@@ -61,14 +61,14 @@ _CHOICES: dict[str, tuple[str, dict[str, str | None], str | None]] = {
     "surveillance:zone": ("zone", {z: z for z in v.ZONES}, "other"),
 }
 # tag -> (property, pattern, low, high, unit in messages)
-_NUMBERS = {
+NUMBER_TAGS = {
     "height": ("height_m", _METRES, 0.0, 300.0, "metres"),
     "camera:angle": ("tilt_deg", _SIGNED, -90.0, 90.0, "degrees below the horizontal"),
 }
-_DATES = {"start_date": "installed_on", "check_date": "last_verified_on"}
+DATE_TAGS = {"start_date": "installed_on", "check_date": "last_verified_on"}
 _TEXTS = {"name": ("name", 200), "ref": ("ref", 100), "operator": ("operator_name", 200)}
 # Observo value -> OSM value where they differ; None: no OSM tag says it.
-_EXPORT_VALUES = {"alpr": "ALPR", "traffic_signal": "traffic_signals", "other": None}
+EXPORT_VALUES = {"alpr": "ALPR", "traffic_signal": "traffic_signals", "other": None}
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,8 @@ def _attributes(tags: Mapping[str, Any], prefix: str, issues: list[FieldIssue]) 
     """Every tag but the direction, each checked on its own so that all problems are reported."""
     attrs: dict[str, Any] = {}
     for key, value in tags.items():
-        for table, convert in ((_CHOICES, _choice), (_NUMBERS, _number), (_DATES, _day), (_TEXTS, _text)):
+        tables = ((CHOICE_TAGS, _choice), (NUMBER_TAGS, _number), (DATE_TAGS, _day), (_TEXTS, _text))
+        for table, convert in tables:
             if key in table:
                 pointer = f"{prefix}/{pointer_token(key)}"
                 result = _collect(lambda c=convert, k=key, x=value, p=pointer: c(k, x, p), issues)
@@ -178,7 +179,7 @@ def _attributes(tags: Mapping[str, Any], prefix: str, issues: list[FieldIssue]) 
 
 
 def _choice(key: str, raw: Any, pointer: str) -> tuple[str, str | None]:
-    name, values, fallback = _CHOICES[key]
+    name, values, fallback = CHOICE_TAGS[key]
     text = _required_text(key, raw, pointer)
     if text.lower() in values:
         return name, values[text.lower()]
@@ -189,7 +190,7 @@ def _choice(key: str, raw: Any, pointer: str) -> tuple[str, str | None]:
 
 
 def _number(key: str, raw: Any, pointer: str) -> tuple[str, float]:
-    name, pattern, low, high, unit = _NUMBERS[key]
+    name, pattern, low, high, unit = NUMBER_TAGS[key]
     text = _required_text(key, raw, pointer)
     match = pattern.fullmatch(text)
     if match is None:
@@ -204,7 +205,7 @@ def _day(key: str, raw: Any, pointer: str) -> tuple[str, str]:
     text = _required_text(key, raw, pointer)
     with suppress(ValueError):  # 2019-02-30 matches the pattern but is no day
         if _DAY.fullmatch(text):
-            return _DATES[key], date.fromisoformat(text).isoformat()
+            return DATE_TAGS[key], date.fromisoformat(text).isoformat()
     raise _invalid(pointer, "invalid_date", f"{key}={_show(text)} is not a full date (YYYY-MM-DD)")
 
 
@@ -292,72 +293,6 @@ def to_camera_feature(camera: Mapping[str, Any]) -> tuple[dict[str, Any], dict[s
     extras = {key: camera[key] for key in NON_SCHEMA_KEYS if key in camera}
     properties = {key: value for key, value in camera.items() if key not in NON_SCHEMA_KEYS}
     return {"type": "Feature", "geometry": camera.get("geometry"), "properties": properties}, extras
-
-
-def osm_tags_from_camera(properties: Mapping[str, Any], *, direction_ranges: bool = False) -> dict[str, str]:
-    """OSM tags for an export. Direction in whole degrees; a clockwise range if asked and hfov < 360."""
-    tags = {"man_made": "surveillance"}
-    for key, (name, _values, _fallback) in _CHOICES.items():
-        value = properties.get(name)
-        if key == "surveillance" and value is None and properties.get("indoor"):
-            value = "indoor"
-        value = _EXPORT_VALUES.get(value, value) if value is not None else None
-        if value is not None:
-            tags[key] = str(value)
-    direction = _direction_tag(properties.get("bearing_deg"), properties.get("hfov_deg"), direction_ranges)
-    for key, value in (("camera:direction", direction), *_plain_tags(properties)):
-        if value is not None and value != "":
-            tags[key] = value
-    return tags
-
-
-def _plain_tags(properties: Mapping[str, Any]) -> list[tuple[str, str | None]]:
-    pairs: list[tuple[str, str | None]] = []
-    for key, (name, *_rest) in _NUMBERS.items():
-        pairs.append((key, _fmt(properties.get(name))))
-    for key, name in _DATES.items():
-        value = properties.get(name)
-        pairs.append((key, value.isoformat() if hasattr(value, "isoformat") else value))
-    name = properties.get("name")
-    generated = f"Telecamera OSM node/{properties.get('osm_id')}"
-    pairs.append(("name", None if name == generated else name))
-    pairs.append(("ref", properties.get("ref")))
-    pairs.append(("operator", properties.get("operator_name") or properties.get("owner_name")))
-    return pairs
-
-
-def osm_tags_from_site(
-    heads: Sequence[Mapping[str, Any]], *, direction_ranges: bool = False
-) -> dict[str, str]:
-    """One node for the heads of one device (same site_ref): the first head's tags, every direction."""
-    if not heads:
-        raise ValueError("a site has at least one head")
-    tags = osm_tags_from_camera(heads[0], direction_ranges=direction_ranges)
-    directions = [
-        _direction_tag(head.get("bearing_deg"), head.get("hfov_deg"), direction_ranges) for head in heads
-    ]
-    tags.pop("camera:direction", None)
-    if all(directions):
-        tags["camera:direction"] = ";".join(str(direction) for direction in directions)
-    refs = [str(head.get("ref") or "") for head in heads]
-    stem = refs[0].rpartition("/")[0]
-    if stem and refs == [f"{stem}/{number}" for number in range(1, len(heads) + 1)]:
-        tags["ref"] = stem
-    return tags
-
-
-def _direction_tag(bearing: Any, hfov: Any, ranges: bool) -> str | None:
-    if bearing is None:
-        return None
-    if not ranges or hfov is None or float(hfov) >= 360:
-        return str(round(float(bearing)) % 360)
-    start, end = float(bearing) - float(hfov) / 2, float(bearing) + float(hfov) / 2
-    return f"{round(start) % 360}-{round(end) % 360}"
-
-
-def _fmt(value: Any) -> str | None:
-    """A number as OSM writes it: no trailing zeros, at most two decimals."""
-    return None if value is None else f"{round(float(value), 2) + 0.0:.2f}".rstrip("0").rstrip(".")
 
 
 def _collect(call: Callable[[], Any], issues: list[FieldIssue]) -> Any:
