@@ -30,8 +30,9 @@ from observo.schemas.queries import CameraFilterQuery
 from observo.services import queries
 from observo.services.cameras import camera_history, readable_camera
 from observo.services.scope import camera_owners
-from observo.web.labels import FIELD_LABELS, VALUE_LABELS, camera_rows, value_label
+from observo.web.labels import FIELD_LABELS, SOURCE_LABELS, VALUE_LABELS, camera_rows, value_label
 from observo.web.pages import bp, render_page
+from observo.web.source_data import source_view
 
 PAGE_LIMIT = 50
 MAX_PAGE_LIMIT = 200  # a page is read by a person: larger asks are clamped, as the API clamps
@@ -50,6 +51,8 @@ COLUMNS = (
     "retention_hours",
 )
 
+# The card's and the map panel's words for a head whose direction nobody knows (issue 17).
+DIRECTION_UNKNOWN = _l("Direction unknown: it does not count in coverage until its direction is surveyed.")
 PAGE_LABELS = {"q": _l("Search"), "limit": _l("Per page"), "offset": _l("Start from")}
 _CHOOSE = _l("choose a value from the list.")
 HINTS = {
@@ -206,13 +209,19 @@ def camera_page(camera_id: int) -> Any:
     actor = current_actor()
     camera = readable_camera(db.session, actor, camera_id)
     feature = feature_schema(actor).dump(camera)
-    shown = {name: _shown(name, feature["properties"].get(name)) for name in FIELD_LABELS}
+    properties = feature["properties"]
+    source = source_view(properties)
+    shown = {name: _shown(name, properties.get(name)) for name in FIELD_LABELS}
     shown["owner"] = camera.owner.name  # the API names it by slug; people read the name
+    shown["operator_name"] = source["operator_name"] or ""
+    shown["direction_unknown"] = str(DIRECTION_UNKNOWN) if source["direction_unknown"] else ""
     history = [history_row(change) for change in camera_history(db.session, actor, camera_id)]
     return render_page(
         "camera.html",
         rows=camera_rows(shown),
         feature=feature,
+        source=source,
+        source_labels=SOURCE_LABELS,
         history=history,
         zone=str(get_timezone()),
     )

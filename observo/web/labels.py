@@ -12,6 +12,8 @@ FIELD_LABELS = {
     "code": _l("Code"),
     "name": _l("Name"),
     "owner": _l("Owner"),
+    # Shown only when no operator organisation is linked (web/source_data.py).
+    "operator_name": _l("Operator (as the source names it)"),
     "address": _l("Address"),
     "municipality": _l("Municipality (ISTAT)"),
     "camera_type": _l("Type"),
@@ -19,6 +21,7 @@ FIELD_LABELS = {
     "status": _l("Status"),
     "visibility": _l("Sharing"),
     "bearing_deg": _l("Bearing (°)"),
+    "direction_unknown": _l("Direction"),
     "hfov_deg": _l("Angle (°)"),
     "range_m": _l("Range (m)"),
     "height_m": _l("Height (m)"),
@@ -32,6 +35,10 @@ FIELD_LABELS = {
     "version": _l("Version"),
     "updated_at": _l("Last changed"),
 }
+
+# Labels of the source's part of a camera that the card and the panel lay out themselves (a link)
+# rather than as plain rows.
+SOURCE_LABELS = {"licence": _l("Data licence")}
 
 VALUE_LABELS = {
     "camera_type": {
@@ -89,4 +96,5 @@ def labels_for_scripts() -> dict[str, dict[str, str]]:
         name: {str(value).lower(): str(label) for value, label in labels.items()}
         for name, labels in VALUE_LABELS.items()
     }
-    return {"fields": {name: str(label) for name, label in FIELD_LABELS.items()}, **values}
+    fields = {name: str(label) for name, label in {**FIELD_LABELS, **SOURCE_LABELS}.items()}
+    return {"fields": fields, **values}

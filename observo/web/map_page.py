@@ -20,6 +20,7 @@ from observo.web.assets import MAP_ASSETS, asset_tags
 from observo.web.i18n import language
 from observo.web.labels import labels_for_scripts
 from observo.web.pages import bp, render_page
+from observo.web.source_data import attributions_for_scripts
 
 # Below this zoom the map asks the server for grid clusters; from it, for the cameras themselves.
 POINTS_MIN_ZOOM = 13
@@ -68,6 +69,7 @@ def map_config(actor: Actor, settings: Settings) -> dict[str, Any]:
         "zoom": {"points": POINTS_MIN_ZOOM, "sectors": SECTORS_MIN_ZOOM},
         "extent": settings.extent,
         "labels": labels_for_scripts(),
+        "licences": attributions_for_scripts(),  # the credit each licence of the cameras' data asks for
         "user": {"role": actor.role, "organisation": actor.organisation_id},
         "editableOwners": editable_owners(actor),
     }

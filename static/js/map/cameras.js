@@ -4,7 +4,9 @@
 // `zoom.sectors`. Each pan aborts the previous load; markers and sectors are kept by id so a pan
 // adds and removes only what changed.
 import { problemText, withParams } from "./api.js";
+import { _ } from "../i18n.js";
 import { clusterIcon, cameraIcon, STATUS_COLOURS } from "./icons.js";
+import { directionUnknown } from "./source.js";
 
 const PAGE_SIZE = 1000;
 const MAX_POINTS = 4000; // beyond that many cameras in view, the grid clusters say more than points
@@ -116,9 +118,11 @@ export function createCameraLayer(ctx) {
   function cameraMarker(feature) {
     const [lng, lat] = feature.geometry.coordinates;
     const props = feature.properties;
+    const unknown = directionUnknown(props);
+    const name = props.name || props.code || String(feature.id);
     const marker = L.marker([lat, lng], {
-      icon: cameraIcon(props), keyboard: true, title: props.name || props.code || String(feature.id),
-      alt: props.name || "",
+      icon: cameraIcon(props, { directionUnknown: unknown }), keyboard: true,
+      title: unknown ? _("%(name)s (direction unknown)", { name }) : name, alt: props.name || "",
     });
     marker.feature = feature;
     marker.on("click", (event) => selectHandler(feature.id, event.latlng));
@@ -137,7 +141,8 @@ export function createCameraLayer(ctx) {
     }
     for (const [id, marker] of markers) {
       const { fov, status, version } = marker.feature.properties;
-      if (!fov || sectorLayers.has(id)) continue;
+      // A direction nobody knows has no sector to draw (its stored field of view is its own spot).
+      if (!fov || sectorLayers.has(id) || directionUnknown(marker.feature.properties)) continue;
       const colour = STATUS_COLOURS[status] || "#0b3d91";
       const layer = L.polygon(fov.coordinates.map((ring) => ring.map(([lng, lat]) => [lat, lng])), {
         renderer: sectorCanvas, interactive: false, color: colour, weight: 1, fillColor: colour, fillOpacity: 0.15,

@@ -4,9 +4,11 @@
 import { problemText } from "./api.js";
 import { _, formatDate, formatDateTime, language } from "../i18n.js";
 import { el, message } from "./panel.js";
+import { attributionNode, dataLicence, directionUnknown, directionUnknownNote, licenceAttribution,
+  operatorName, sourceTags } from "./source.js";
 
-const SHOWN = ["code", "owner", "address", "camera_type", "surveillance_type", "status", "visibility",
-  "bearing_deg", "hfov_deg", "range_m", "height_m"];
+const SHOWN = ["code", "owner", "operator_name", "address", "camera_type", "surveillance_type", "status",
+  "visibility", "bearing_deg", "hfov_deg", "range_m", "height_m"];
 
 export function createDetails(ctx) {
   const { config, api, panel } = ctx;
@@ -23,18 +25,27 @@ export function createDetails(ctx) {
   function render(feature, etag) {
     const props = feature.properties;
     const view = el("div", { class: "details", "data-view": "details", "data-camera": feature.id });
-    view.append(fieldList(props), retention(props), actions(feature, etag));
+    view.append(fieldList(props));
+    if (directionUnknown(props)) view.append(directionUnknownNote());
+    view.append(retention(props), actions(feature, etag));
+    const tags = sourceTags(props.source_tags);
+    if (tags) view.append(tags);
     panel.show(props.name || props.code, view);
   }
 
   function fieldList(props) {
     const list = el("dl", { class: "fields" });
+    const shown = { ...props, operator_name: operatorName(props) };
     for (const name of SHOWN) {
-      if (props[name] === undefined || props[name] === null || props[name] === "") continue;
-      list.append(el("dt", {}, fieldLabel(name)), el("dd", {}, valueLabel(name, props[name])));
+      if (shown[name] === undefined || shown[name] === null || shown[name] === "") continue;
+      list.append(el("dt", {}, fieldLabel(name)), el("dd", {}, valueLabel(name, shown[name])));
     }
     const verified = props.last_verified_on ? formatDate(props.last_verified_on) : _("never");
     list.append(el("dt", {}, fieldLabel("last_verified_on")), el("dd", {}, verified));
+    const attribution = licenceAttribution(dataLicence(props), config.licences);
+    if (attribution) {
+      list.append(el("dt", {}, fieldLabel("licence")), el("dd", { class: "attribution" }, attributionNode(attribution)));
+    }
     return list;
   }
 

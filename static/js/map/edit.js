@@ -1,13 +1,16 @@
 // Editing on the map, for editors: add a camera by clicking, drag it, turn it with the direction
 // handle, set angle and range with sliders or fields while the sector follows; save through the API
-// with If-Match, so an edit made meanwhile by someone else is refused, never overwritten.
+// with If-Match, so an edit made meanwhile by someone else is refused, never overwritten. A fixed
+// camera whose direction nobody knows is saved as such (no bearing, no sector); the operator's name
+// is typed; the source's licence and tags are shown, never edited.
 import { fieldMessage, problemText } from "./api.js";
 import { _ } from "../i18n.js";
 import { el, message } from "./panel.js";
 import { bearingAndDistance, offset, sectorLatLngs } from "./sector.js";
+import { attributionNode, dataLicence, directionUnknown, licenceAttribution, sourceTags } from "./source.js";
 
 const NUMBER_FIELDS = ["bearing_deg", "hfov_deg", "range_m", "retention_hours", "height_m"];
-const TEXT_FIELDS = ["name", "owner", "camera_type", "status", "visibility", "address"];
+const TEXT_FIELDS = ["name", "owner", "camera_type", "status", "visibility", "address", "operator_name"];
 const DEFAULTS = { bearing_deg: 0, hfov_deg: 90, range_m: 40, camera_type: "fixed", status: "active",
   visibility: "shared", records: true, retention_hours: 168 };
 
@@ -42,6 +45,8 @@ export function createEditor(ctx) {
       if (form.elements[name] && values[name] !== undefined && values[name] !== null) form.elements[name].value = values[name];
     }
     form.elements.records.checked = values.records !== false;
+    form.elements.direction_unknown.checked = directionUnknown(values);
+    form.querySelector("[data-source-readonly]").replaceChildren(...sourceFacts(values));
     draft = { id, etag, form, apex: L.marker(latlng, { draggable: true, keyboard: true, title: _("Camera position") }) };
     draft.handle = L.marker(latlng, { draggable: true, keyboard: true, title: _("Direction and range"),
       icon: L.divIcon({ className: "direction-handle", iconSize: [18, 18] }) });
@@ -77,6 +82,28 @@ export function createEditor(ctx) {
       updateSector(false);
     });
     draft.handle.on("dragend", () => updateSector());
+    form.elements.direction_unknown.addEventListener("change", () => {
+      // Surveyed at last: the bearing starts at north, for the handle or the field to set.
+      if (!unknownDirection() && form.elements.bearing_deg.value === "") setValue("bearing_deg", 0);
+      updateSector();
+    });
+  }
+
+  // The licence and the source's tags, read-only: they say where the row came from.
+  function sourceFacts(values) {
+    const facts = [];
+    const attribution = licenceAttribution(dataLicence(values), config.licences);
+    if (attribution) {
+      facts.push(el("dl", { class: "fields" }, el("dt", {}, config.labels.fields.licence),
+        el("dd", { class: "attribution" }, attributionNode(attribution))));
+    }
+    const tags = sourceTags(values.source_tags);
+    if (tags) facts.push(tags);
+    return facts;
+  }
+
+  function unknownDirection() {
+    return draft.form.elements.direction_unknown.checked;
   }
 
   function setValue(name, value) {
@@ -87,6 +114,17 @@ export function createEditor(ctx) {
   function updateSector(moveHandle = true) {
     const { lat, lng } = draft.apex.getLatLng();
     const values = numbers();
+    // Without a direction there is no sector to draw, nor a handle to turn it: the bearing waits.
+    const unknown = unknownDirection();
+    for (const input of draft.form.querySelectorAll("[name=bearing_deg], input[type=range][data-for=bearing_deg]")) {
+      input.disabled = unknown;
+    }
+    if (unknown) {
+      draft.sector.setLatLngs([]);
+      drawing.removeLayer(draft.handle);
+      return;
+    }
+    if (!drawing.hasLayer(draft.handle)) drawing.addLayer(draft.handle);
     draft.sector.setLatLngs(sectorLatLngs(lat, lng, values.bearing_deg || 0, values.hfov_deg || 360, values.range_m || 1));
     if (moveHandle) draft.handle.setLatLng(offset(lat, lng, values.bearing_deg || 0, values.range_m || 1));
   }
@@ -104,6 +142,8 @@ export function createEditor(ctx) {
     const props = { ...numbers() };
     for (const name of TEXT_FIELDS) props[name] = draft.form.elements[name].value.trim() || null;
     props.records = draft.form.elements.records.checked;
+    props.direction_unknown = unknownDirection();
+    if (props.direction_unknown) props.bearing_deg = null;
     if (!props.records && props.retention_hours === null) delete props.retention_hours;
     return props;
   }

@@ -5,14 +5,16 @@ import { el } from "./panel.js";
 
 const TYPE_GLYPHS = { fixed: "F", dome: "D", panning: "P", panorama: "360", thermal: "T" };
 
-export function cameraIcon(properties) {
+// A head whose direction nobody knows has no sector: its marker wears a dashed ring and a "?" badge.
+export function cameraIcon(properties, { directionUnknown = false } = {}) {
   const type = properties.camera_type || "fixed";
   const status = properties.status || "public";
   const alpr = properties.surveillance_type === "alpr";
   const glyph = alpr ? "LT" : TYPE_GLYPHS[type] || "?";
+  const classes = ["cam", `cam-${type}`, `cam-status-${status}`, alpr && "cam-alpr", directionUnknown && "cam-direction-unknown"];
   return L.divIcon({
-    className: `cam cam-${type} cam-status-${status}${alpr ? " cam-alpr" : ""}`,
-    html: el("span", { "aria-hidden": "true" }, glyph),
+    className: classes.filter(Boolean).join(" "),
+    html: el("span", { "aria-hidden": "true" }, glyph, directionUnknown ? el("span", { class: "cam-badge" }, "?") : null),
     iconSize: [26, 26],
     iconAnchor: [13, 13],
     popupAnchor: [0, -13],

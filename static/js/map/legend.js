@@ -13,6 +13,8 @@ export function addLegend(map, labels) {
         el("li", {}, el("span", { class: `cam cam-${type} cam-status-active`, "aria-hidden": "true" }, glyph), " ", labels.camera_type[type])));
       types.append(el("li", {}, el("span", { class: "cam cam-alpr cam-status-active", "aria-hidden": "true" }, "LT"), " ",
         labels.surveillance_type.alpr));
+      types.append(el("li", {}, el("span", { class: "cam cam-fixed cam-status-active cam-direction-unknown", "aria-hidden": "true" },
+        TYPE_GLYPHS.fixed, el("span", { class: "cam-badge" }, "?")), " ", _("Direction unknown: no sector")));
       const statuses = el("ul", { class: "legend-status" }, Object.entries(STATUS_COLOURS).map(([status, colour]) =>
         el("li", {}, el("span", { class: "swatch", style: `background:${colour}` }), " ", labels.status[status])));
       box.append(types, statuses, el("p", {}, _("Sectors show what each camera sees, from street zoom.")));

@@ -1,5 +1,6 @@
 // The operational map: wires the modules together from the page's config (no build step).
 import { createApi } from "./api.js";
+import { addDataAttribution } from "./attribution.js";
 import { createCameraLayer } from "./cameras.js";
 import { createCoverage } from "./coverage.js";
 import { createDetails } from "./details.js";
@@ -47,6 +48,9 @@ async function start() {
   });
   // The panel opening or closing resizes the map: Leaflet re-measures it, keeping the same centre.
   new ResizeObserver(() => map.invalidateSize()).observe(document.getElementById("map"));
+  // Added before the legend, so that it sits right above the tiles' credit.
+  const dataCredit = addDataAttribution(map, config);
+  document.addEventListener("observo:rendered", () => dataCredit.update(ctx.cameras.features()));
   addLegend(map, config.labels);
   bindFilters(ctx, () => { writeState(map, ctx.filters); ctx.cameras.reloadNow(); });
   map.on("moveend", () => writeState(map, ctx.filters));
