@@ -69,6 +69,10 @@ class DirectionParse:
     notes: list[str] = field(default_factory=list)
 
 
+class TooManyDirectionsError(ValueError):
+    """More than MAX_DIRECTIONS directions: a tagging error, not a device (its own code in reports)."""
+
+
 class _NotADirectionError(ValueError):
     """A value that is no form of direction at all: the message adds what is expected."""
 
@@ -103,7 +107,7 @@ def parse_directions(text: str) -> DirectionParse:
         result.notes.append(f"ignored the empty entries of {_show(text)}")
     if len(kept) > MAX_DIRECTIONS:
         detail = f"{_show(text)} lists {len(kept)} directions; at most {MAX_DIRECTIONS} heads per camera"
-        raise ValueError(detail)
+        raise TooManyDirectionsError(detail)
     problems: list[ValueError] = []
     for part in kept:
         try:
