@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from observo.api.export_formats import export_format
-from observo.api.features import streamed_features
+from observo.api.export_formats import export_features, export_format
 from observo.cli import cli_actor, transactional
 from observo.cli_files import write_atomically
 from observo.extensions import db
 from observo.schemas.exports import EXPORT_FORMATS
 from observo.services import queries, query_audit
+from observo.services.export_attribution import export_attribution
 from observo.services.queries import CameraFilters
 from observo.spatial import engine
 
@@ -29,20 +29,26 @@ DEFAULT_REASON = "export from the command line"
 @click.option("--reason", default=DEFAULT_REASON, show_default=True, help="recorded in the audit log")
 @transactional
 def export_command(file_format: str, output: Path | None, owner: str | None, reason: str) -> None:
-    """Export every camera (decommissioned ones left out), streamed. Audited; a file is whole or absent."""
+    """Export every camera (decommissioned ones left out), streamed. Audited; a file is whole or absent.
+
+    The file carries the attribution its rows' licences ask for (GeoJSON and OSM: `attribution`;
+    KML: the Document's description; CSV: the `licence` column); it is also printed on stderr."""
     actor = cli_actor()
     query = queries.CameraQuery(filters=CameraFilters(owner=owner), reason=reason)
     count = queries.export_size(db.session, actor, query, None, 0)
+    attribution = export_attribution(db.session, actor, query, None, 0)
     query_audit.record_export(db.session, actor, query, count, file_format)
     # Logged before the first byte leaves, in a short transaction of its own; the stream then only
     # reads, holding neither the audit chain nor SQLite's write lock (docs/security.md).
     db.session.commit()
     engine.end_write_intent()
-    chosen = export_format(file_format, actor)
-    chunks = chosen.write(streamed_features(db.session, actor, query, None, 0))
+    chosen = export_format(file_format, actor, db.session)
+    chunks = chosen.write(export_features(db.session, actor, query, None, 0, chosen), attribution)
     if output is None:
         for chunk in chunks:
             sys.stdout.write(chunk)
     else:
         write_atomically(output, chunks, ".observo-export-")
     click.echo(f"{count} cameras exported", err=True)
+    if attribution:
+        click.echo(f"attribution: {attribution.text}", err=True)

@@ -1,15 +1,20 @@
 """`?f=csv`: one row per camera, streamed in batches as the database returns them.
 
 Rows are the same Features the JSON answer carries (the schema is the contract), flattened: the
-position as `lon`/`lat` columns and the field of view as WKT. The one CSV writer of the product
-(`?f=csv`, exports, `observo export`): no text cell is a formula (docs/security.md, "Spreadsheets").
+position as `lon`/`lat` columns, the field of view as WKT, `source_tags` as the JSON text of its
+object (read back by the CSV import). Every row says its `licence` (the attribution a CSV carries
+with it; the public rows get the column too, nothing else of the source). The one CSV writer of the
+product (`?f=csv`, exports, `observo export`): no text cell is a formula (docs/security.md,
+"Spreadsheets"); a JSON object starts with `{` and is never one.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 from flask import Response, stream_with_context
@@ -18,16 +23,29 @@ from sqlalchemy.orm import Session
 
 from observo.api.features import property_names, streamed_features
 from observo.domain.csv_cells import csv_cell
-from observo.domain.permissions import Actor, audience
-from observo.services import queries
+from observo.domain.permissions import Actor, audience, sees_full_detail
+from observo.services import export_queries, queries
+from observo.services.export_attribution import Attribution
 
 BATCH = 500
+LicenceLookup = Callable[[Sequence[int]], Mapping[int, str]]
 
 
 def columns_for(actor: Actor) -> list[str]:
     names = property_names(audience(actor))
     flat = ["fov_wkt" if name == "fov" else name for name in names]
-    return ["id", "lon", "lat", *flat]
+    licence = [] if "licence" in names else ["licence"]
+    return ["id", "lon", "lat", *flat, *licence]
+
+
+def licence_lookup(
+    session: Session, actor: Actor, attribution: Attribution | None = None
+) -> LicenceLookup | None:
+    """The licences of rows whose Features do not say it (the public's), read a batch at a time;
+    None when the Features say it, or when the export holds no licensed row."""
+    if sees_full_detail(actor) or (attribution is not None and not attribution):
+        return None
+    return lambda camera_ids: export_queries.licences_of(session, camera_ids)
 
 
 def csv_response(
@@ -41,24 +59,33 @@ def csv_response(
 def stream_rows(
     session: Session, actor: Actor, query: queries.CameraQuery, limit: int | None, offset: int
 ) -> Iterator[str]:
-    return rows_of(actor, streamed_features(session, actor, query, limit, offset, BATCH))
+    features = streamed_features(session, actor, query, limit, offset, BATCH)
+    return rows_of(actor, features, licence_lookup(session, actor))
 
 
-def rows_of(actor: Actor, features: Iterable[dict[str, Any]]) -> Iterator[str]:
+def rows_of(
+    actor: Actor, features: Iterable[dict[str, Any]], licences: LicenceLookup | None = None
+) -> Iterator[str]:
     """CSV text, a chunk per batch of rows: the header, then one row per Feature."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, columns_for(actor), extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
-    for count, feature in enumerate(features, start=1):
-        writer.writerow(_flat(feature))
-        if count % BATCH == 0:
-            yield _drain(buffer)
-    yield _drain(buffer)
+    stream = iter(features)
+    while batch := list(islice(stream, BATCH)):
+        known = licences([feature["id"] for feature in batch]) if licences else {}
+        for feature in batch:
+            row = _flat(feature)
+            if feature["id"] in known:
+                row["licence"] = csv_cell(known[feature["id"]])
+            writer.writerow(row)
+        yield _drain(buffer)
+    if buffer.tell():  # the header of an export without rows
+        yield _drain(buffer)
 
 
 def _flat(feature: dict[str, Any]) -> dict[str, Any]:
     """One row; text cells a spreadsheet would run as a formula are neutralised (domain.csv_cells),
-    numbers are written as numbers."""
+    numbers are written as numbers, objects as JSON."""
     lon, lat = feature["geometry"]["coordinates"]
     row = {"id": feature["id"], "lon": lon, "lat": lat}
     for name, value in feature["properties"].items():
@@ -66,6 +93,10 @@ def _flat(feature: dict[str, Any]) -> dict[str, Any]:
             row["fov_wkt"] = shape(value).wkt if value else None
         elif isinstance(value, bool):
             row[name] = "true" if value else "false"
+        elif isinstance(value, dict):
+            row[name] = (
+                csv_cell(json.dumps(value, ensure_ascii=False, separators=(",", ":"))) if value else None
+            )
         else:
             row[name] = csv_cell(value)
     return row

@@ -1,5 +1,5 @@
 """Export writers: the cameras a caller may see, streamed batch by batch in GeoJSON, CSV, KML or
-OpenStreetMap-tagged GeoJSON.
+OpenStreetMap-tagged GeoJSON, each with the attribution its rows need (services.export_attribution).
 
 Every writer starts from the same Features the API answers (the schema is the contract, per
 audience), so an export can never show more than the caller's own reads would.
@@ -11,46 +11,73 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
+
+from sqlalchemy.orm import Session
 
 from observo.api import csv_export
-from observo.domain.osm_export import osm_tags_from_camera
-from observo.domain.permissions import Actor
-
-ODBL = "© OpenStreetMap contributors, ODbL 1.0 (cameras imported from OpenStreetMap)"
+from observo.api.features import dumped_features, streamed_features
+from observo.domain.osm_export import group_nodes, osm_node
+from observo.domain.permissions import Actor, sees_full_detail
+from observo.services import export_queries
+from observo.services.export_attribution import Attribution
+from observo.services.queries import CameraQuery
 
 Features = Iterator[dict[str, Any]]
+BATCH = 500
 
 
 @dataclass(frozen=True)
 class ExportFormat:
     media_type: str
     extension: str
-    write: Callable[[Features], Iterator[str]]
+    write: Callable[[Features, Attribution], Iterator[str]]
+    by_node: bool = False  # the heads of one device must arrive together (one OSM node each)
 
 
-def geojson(items: Features) -> Iterator[str]:
-    yield '{"type":"FeatureCollection","features":['
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _collection_head(attribution: Attribution, **members: str) -> str:
+    """`{"type":"FeatureCollection",...,"features":[`: an `attribution` member only when owed."""
+    head = {"type": "FeatureCollection", **members}
+    if attribution:
+        head["attribution"] = attribution.text
+    return _json(head)[:-1] + ',"features":['
+
+
+def geojson(items: Features, attribution: Attribution) -> Iterator[str]:
+    yield _collection_head(attribution)
     for index, feature in enumerate(items):
-        yield ("," if index else "") + json.dumps(feature, ensure_ascii=False, separators=(",", ":"))
+        yield ("," if index else "") + _json(feature)
     yield "]}"
 
 
-def osm_geojson(items: Features) -> Iterator[str]:
-    """GeoJSON whose properties are OpenStreetMap tags (man_made=surveillance...), as OSM tools read it."""
-    attribution = json.dumps(ODBL, ensure_ascii=False)
-    yield '{"type":"FeatureCollection","attribution":' + attribution + ',"features":['
-    for index, feature in enumerate(items):
-        tagged = {"type": "Feature", "id": feature["id"], "geometry": feature["geometry"]}
-        tagged["properties"] = osm_tags_from_camera(feature["properties"])
-        yield ("," if index else "") + json.dumps(tagged, ensure_ascii=False, separators=(",", ":"))
+def osm_geojson(items: Features, attribution: Attribution) -> Iterator[str]:
+    """GeoJSON as overpass-turbo writes it: one node per device, its OSM id, its OSM tags
+    (domain.osm_export); the OSM attribution only when OSM rows are in it."""
+    yield _collection_head(attribution, generator="Observo")
+    for index, heads in enumerate(group_nodes(items)):
+        yield ("," if index else "") + _json(osm_node(heads))
     yield "]}"
 
 
-def kml(items: Features) -> Iterator[str]:
-    """KML for Google Earth: one Placemark per camera, its position and (when shown) its field of view."""
-    yield '<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+def kml(items: Features, attribution: Attribution) -> Iterator[str]:
+    """KML for Google Earth: one Placemark per camera, its position and (when shown) its field of
+    view; the attribution as the Document's description and atom:link rel="license" (KML 2.2)."""
+    yield (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:atom="http://www.w3.org/2005/Atom"><Document>'
+    )
     yield "<name>Observo</name>"
+    if attribution:
+        links = "".join(
+            f'<atom:link rel="license" href={quoteattr(notice.url)}/>'
+            for notice in attribution.notices
+            if notice.url
+        )
+        yield f"{links}<description>{escape(attribution.text)}</description>"
     for feature in items:
         yield _placemark(feature)
     yield "</Document></kml>\n"
@@ -68,7 +95,7 @@ def _placemark(feature: dict[str, Any]) -> str:
             "</LinearRing></outerBoundaryIs></Polygon>"
         )
     data = "".join(
-        f'<Data name="{escape(str(name))}"><value>{escape(str(value))}</value></Data>'
+        f'<Data name="{escape(str(name))}"><value>{escape(_kml_value(value))}</value></Data>'
         for name, value in properties.items()
         if name != "fov" and value is not None
     )
@@ -79,18 +106,41 @@ def _placemark(feature: dict[str, Any]) -> str:
     )
 
 
-def csv_rows(actor: Actor) -> Callable[[Features], Iterator[str]]:
-    return lambda items: csv_export.rows_of(actor, items)
+def _kml_value(value: Any) -> str:
+    """Text of a Data value: an object (source_tags) as JSON, a boolean as true/false."""
+    if isinstance(value, dict | list):
+        return _json(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
-def export_format(name: str, actor: Actor) -> ExportFormat:
+def csv_rows(actor: Actor, session: Session) -> Callable[[Features, Attribution], Iterator[str]]:
+    def write(items: Features, attribution: Attribution) -> Iterator[str]:
+        return csv_export.rows_of(actor, items, csv_export.licence_lookup(session, actor, attribution))
+
+    return write
+
+
+def export_format(name: str, actor: Actor, session: Session) -> ExportFormat:
     formats = {
         "geojson": ExportFormat("application/geo+json", "geojson", geojson),
-        "csv": ExportFormat("text/csv", "csv", csv_rows(actor)),
+        "csv": ExportFormat("text/csv", "csv", csv_rows(actor, session)),
         "kml": ExportFormat("application/vnd.google-earth.kml+xml", "kml", kml),
-        "osm": ExportFormat("application/geo+json", "osm.geojson", osm_geojson),
+        "osm": ExportFormat("application/geo+json", "osm.geojson", osm_geojson, by_node=True),
     }
     return formats[name]
+
+
+def export_features(
+    session: Session, actor: Actor, query: CameraQuery, limit: int | None, offset: int, chosen: ExportFormat
+) -> Features:
+    """The Features of an export, streamed; by device for a format that wants it. The public audience
+    sees no OSM id nor site: each of its cameras is a device of its own, in the usual order."""
+    if not (chosen.by_node and sees_full_detail(actor)):
+        return streamed_features(session, actor, query, limit, offset, BATCH)
+    batches = export_queries.stream_node_hits(session, actor, query, limit, offset, BATCH)
+    return (feature for hits in batches for feature in dumped_features(session, actor, hits))
 
 
 FORMATS = ("geojson", "csv", "kml", "osm")

@@ -9,12 +9,12 @@ from flask.views import MethodView
 
 from observo.api.auth import current_actor
 from observo.api.blueprint import ApiBlueprint
-from observo.api.export_formats import export_format
-from observo.api.features import streamed_features
+from observo.api.export_formats import export_features, export_format
 from observo.api.filters import camera_filters
 from observo.extensions import db
 from observo.schemas.exports import ExportQuery
 from observo.services import queries, query_audit
+from observo.services.export_attribution import export_attribution
 from observo.spatial import engine
 
 blp = ApiBlueprint("exports", __name__, url_prefix="/api/v1/exports", description="Exports")
@@ -29,6 +29,9 @@ class Exports(MethodView):
 
         Anonymous callers get the public, generalised cameras. Signed-in callers' exports can hold
         restricted data: they need a `reason` and are audited (`export.<format>`) before the first byte.
+        Every export carries the attribution its rows' licences ask for, and no other: GeoJSON and
+        OSM a top-level `attribution`, KML the Document's description, CSV a `licence` column; the
+        response adds `Link: <licence>; rel="license"` and `X-Attribution` headers.
         """
         actor = current_actor()
         query = queries.CameraQuery(
@@ -36,10 +39,15 @@ class Exports(MethodView):
         )
         limit, offset = args.get("limit"), args["offset"]
         size = queries.export_size(db.session, actor, query, limit, offset)
+        attribution = export_attribution(db.session, actor, query, limit, offset)
         query_audit.record_export(db.session, actor, query, size, args["f"])
         db.session.commit()  # logged before the first byte leaves
         engine.end_write_intent()  # the stream only reads: no SQLite write lock while it is consumed
-        chosen = export_format(args["f"], actor)
-        body = chosen.write(streamed_features(db.session, actor, query, limit, offset))
-        headers = {"Content-Disposition": f'attachment; filename="observo-cameras.{chosen.extension}"'}
+        chosen = export_format(args["f"], actor, db.session)
+        features = export_features(db.session, actor, query, limit, offset, chosen)
+        body = chosen.write(features, attribution)
+        headers = {
+            "Content-Disposition": f'attachment; filename="observo-cameras.{chosen.extension}"',
+            **attribution.headers(),
+        }
         return Response(stream_with_context(body), mimetype=chosen.media_type, headers=headers)

@@ -85,15 +85,16 @@ def test_kml_has_a_placemark_with_position_and_sector_per_camera(client, world):
         assert placemark.find(f"{KML}MultiGeometry/{KML}Polygon") is not None  # the field of view
 
 
-def test_osm_export_carries_surveillance_tags_and_the_odbl_attribution(client, world):
+def test_osm_export_carries_surveillance_tags_and_new_object_ids(client, world):
     response = export(client, "osm", world["viewer"], owner="export-town", reason=REASON)
     body = json.loads(response.data)
-    assert "ODbL" in body["attribution"]
+    assert "attribution" not in body  # no row came from OpenStreetMap: no ODbL claimed
     tags = {feature["id"]: feature["properties"] for feature in body["features"]}
-    assert set(tags) == ids_of(world, "public", "shared", "private")
+    # Not in OSM: negative ids, as OSM editors number the objects they create.
+    assert set(tags) == {f"node/-{camera_id}" for camera_id in ids_of(world, "public", "shared", "private")}
     for properties in tags.values():
-        assert properties["man_made"] == "surveillance"
-        assert properties["camera:direction"] == "90"  # the factories' bearing
+        assert properties["man_made"] == "surveillance" and "@id" not in properties
+        assert properties["camera:direction"] == "90"  # the factories' bearing, of the default width
 
 
 @pytest.mark.parametrize("params", [{"f": "shp"}, {"f": "csv", "limit": "0"}, {"f": "csv", "colour": "red"}])

@@ -53,20 +53,38 @@ TAGGED_NODES = {
         "surveillance:type": "camera",
         "direction": "190-100",
     },
-    "node/3003": {  # a value outside Observo's vocabulary, mapped to `other`, raw kept
+    "node/3003": {  # a value outside Observo's vocabulary, mapped to the nearest, raw kept
         "man_made": "surveillance",
         "camera:type": "dome",
         "camera:mount": "roof",
         "surveillance:zone": "traffic",
         "height": "12 m",
     },
-    "node/3004": {  # ANPR written as OSM has it, a mast mount, no type: fixed by default
+    "node/3004": {  # ANPR written as OSM has it, compass points, no type: fixed by default
         "man_made": "surveillance",
         "surveillance:type": "ANPR",
         "camera:direction": "W;E",
         "camera:mount": "pole",
         "ref": "ZTL-12",
         "start_date": "2018-03-01",
+    },
+    "node/3005": {  # nearest values, an address in parts, a partial date, a decimal comma
+        "man_made": "surveillance",
+        "surveillance": "webcam",
+        "camera:type": "360",
+        "level": "-1",
+        "addr:street": "Via Roma",
+        "addr:housenumber": "12",
+        "addr:city": "Torino",
+        "start_date": "2019",
+        "height": "5,5",
+    },
+    "node/3006": {  # words and negative degrees, more heads than directions, indoor
+        "man_made": "surveillance",
+        "surveillance:type": "camera",
+        "camera:count": "3",
+        "camera:direction": "north;-90",
+        "indoor": "yes",
     },
 }
 
@@ -220,6 +238,23 @@ def test_an_edited_head_of_a_multi_head_node_keeps_the_other_tags() -> None:
     assert tags == {"@id": "node/3004", **TAGGED_NODES["node/3004"], "camera:direction": "270;100"}
 
 
+def test_a_changed_address_replaces_its_parts_with_addr_full() -> None:
+    features = stored(node("node/3005", TAGGED_NODES["node/3005"]))
+    features[0]["properties"]["address"] = "Via Roma 14, Torino"
+    tags = exported(features)["properties"]
+    assert tags["addr:full"] == "Via Roma 14, Torino"
+    assert not any(key.startswith("addr:") and key != "addr:full" for key in tags)
+    assert (tags["level"], tags["surveillance"], tags["camera:type"]) == ("-1", "webcam", "360")
+
+
+def test_a_turned_head_of_a_counted_node_keeps_the_count() -> None:
+    features = stored(node("node/3006", TAGGED_NODES["node/3006"]))
+    assert [head["properties"].get("bearing_deg") for head in features] == [0.0, 270.0, None]
+    features[0]["properties"]["bearing_deg"] = 10.0
+    tags = exported(features)["properties"]
+    assert (tags["camera:direction"], tags["camera:count"], tags["indoor"]) == ("10;270", "3", "yes")
+
+
 def test_a_head_without_direction_is_counted() -> None:
     features = stored(node("node/3004", TAGGED_NODES["node/3004"]))
     features[1]["properties"].update(bearing_deg=None, direction_unknown=True)
@@ -344,8 +379,8 @@ def test_a_node_imported_before_cameras_kept_their_tags_keeps_its_meaning(osm_id
     for feature in features:
         feature["properties"]["source_tags"] = None
     out = exported(features)
-    before = [{**camera, "name": None} for camera in cameras_from_osm(source)]
-    after = [{**camera, "name": None} for camera in cameras_from_osm(out)]
+    before = [{**camera, "name": None, "source_tags": None} for camera in cameras_from_osm(source)]
+    after = [{**camera, "name": None, "source_tags": None} for camera in cameras_from_osm(out)]
     for old, new in zip(before, after, strict=True):
         for camera in (old, new):  # a head of its type's default width is written without one
             camera["hfov_deg"] = camera.get("hfov_deg") or fov.default_hfov(camera["camera_type"])
