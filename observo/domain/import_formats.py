@@ -2,13 +2,18 @@
 
 Files arrive named as their owners named them, or as an upload without a useful media type: the
 content decides where the name says nothing (a GeoPackage is an SQLite file, a zipped Shapefile a
-ZIP archive, an Overpass answer JSON with `elements`...).
+ZIP archive holding a .shp, a KMZ one holding a .kml, an Overpass answer JSON with `elements`...).
+Text in UTF-16 (Excel's "Unicode text") is looked at decoded. Observo's own GeoJSON export is
+GeoJSON even when its cameras keep OpenStreetMap tags (`man_made` in `source_tags`).
 """
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
+from observo.domain import import_text
 from observo.domain.import_rows import FORMATS
 from observo.errors import FieldIssue, InvalidInput
 
@@ -37,7 +42,10 @@ _MEDIA_TYPES = {
     "application/vnd.google-earth.kmz": "kml",
 }
 _JSON_HINTS = (".geojson", ".json", "application/geo+json", "application/json")
-_OVERPASS = re.compile(rb'"elements"\s*:\s*\[')
+_OVERPASS = re.compile(r'"elements"\s*:\s*\[')
+_OBSERVO_EXPORT = re.compile(r'"code"\s*:\s*"OBS-[0-9]')
+_OSM_TAGS = re.compile(r'"man_made"\s*:|"surveillance:type"\s*:|"camera:direction"\s*:')
+_ZIPS = (".zip", "application/zip", "application/x-zip-compressed")
 
 
 def detect(data: bytes, name_or_format: str) -> str:
@@ -51,6 +59,8 @@ def detect(data: bytes, name_or_format: str) -> str:
     if hint.endswith(".shp"):
         detail = "a Shapefile is several files: send them in one .zip (.shp, .shx, .dbf and .prj)"
         raise InvalidInput(detail, [FieldIssue("/file", "unknown_format", detail)])
+    if hint.endswith(_ZIPS) and data.startswith(b"PK\x03\x04"):
+        return _zip_kind(data) or "shapefile"  # the Shapefile reader says what the zip lacks
     for ending, found in (*_EXTENSIONS.items(), *_MEDIA_TYPES.items()):
         if hint.endswith(ending):
             return found
@@ -65,29 +75,49 @@ def detect(data: bytes, name_or_format: str) -> str:
 
 
 def _json_kind(data: bytes) -> str:
-    head = data[:_SNIFF]
+    head = _head_text(data)
     if _OVERPASS.search(head):
         return "overpass"
-    return "osm" if b"man_made" in head else "geojson"
+    if _OBSERVO_EXPORT.search(head):
+        return "geojson"  # ours: OSM tags it keeps are in source_tags, not the Feature's own
+    return "osm" if _OSM_TAGS.search(head) else "geojson"
+
+
+def _head_text(data: bytes) -> str:
+    """The start of a text file as text (UTF-16 decoded), for the patterns above."""
+    head = data[:_SNIFF]
+    return head.decode(import_text.sniffed_encoding(head) or "latin-1", errors="ignore")
+
+
+def _zip_kind(data: bytes) -> str | None:
+    """A ZIP holding a .shp is a Shapefile; one holding a .kml (and no .shp) a KMZ."""
+    try:
+        names = [name.lower() for name in zipfile.ZipFile(io.BytesIO(data)).namelist()]
+    except zipfile.BadZipFile:
+        return None
+    if any(name.endswith(".shp") for name in names):
+        return "shapefile"
+    return "kml" if any(name.endswith(".kml") for name in names) else None
 
 
 def _from_content(data: bytes) -> str | None:
     head = data[:_SNIFF]
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"SQLite format 3\x00"):
         return "gpkg"
     if head.startswith(b"PK\x03\x04"):
-        return "kml" if b"doc.kml" in head[:4096] else "shapefile"
+        return _zip_kind(data)
     if b"OSMHeader" in head[:64]:
         return "osm_pbf"
-    if stripped.startswith((b"{", b"[")):
+    encoding = import_text.sniffed_encoding(head)
+    text = head.decode(encoding or "latin-1", errors="ignore").lstrip("\ufeff \t\r\n")
+    if text.startswith(("{", "[")):
         return _json_kind(data)
-    if stripped.startswith(b"<"):
-        if b"<osm" in head[:4096]:
+    if text.startswith("<"):
+        if "<osm" in text[:4096]:
             return "osm_xml"
-        if b"<kml" in head[:4096]:
+        if "<kml" in text[:4096]:
             return "kml"
         return None
-    if b"\x00" not in head[:4096] and head.strip():
+    if (encoding is not None or b"\x00" not in head[:4096]) and text.strip():
         return "csv"  # text: delimited, the CSV reader says so if it is not
     return None

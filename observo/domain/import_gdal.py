@@ -1,14 +1,212 @@
-"""GIS files (Shapefile in a .zip, GeoPackage, KML) -> rows, read through GDAL."""
+"""GIS files (a zipped Shapefile, GeoPackage, KML or KMZ) -> rows, read through GDAL (pyogrio).
+
+What municipal GIS offices keep: layers in the CRS of the regional cartography, attribute tables
+with truncated DBF names (`DIREZIONE`, `ANGOLO`). Files are read from memory (no temporary files).
+
+- Shapefile: a .zip holding .shp, .shx, .dbf and (better) .prj; a .cpg names the DBF's encoding.
+  Files in a folder of the zip are read too (the zip is repacked flat, size-checked first).
+- Layers: the first point layer is read; the others are named in a `layers_ignored` warning. A KML
+  is one document whose folders GDAL reads as layers: every folder with points is read (the folder
+  is kept in `source_tags` as `folder` when there are several), a folder without any is named in
+  the warning. KML's presentation fields (tessellate, extrude, icon...) are not camera data.
+- CRS: the file's own, reprojected to WGS84 (`import_crs`); a file without one is read in the CRS
+  the person names, else as WGS84 when its coordinates are plausible degrees (a warning says so).
+- Attributes go through `import_columns` like CSV columns; a KML placemark's name, description
+  and ExtendedData are attributes like the others.
+"""
 
 from __future__ import annotations
 
+import io
+import math
+import posixpath
+import re
+import warnings
+import zipfile
 from collections.abc import Iterator
+from typing import Any
 
+import numpy as np
+import pyogrio
+import shapely
+from pyogrio import raw
+from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
+
+from observo.domain.import_columns import Columns
+from observo.domain.import_crs import Positions
 from observo.domain.import_rows import FileSummary, ImportOptions, ParsedRow
 from observo.errors import FieldIssue, InvalidInput
 
+SOURCE = "csv_import"  # the source value of rows imported from a file (vocabulary.SOURCES)
+MAX_UNZIPPED = 512 * 1024 * 1024  # bytes a zipped Shapefile may hold once unpacked
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+KML_PRESENTATION = frozenset({"altitudeMode", "tessellate", "extrude", "visibility", "drawOrder", "icon"})
+_NAMES = {"shapefile": "Shapefile", "gpkg": "GeoPackage", "kml": "KML"}
+_VSI_PATH = re.compile(r"'?/vsi[^\s']*'?")
+_GDAL_ERRORS = (DataSourceError, DataLayerError, FieldError, GeometryError)
+
 
 def rows(data: bytes, file_format: str, options: ImportOptions, summary: FileSummary) -> Iterator[ParsedRow]:
-    detail = f"{file_format} files are not read yet"
-    raise InvalidInput(detail, [FieldIssue("/file", "unknown_format", detail)])
-    yield  # pragma: no cover - a generator
+    if file_format == "shapefile":
+        data, summary.encoding = shapefile_zip(data)
+    listed = _list_layers(data, file_format)
+    layers = _chosen(listed, file_format)
+    if file_format != "kml" and len(listed) > 1:
+        others = ", ".join(f"{name} ({kind})" for name, kind in listed if name != layers[0])
+        detail = f"read layer {layers[0]!r}, the first point layer; not read: {others}"
+        summary.warnings.append(FieldIssue("/file", "layers_ignored", detail))
+    for layer in layers:
+        yield from _layer_rows(data, layer, file_format, options, summary, folder=len(layers) > 1)
+    if summary.records == 0:
+        summary.warnings.append(FieldIssue("/file", "no_rows", "0 rows: the layer has no features"))
+
+
+def shapefile_zip(data: bytes) -> tuple[bytes, str | None]:
+    """The zip repacked flat with only Shapefile parts (GDAL reads a zip's root), and the .cpg."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [info for info in archive.infolist() if info.filename.lower().endswith(SHAPEFILE_PARTS)]
+    except zipfile.BadZipFile as exc:
+        raise _invalid("/file", "malformed_file", f"not a readable zip file ({exc})") from exc
+    if not any(info.filename.lower().endswith(".shp") for info in members):
+        found = ", ".join(info.filename for info in archive.infolist()[:10]) or "nothing"
+        detail = f"the zip holds no .shp file (it holds {found}): zip the .shp, .shx, .dbf and .prj together"
+        raise _invalid("/file", "no_layer", detail)
+    if sum(info.file_size for info in members) > MAX_UNZIPPED:
+        raise _invalid("/file", "too_large", f"the Shapefile is over {MAX_UNZIPPED // 2**20} MB unpacked")
+    flat = io.BytesIO()
+    encoding = None
+    with zipfile.ZipFile(flat, "w") as repacked:
+        for info in members:
+            stem, ending = posixpath.splitext(info.filename)
+            name = stem.replace("/", "_") + ending.lower()  # folders flattened, names kept apart
+            content = archive.read(info)
+            repacked.writestr(name, content)
+            if ending.lower() == ".cpg" and encoding is None:
+                encoding = content.decode("ascii", errors="replace").strip() or None
+    return flat.getvalue(), encoding
+
+
+def _list_layers(data: bytes, file_format: str) -> list[tuple[str, str]]:
+    """(name, geometry type) of every layer."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # "non conformant file extension": in memory
+            return [(str(name), str(kind)) for name, kind in pyogrio.list_layers(data)]
+    except _GDAL_ERRORS as exc:
+        detail = f"GDAL cannot read this {_NAMES.get(file_format, file_format)} file: {_first_line(exc)}"
+        raise _invalid("/file", "malformed_file", detail) from exc
+
+
+def _chosen(listed: list[tuple[str, str]], file_format: str) -> list[str]:
+    """The layers read: a KML's folders, else the first point layer."""
+    if file_format == "kml":
+        return [name for name, _kind in listed]  # folders: the ones without points are said later
+    points = [name for name, kind in listed if "point" in kind.lower()]
+    if not points:
+        found = ", ".join(f"{name} ({kind})" for name, kind in listed) or "none"
+        detail = f"the file has no point layer (layers: {found}): cameras are points"
+        raise _invalid("/file", "no_layer", detail)
+    return points[:1]
+
+
+def _layer_rows(
+    data: bytes,
+    layer: str,
+    file_format: str,
+    options: ImportOptions,
+    summary: FileSummary,
+    *,
+    folder: bool,
+) -> Iterator[ParsedRow]:
+    meta, geometries, fields = _read(data, layer, file_format)
+    kinds = [_kind(geometry) for geometry in geometries]
+    if file_format == "kml" and "Point" not in kinds and "MultiPoint" not in kinds:
+        detail = f"KML folder {layer!r} has no points ({len(kinds)} other placemarks): not read"
+        summary.warnings.append(FieldIssue("/file", "layers_ignored", detail))
+        return
+    before = summary.records
+    names = [str(name) for name in meta["fields"]]
+    keep = [
+        index for index, name in enumerate(names) if not (file_format == "kml" and name in KML_PRESENTATION)
+    ]
+    columns = Columns(
+        [names[index] for index in keep],
+        options,
+        summary,
+        coordinates_from_columns=False,
+        default_source=SOURCE,
+    )
+    crs = "EPSG:4326" if file_format == "kml" else meta.get("crs")
+    positions = Positions(summary, crs, options.crs, warn_assumed=True)
+    for offset, geometry in enumerate(geometries):
+        row = before + offset + 1
+        summary.records += 1
+        values = [_python(fields[index][offset]) for index in keep]
+        warnings_: list[FieldIssue] = []
+        try:
+            position = positions.to_wgs84(*_point(geometry, kinds[offset], warnings_))
+        except ValueError as exc:
+            yield ParsedRow(row, None, [FieldIssue("/geometry", "invalid_geometry", str(exc))])
+            continue
+        parsed = columns.rows(row, values, position=position, file_format=file_format)
+        parsed[0].warnings[:0] = warnings_
+        for one in parsed:
+            if folder and one.feature is not None:
+                one.feature["properties"].setdefault("source_tags", {}).setdefault("folder", layer)
+        if folder:
+            summary.kept["folder"] += 1
+        yield from parsed
+
+
+def _read(data: bytes, layer: str, file_format: str) -> tuple[dict[str, Any], Any, list[Any]]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            meta, _fids, geometries, fields = raw.read(data, layer=layer, datetime_as_string=True)
+    except _GDAL_ERRORS as exc:
+        detail = f"GDAL cannot read layer {layer!r}: {_first_line(exc)}"
+        raise _invalid("/file", "malformed_file", detail) from exc
+    return meta, geometries, fields
+
+
+def _kind(geometry: Any) -> str | None:
+    return None if geometry is None else shapely.from_wkb(geometry).geom_type
+
+
+def _point(geometry: Any, kind: str | None, warnings_: list[FieldIssue]) -> tuple[float, float]:
+    if geometry is None:
+        raise ValueError("the feature has no geometry: a camera needs a point")
+    shape = shapely.from_wkb(geometry)
+    if kind == "MultiPoint" and len(shape.geoms) == 1:
+        warnings_.append(
+            FieldIssue("/geometry", "point_taken", "a MultiPoint of one point: read as that point")
+        )
+        shape = shape.geoms[0]
+    elif kind != "Point":
+        shown = f"a MultiPoint of {len(shape.geoms)} points" if kind == "MultiPoint" else f"a {kind}"
+        raise ValueError(f"{shown} is not a camera position: only points are cameras")
+    if shape.is_empty:
+        raise ValueError("an empty point is not a camera position")
+    return float(shape.x), float(shape.y)
+
+
+def _python(value: Any) -> Any:
+    """A GDAL attribute as a plain value: numpy numbers unwrapped, NaN (a null real) None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return value
+
+
+def _first_line(exc: Exception) -> str:
+    """GDAL's message without the in-memory path pyogrio gave the file."""
+    text = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+    return _VSI_PATH.sub("the file", text)
+
+
+def _invalid(pointer: str, code: str, detail: str) -> InvalidInput:
+    return InvalidInput(detail, [FieldIssue(pointer, code, detail)])
