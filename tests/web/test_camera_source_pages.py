@@ -157,7 +157,10 @@ def _map_config(page: str) -> dict:
 def test_map_config_carries_the_attributions_and_labels(client, session, town, editor):
     config = _map_config(_page(client, "/map"))
     assert config["licences"] == {
-        "ODbL-1.0": {"text": "© OpenStreetMap contributors, ODbL", "url": "https://www.openstreetmap.org/copyright"}
+        "ODbL-1.0": {
+            "text": "© OpenStreetMap contributors, ODbL",
+            "url": "https://www.openstreetmap.org/copyright",
+        }
     }
     fields = config["labels"]["fields"]
     assert fields["operator_name"] == "Gestore (come lo indica la fonte)"
@@ -245,7 +248,14 @@ def test_source_view_rules():
         "© OpenStreetMap contributors, ODbL", "https://www.openstreetmap.org/copyright"
     )
     # A bearing ends "unknown"; a linked organisation hides the source's name; no licence, no credit.
-    bare = source_data.source_view({"direction_unknown": True, "bearing_deg": 10.0, "operator": "gtt",
-                                    "operator_name": "GTT", "source": "api"})
+    bare = source_data.source_view(
+        {
+            "direction_unknown": True,
+            "bearing_deg": 10.0,
+            "operator": "gtt",
+            "operator_name": "GTT",
+            "source": "api",
+        }
+    )
     assert bare["direction_unknown"] is False and bare["operator_name"] is None
     assert bare["attribution"] is None and bare["tags"] == []
