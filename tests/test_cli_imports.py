@@ -24,7 +24,7 @@ def test_imports_a_csv_and_a_repeat_is_a_no_op(app, session, tmp_path):
     path.write_bytes(csv_file(*GOOD_ROWS))
     result = _run(app, path)
     assert result.exit_code == 0, result.stderr
-    assert "2 created, 0 updated, 0 unchanged, 0 errors" in result.stderr
+    assert "2 created, 0 updated, 0 unchanged, 0 decommissioned, 0 skipped, 0 errors" in result.stderr
     assert _count(session) == 2
     assert session.scalar(
         sa.select(AuditEntry.actor_label).where(AuditEntry.action == "import.run")
@@ -41,7 +41,7 @@ def test_a_bad_row_is_reported_and_nothing_is_written(app, session, tmp_path):
     for args in ((path,), (path, "--dry-run")):
         result = _run(app, *args)
         assert result.exit_code == 1
-        assert "row 3: bearing_deg: " in result.stderr
+        assert "row 3: retention_hours: " in result.stderr
         assert "nothing" in result.stderr
     assert _count(session) == 0
 

@@ -1,4 +1,5 @@
-"""/api/v1/imports: bulk import of cameras (CSV, GeoJSON, OSM-tagged GeoJSON) and its job status."""
+"""/api/v1/imports: bulk import of cameras (CSV, GeoJSON, OpenStreetMap, Shapefile, GeoPackage, KML) and
+its job and report."""
 
 from __future__ import annotations
 
@@ -7,18 +8,26 @@ from typing import Any
 from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
-from marshmallow.validate import Length
 
 from observo.api.auth import require_actor
 from observo.api.blueprint import StrictParser
 from observo.api.responses import json_response
 from observo.errors import FieldIssue, InvalidInput
 from observo.extensions import db
+from observo.schemas.imports import ImportChoices, ImportJobOutput, ImportQuery, load_import_choices
 from observo.services import imports as service
 
 IMPORT_MAX_BYTES = 64 * 1024 * 1024  # above the API's usual body limit: 100,000 CSV rows fit
-_RAW_TYPES = {"text/csv": "csv", "application/geo+json": "geojson", "application/json": "geojson"}
+# Media types of a raw body: the type is the format's hint (import_formats), the content decides the rest.
+_RAW_TYPES = (
+    "text/csv",
+    "application/geo+json",
+    "application/json",
+    "application/vnd.openstreetmap.data+xml",
+    "application/x-osm+xml",
+    "application/vnd.google-earth.kml+xml",
+    "application/octet-stream",
+)
 
 
 class ImportBlueprint(Blueprint):
@@ -35,47 +44,66 @@ def _allow_large_files() -> None:
     request.max_content_length = IMPORT_MAX_BYTES
 
 
-class ImportQuery(Schema):
-    owner = fields.String(validate=Length(1, 64), metadata={"description": "owner of rows naming none"})
-    dry_run = fields.Boolean(load_default=False, metadata={"description": "validate only, write nothing"})
+_OPTIONS = ("owner", "dry_run", "format", "skip_invalid", "key", "crs", "encoding")
 
 
-def _upload() -> tuple[bytes, str]:
-    """The file and its format hint: multipart field `file`, or the raw body with its media type."""
+def _choices(args: dict[str, Any]) -> ImportChoices:
+    """The options from the query string and the multipart form fields (the same names), checked.
+
+    An option given in both with different values is refused rather than guessed.
+    """
+    values: dict[str, Any] = {}
+    issues = []
+    for name in _OPTIONS:
+        in_query, in_form = args.get(name), request.form.get(name)
+        if in_query is not None and in_form is not None and in_query.strip() != in_form.strip():
+            detail = f"{name} is given twice, as {in_query!r} and {in_form!r}: give it once"
+            issues.append(FieldIssue(f"/{name}", "conflict", detail))
+        values[name] = in_query if in_query is not None else in_form
+    values["map"] = [*args.get("map", []), *request.form.getlist("map")]
+    if issues:
+        raise InvalidInput(issues[0].detail, issues)
+    return load_import_choices(values)
+
+
+def _upload() -> tuple[bytes, str, str | None]:
+    """The file, its format hint and its name: multipart field `file`, or the raw body with its media
+    type."""
     upload = request.files.get("file")
     if upload is not None:
-        return upload.read(), upload.filename or (upload.mimetype or "")
+        return upload.read(), upload.filename or (upload.mimetype or ""), upload.filename or None
     media_type = (request.mimetype or "").lower()
     if media_type not in _RAW_TYPES:
-        detail = "send multipart/form-data with a `file`, or a text/csv or application/geo+json body"
+        detail = "send multipart/form-data with a `file`, or the file as the body (e.g. text/csv)"
         raise InvalidInput(detail, [FieldIssue("/file", "required", detail)])
-    return request.get_data(cache=False), _RAW_TYPES[media_type]
-
-
-def _form_flag(args: dict[str, Any]) -> tuple[str | None, bool]:
-    owner = args.get("owner") or request.form.get("owner") or None
-    dry_run = args["dry_run"] or request.form.get("dry_run", "").lower() in ("1", "true", "yes")
-    return owner, dry_run
+    return request.get_data(cache=False), media_type, None
 
 
 @blp.route("")
 class Imports(MethodView):
     @blp.arguments(ImportQuery, location="query")
-    @blp.response(201)
+    @blp.response(201, ImportJobOutput)
+    @blp.alt_response(200, schema=ImportJobOutput, description="the earlier import of the same file")
     def post(self, args: dict[str, Any]) -> Any:
-        """Import a file: every row or none. `dry_run` validates (the database too) and writes nothing.
+        """Import a file: every row or none, or with `skip_invalid` the valid rows.
 
-        201 with the import and its per-row report; 200 with the earlier import when the same file was
-        already imported for the same owner, or the same `Idempotency-Key` was sent; 422 (problem, its
-        `errors` pointing at `/rows/<row>/<field>`) when a real run has any problem: nothing written.
+        The options (`format`, `skip_invalid`, `key`, `crs`, `encoding`, repeatable `map`, `owner`,
+        `dry_run`) come in the query string or as multipart form fields. 201 with the import and its
+        report (counts, each problem and warning, each row's change, the file's summary); 200 with the
+        earlier import when the same file was already imported for the same owner with the same
+        options, or the same `Idempotency-Key` was sent; 422 (problem, its `errors` pointing at
+        `/rows/<row>/<field>`, or at the option) when a real run writes nothing: then nothing is
+        written.
         """
         actor = require_actor()
-        owner, dry_run = _form_flag(args)
-        data, hint = _upload()
+        choices = _choices(args)
+        data, hint, filename = _upload()
         key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
-        report = service.import_cameras(
-            db.session, actor, service.ImportRequest(data, hint, owner, dry_run, key)
+        options = choices.options
+        import_request = service.ImportRequest(
+            data, choices.file_format or hint, options.owner, choices.dry_run, key, options, filename
         )
+        report = service.import_cameras(db.session, actor, import_request)
         db.session.commit()
         job = report.job
         document = service.job_document(job, already_imported=report.already_imported)
@@ -85,7 +113,7 @@ class Imports(MethodView):
 
 @blp.route("/<int:import_id>")
 class Import(MethodView):
-    @blp.response(200)
+    @blp.response(200, ImportJobOutput)
     def get(self, import_id: int) -> Any:
         """An import's status, counts and report (who ran it, editors of its owner, admins)."""
         job = service.readable_job(db.session, require_actor(), import_id)

@@ -1,12 +1,15 @@
-"""Bulk import of cameras: validate every row, write all or nothing, remember what was imported.
+"""Bulk import of cameras: check every row, write all of them or none (or, on request, the valid ones),
+and remember what was imported and what the report said.
 
-Rows are validated by the camera API's input schema and written through `create_camera` /
-`update_camera`, inside a SAVEPOINT (one more per row, so that a row the database refuses is
-reported and the others still get checked). A dry run, or a run with any error, rolls the whole
-SAVEPOINT back: nothing is written. A natural key (owner + `ref`, else owner + `osm_id` + bearing)
-makes a re-import update the camera it finds, and only when something differs; a file already
-imported for the same owner (SHA-256) is not imported again, even when both uploads arrive at once
-(they queue on a transaction-scoped lock, `SpatialBackend.lock_for_transaction`).
+The rows are read by the file's reader (`domain.import_rows`) and written by `import_run.ImportRun`,
+all inside one SAVEPOINT. A dry run rolls it back; so does a run with any refused row, unless
+`skip_invalid` asks to keep the valid rows (then the refused ones are listed, in the same job and the
+same audit entry). A run whose every row is refused writes nothing in either mode. A key (the owner's
+`ref`, an OSM node, an Observo id, a position: `import_keys`) makes a re-import update the camera it
+finds, and only when something differs. A file already imported for the same owner with the same
+options (SHA-256) is not imported again, even when both uploads arrive at once (they queue on a
+transaction-scoped lock, `SpatialBackend.lock_for_transaction`); neither is a request whose
+Idempotency-Key was seen.
 """
 
 from __future__ import annotations
@@ -14,72 +17,48 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
 
 import sqlalchemy as sa
-from geoalchemy2.shape import to_shape
-from marshmallow import ValidationError
-from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
 from observo.domain import import_rows
 from observo.domain.permissions import Actor, can_write_for
-from observo.errors import FieldIssue, Forbidden, InvalidInput, NotFound, ObservoError
-from observo.models import Camera, ImportJob
-from observo.schemas.camera import CameraFeatureInput
-from observo.schemas.validation import issues_from_messages
+from observo.errors import FieldIssue, Forbidden, InvalidInput, NotFound
+from observo.models import ImportJob
+from observo.models.base import utcnow
 from observo.services import audit
-from observo.services.cameras import CameraWrite, create_camera, update_camera, writable_owner
+from observo.services.import_report import ImportReport, dumps, job_document
+from observo.services.import_run import ImportRun
 from observo.services.organisations import nameable_organisation
 from observo.spatial.base import session_backend
 
-EXPUNGE_EVERY = 500  # rows between identity-map clears: memory stays flat on large files
-_COMPARED_LATER = ("owner", "operator", "fov", "fov_method")
-_SCHEMA = CameraFeatureInput()  # stateless: one instance serves every row
+__all__ = ["ImportRefused", "ImportReport", "ImportRequest", "import_cameras", "job_document", "readable_job"]
 
 
-@dataclass
-class ImportReport:
-    """Counts and every problem as {row, field, code, message}."""
+class ImportRefused(InvalidInput):
+    """A real run that wrote nothing because of its rows' problems; `report` holds the whole report."""
 
-    format: str
-    sha256: str
-    dry_run: bool
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    problems: list[dict[str, Any]] = field(default_factory=list)
-    already_imported: bool = False
-    job: ImportJob | None = None
-    keys: set[tuple[Any, ...]] = field(default_factory=set, repr=False)
-    owner_ids: dict[str, int] = field(default_factory=dict, repr=False)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "errors": len(self.problems),
-        }
-
-    def add(self, row: int, issues: list[FieldIssue]) -> None:
-        for issue in issues:
-            name = issue.pointer.removeprefix("/properties").strip("/") or "row"
-            self.problems.append({"row": row, "field": name, "code": issue.code, "message": issue.detail})
+    def __init__(self, detail: str, report: ImportReport) -> None:
+        issues = [
+            FieldIssue(f"/rows/{item['row']}/{item['field']}", item["code"], item["message"])
+            for item in report.problems
+        ]
+        super().__init__(detail, issues)
+        self.report = report
 
 
 @dataclass(frozen=True)
 class ImportRequest:
     data: bytes
-    filename_or_format: str
+    filename_or_format: str  # a format name (import_rows.FORMATS), else the file name or media type
     owner_slug: str | None = None
     dry_run: bool = False
     idempotency_key: str | None = None
     options: import_rows.ImportOptions = field(default_factory=import_rows.ImportOptions)
+    filename: str | None = None  # as uploaded, for the job
 
 
 def import_cameras(
@@ -88,29 +67,56 @@ def import_cameras(
     request: ImportRequest,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import (or dry-run) a file. A real run with errors raises InvalidInput after rolling back."""
+    """Import (or dry-run) a file. A real run that writes nothing for its rows' problems raises
+    ImportRefused after rolling back."""
+    started = utcnow()
     owner_id = _import_owner(session, actor, request.owner_slug)
     file_format = import_rows.detect_format(request.data, request.filename_or_format)
+    options = _options(request, file_format)
     digest = hashlib.sha256(request.data).hexdigest()
-    report = ImportReport(file_format, digest, request.dry_run)
-    _queue_same_imports(session, actor, request, digest, owner_id)
-    previous = _previous_job(session, actor, request, digest, owner_id)
+    report = ImportReport(file_format, digest, request.dry_run, request.options.skip_invalid)
+    _queue_same_imports(session, actor, request, digest, owner_id, options)
+    previous = _previous_job(session, actor, request, digest, owner_id, options)
     if previous is not None:
         report.job, report.already_imported = previous, True
         return report
     savepoint = session.begin_nested()
-    _run_rows(session, actor, request, report, progress)
-    if request.dry_run or report.problems:
+    run_options = dataclasses.replace(request.options, owner=request.owner_slug)
+    ImportRun(session, actor, run_options, report).run(request.data, progress)
+    refused = bool(report.refused_rows) and (not report.skip_invalid or report.all_refused)
+    if request.dry_run or refused:
         savepoint.rollback()
         session.expunge_all()
     else:
         savepoint.commit()
-    if report.problems and not request.dry_run:
-        raise InvalidInput(
-            f"{len(report.problems)} problems: nothing was imported", _problem_issues(report.problems)
-        )
-    report.job = _store_job(session, actor, request, report, owner_id)
+    if refused and not request.dry_run:
+        raise ImportRefused(_refusal(report), report)
+    report.job = _store_job(session, actor, request, report, owner_id, options, started)
     return report
+
+
+def _refusal(report: ImportReport) -> str:
+    if report.all_refused:
+        rows, problems = len(report.refused_rows), report.errors.total
+        return f"every row was refused ({rows} rows, {problems} problems): nothing was imported"
+    return (
+        f"{report.errors.total} problems in {len(report.refused_rows)} rows: nothing was imported "
+        "(fix them, or import with skip_invalid to write the valid rows)"
+    )
+
+
+def _options(request: ImportRequest, file_format: str) -> str:
+    """The options a replay must share, as canonical JSON (the owner is compared on its own)."""
+    options = request.options
+    document = {
+        "format": file_format,
+        "key": options.key,
+        "skip_invalid": options.skip_invalid,
+        "crs": options.crs,
+        "encoding": options.encoding,
+        "map": dict(sorted(options.column_map.items())),
+    }
+    return json.dumps(document, sort_keys=True, ensure_ascii=False)
 
 
 def _import_owner(session: Session, actor: Actor, slug: str | None) -> int | None:
@@ -127,14 +133,16 @@ def _import_owner(session: Session, actor: Actor, slug: str | None) -> int | Non
 
 
 def _queue_same_imports(
-    session: Session, actor: Actor, request: ImportRequest, digest: str, owner_id: int | None
+    session: Session, actor: Actor, request: ImportRequest, digest: str, owner_id: int | None, options: str
 ) -> None:
-    """Uploads of the same file for the same owner, or with the same key, wait here for each other.
+    """Uploads of the same file for the same owner and options, or with the same key, wait here for each
+    other.
 
     Without it two concurrent uploads both find no earlier job and both import (PostgreSQL's READ
     COMMITTED); with it the later one finds the job the first committed, and replays it.
     """
-    names = [f"import:file:{owner_id}:{digest}"] if not request.dry_run else []
+    options_digest = hashlib.sha256(options.encode()).hexdigest()[:16]
+    names = [f"import:file:{owner_id}:{digest}:{options_digest}"] if not request.dry_run else []
     if request.idempotency_key:
         names.append(f"import:key:{actor.label}:{request.idempotency_key}")
     if names:
@@ -142,7 +150,7 @@ def _queue_same_imports(
 
 
 def _previous_job(
-    session: Session, actor: Actor, request: ImportRequest, digest: str, owner_id: int | None
+    session: Session, actor: Actor, request: ImportRequest, digest: str, owner_id: int | None, options: str
 ) -> ImportJob | None:
     if request.idempotency_key:
         stmt = sa.select(ImportJob).where(
@@ -155,154 +163,77 @@ def _previous_job(
         return None
     # Only a job the caller may read is replayed: another organisation's import of the same file
     # (no owner given, rows naming their owners) is not "already imported" for it (docs/security.md).
+    # The same file with other options (a column map, a CRS, a key...) is another import.
+    file_format = json.loads(options)["format"]
     stmt = sa.select(ImportJob).where(
         ImportJob.sha256 == digest,
         ImportJob.owner_id.is_(None) if owner_id is None else ImportJob.owner_id == owner_id,
         ImportJob.status == "succeeded",
+        _same_options(options, file_format),
         readable_jobs(actor),
     )
     return session.scalars(stmt.order_by(ImportJob.id.desc())).first()
 
 
-def _run_rows(
+def _same_options(options: str, file_format: str) -> sa.ColumnElement[bool]:
+    """Jobs run with these options; jobs from before options were kept ran with the defaults."""
+    defaults = _options(ImportRequest(b"", file_format), file_format)
+    if options != defaults:
+        return ImportJob.options == options
+    return sa.or_(ImportJob.options == options, ImportJob.options.is_(None))
+
+
+def _status(report: ImportReport) -> str:
+    if not report.dry_run:
+        return "succeeded"
+    refused = bool(report.refused_rows) and (not report.skip_invalid or report.all_refused)
+    return "invalid" if refused else "validated"
+
+
+def _store_job(
     session: Session,
     actor: Actor,
     request: ImportRequest,
     report: ImportReport,
-    progress: Callable[[int], None] | None,
-) -> None:
-    options = dataclasses.replace(request.options, owner=request.owner_slug)
-    summary = import_rows.FileSummary(report.format)
-    rows = import_rows.parse_rows(request.data, report.format, options, summary)
-    for done, parsed in enumerate(rows, start=1):
-        if parsed.issues:
-            report.add(parsed.row, parsed.issues)
-        elif parsed.feature is not None:
-            _import_row(session, actor, parsed.row, parsed.feature, report)
-        if done % EXPUNGE_EVERY == 0:
-            session.flush()
-            session.expunge_all()
-        if progress is not None:
-            progress(done)
-
-
-def _import_row(session: Session, actor: Actor, row: int, feature: Any, report: ImportReport) -> None:
-    try:
-        loaded = _SCHEMA.load(feature)
-    except ValidationError as exc:
-        report.add(row, issues_from_messages(exc.messages))
-        return
-    write = CameraWrite(location=loaded["geometry"], attrs=loaded["properties"])
-    key = _natural_key(write.attrs)
-    if key is not None and key in report.keys:
-        report.add(row, [FieldIssue("", "duplicate_key", f"an earlier row has the same key {key[1:]}")])
-        return
-    if key is not None:
-        report.keys.add(key)
-    try:
-        with session.begin_nested():
-            outcome = _write(session, actor, write, report.owner_ids)
-    except ObservoError as exc:
-        report.add(row, exc.issues or [FieldIssue("", exc.code, exc.detail)])
-        return
-    except (sa.exc.StatementError, OverflowError) as exc:  # the database (or its driver) refuses a value
-        # The first line only: PostgreSQL's DETAIL lines quote key values. Every constraint a row can
-        # break concerns the row itself or cameras of an owner the caller writes for (checked first).
-        detail = f"refused by the database: {str(getattr(exc, 'orig', exc)).splitlines()[0]}"
-        report.add(row, [FieldIssue("", "conflict", detail)])
-        return
-    setattr(report, outcome, getattr(report, outcome) + 1)
-
-
-def _write(session: Session, actor: Actor, write: CameraWrite, owner_ids: dict[str, int]) -> str:
-    """'created', 'updated' or 'unchanged'.
-
-    The owner is checked before its cameras are looked up by natural key: a row naming an owner the
-    caller may not write for must not learn whether, or how, a camera with that key exists.
-    """
-    slug = write.attrs["owner"]
-    if slug not in owner_ids:
-        owner_ids[slug] = writable_owner(session, actor, slug).id
-    existing = _existing(session, write.attrs, owner_ids[slug])
-    if existing is None:
-        create_camera(session, actor, write)
-        return "created"
-    if not _differs(existing, write):
-        return "unchanged"
-    update_camera(session, actor, existing.id, existing.version, write)
-    return "updated"
-
-
-def _natural_key(attrs: Mapping[str, Any]) -> tuple[Any, ...] | None:
-    if attrs.get("ref"):
-        return (attrs["owner"], "ref", attrs["ref"])
-    if attrs.get("osm_id"):
-        return (attrs["owner"], "osm_id", attrs["osm_id"], attrs.get("site_ref"), attrs.get("bearing_deg"))
-    return None
-
-
-def _existing(session: Session, attrs: Mapping[str, Any], owner_id: int) -> Camera | None:
-    """The camera the row's natural key names: owner + ref, else owner + osm_id (+ bearing)."""
-    stmt = sa.select(Camera).where(Camera.owner_id == owner_id)
-    if attrs.get("ref"):
-        return session.scalar(stmt.where(Camera.ref == attrs["ref"]))
-    if not attrs.get("osm_id"):
-        return None
-    found = list(session.scalars(stmt.where(Camera.osm_id == attrs["osm_id"], Camera.ref.is_(None))))
-    if not attrs.get("site_ref") and len(found) == 1:
-        return found[0]
-    bearing = attrs.get("bearing_deg")
-    return next((camera for camera in found if _same(camera.bearing_deg, bearing)), None)
-
-
-def _differs(camera: Camera, write: CameraWrite) -> bool:
-    if write.location is not None and not _same_point(to_shape(camera.location), write.location):
-        return True
-    attrs = write.attrs
-    if attrs.get("owner") != camera.owner.slug:
-        return True
-    if "operator" in attrs and attrs["operator"] != (camera.operator.slug if camera.operator else None):
-        return True
-    compared = (name for name in attrs if name not in _COMPARED_LATER)
-    return any(not _same(getattr(camera, name), attrs[name]) for name in compared)
-
-
-def _same_point(a: Point, b: Point) -> bool:
-    return math.isclose(a.x, b.x, abs_tol=1e-9) and math.isclose(a.y, b.y, abs_tol=1e-9)
-
-
-def _same(stored: Any, given: Any) -> bool:
-    if isinstance(stored, float) and isinstance(given, int | float) and not isinstance(given, bool):
-        return math.isclose(stored, given, abs_tol=1e-9)
-    return stored == given
-
-
-def _problem_issues(problems: list[dict[str, Any]]) -> list[FieldIssue]:
-    return [
-        FieldIssue(f"/rows/{item['row']}/{item['field']}", item["code"], item["message"]) for item in problems
-    ]
-
-
-def _store_job(
-    session: Session, actor: Actor, request: ImportRequest, report: ImportReport, owner_id: int | None
+    owner_id: int | None,
+    options: str,
+    started: datetime,
 ) -> ImportJob:
-    status = "succeeded" if not request.dry_run else ("invalid" if report.problems else "validated")
+    counts = report.counts
     job = ImportJob(
         sha256=report.sha256,
         owner_id=owner_id,
         format=report.format,
         dry_run=request.dry_run,
-        status=status,
-        report=json.dumps(report.problems, ensure_ascii=False),
+        status=_status(report),
+        skip_invalid=report.skip_invalid,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        skipped=report.skipped,
+        errors=report.errors.total,
+        report=dumps(report.errors.items),
+        warnings=dumps(report.warnings.items),
+        summary=dumps(report.summary_document()),
+        options=options,
+        rows_total=report.rows_read,
+        rows_done=report.rows_read,
+        filename=(request.filename or "")[:255] or None,
+        created_at=started,
+        finished_at=utcnow(),
         idempotency_key=request.idempotency_key,
         created_by_id=actor.user_id,
         created_by_label=actor.label,
-        **report.counts,
     )
     session.add(job)
     session.flush()
     action = "import.dry_run" if request.dry_run else "import.run"
-    details = {**report.counts, "format": report.format, "sha256": report.sha256}
+    details = {
+        **counts,
+        "format": report.format,
+        "sha256": report.sha256,
+        "skip_invalid": report.skip_invalid,
+    }
     audit.record(
         session,
         actor,
@@ -314,26 +245,6 @@ def _store_job(
         details=details,
     )
     return job
-
-
-def job_document(job: ImportJob, *, already_imported: bool = False) -> dict[str, Any]:
-    """The import resource, as the API and the CLI show it."""
-    return {
-        "id": job.id,
-        "status": job.status,
-        "dry_run": job.dry_run,
-        "format": job.format,
-        "sha256": job.sha256,
-        "counts": {
-            "created": job.created,
-            "updated": job.updated,
-            "unchanged": job.unchanged,
-            "errors": job.errors,
-        },
-        "errors": json.loads(job.report),
-        "already_imported": already_imported,
-        "created_at": job.created_at.isoformat(),
-    }
 
 
 def readable_job(session: Session, actor: Actor, job_id: int) -> ImportJob:
