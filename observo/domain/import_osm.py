@@ -96,8 +96,17 @@ def _json_records(data: bytes, options: ImportOptions, summary: FileSummary) -> 
         if remark is not None:
             detail = f"the Overpass answer says: {remark[:300]} (the extract may be incomplete: query again)"
             summary.warnings.append(FieldIssue("/remark", "overpass_remark", detail))
-        return ((index + 1, osm_files.overpass_element(raw, index)) for index, raw in enumerate(elements))
+        return _element_records(elements)
     return _feature_records(_features(document))
+
+
+def _element_records(elements: list[Any]) -> Iterator[_Record]:
+    for index, raw in enumerate(elements):
+        if isinstance(raw, dict):
+            yield index + 1, osm_files.overpass_element(raw, index)
+        else:
+            detail = "an Overpass element is an object with type, id and tags"
+            yield index + 1, FieldIssue(f"/elements/{index}", "invalid_type", detail)
 
 
 def _features(document: Any) -> list[Any]:

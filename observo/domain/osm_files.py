@@ -74,12 +74,9 @@ def overpass_elements(document: Any) -> tuple[list[Any], str | None]:
     return elements, remark if isinstance(remark, str) and remark.strip() else None
 
 
-def overpass_element(raw: Any, index: int) -> OsmElement:
+def overpass_element(raw: dict[str, Any], index: int) -> OsmElement:
     """One element of an Overpass answer (`out body`, `out center`, `out geom`...)."""
     base = f"/elements/{index}"
-    if not isinstance(raw, dict):
-        issue = FieldIssue(base, "invalid_type", "an Overpass element is an object with type, id and tags")
-        return OsmElement("", 0, issues=[issue])
     kind = raw.get("type") if raw.get("type") in KINDS else ""
     element = OsmElement(kind, 0, prefix=f"{base}/tags", id_pointer=f"{base}/id")
     if not kind:
@@ -166,10 +163,8 @@ def pbf_elements(data: bytes) -> Iterator[OsmElement]:
     import osmium
 
     if not data.startswith(b"\x00\x00\x00") or b"OSMHeader" not in data[:64]:
-        raise InvalidInput(
-            f"{_PBF_ERROR}: it does not start with an OSMHeader block",
-            [FieldIssue("/file", "malformed_pbf", f"{_PBF_ERROR}: no OSMHeader block")],
-        )
+        detail = f"{_PBF_ERROR}: it does not start with an OSMHeader block"
+        raise InvalidInput(detail, [FieldIssue("/file", "malformed_pbf", detail)])
     entities = osmium.osm.NODE | osmium.osm.WAY | osmium.osm.RELATION
     processor = osmium.FileProcessor(osmium.io.FileBuffer(data, "pbf"), entities)
     try:
@@ -367,13 +362,14 @@ def _position(
 
 
 def _coordinate(raw: Any, limit: float, pointer: str, issues: list[FieldIssue]) -> float | None:
-    name = pointer.rsplit("/", 1)[-1]
+    base, _slash, name = pointer.rpartition("/")
     try:
         value = float(raw) if isinstance(raw, str | int | float) and not isinstance(raw, bool) else math.nan
     except ValueError:
         value = math.nan
     if raw is None:
-        issues.append(FieldIssue(pointer, "required", f"the node has no {name}"))
+        hint = " (Overpass gives positions with `out body` or `out center`, not `out tags`)" if base else ""
+        issues.append(FieldIssue(pointer, "required", f"the node has no {name}{hint}"))
         return None
     if not math.isfinite(value) or abs(value) > limit:
         what = "longitude" if limit == 180 else "latitude"
@@ -392,8 +388,9 @@ def _as_text(raw: Any) -> str:
 
 
 def _show(raw: Any) -> str:
-    text = raw if isinstance(raw, str) else repr(raw)
-    return repr(text if len(text) <= 40 else text[:40] + "...")
+    """A value for a message, cut short: text quoted, anything else as Python writes it."""
+    text = repr(raw if not isinstance(raw, str) or len(raw) <= 40 else raw[:40] + "...")
+    return text if len(text) <= 60 else text[:60] + "..."
 
 
 def _show_tag(tag: str) -> str:

@@ -251,7 +251,10 @@ class _Node:
         if text is None:
             self.issue(key, "invalid_type", f"{key} must be text, not {type(raw).__name__}")
             return None
-        return text.strip() or None
+        if not text.strip():
+            self.understood.add(key)  # read, and it says nothing
+            return None
+        return text.strip()
 
     def issue(self, key: str, code: str, detail: str) -> None:
         self.issues.append(FieldIssue(self.pointer(key), code, detail))
@@ -404,6 +407,9 @@ class _Node:
 
     def directions(self) -> list[DirectionReading]:
         key = next((key for key in DIRECTION_KEYS if _has_value(self.tags.get(key))), None)
+        self.understood.update(
+            key for key in DIRECTION_KEYS if key in self.tags and not _has_value(self.tags[key])
+        )
         if key is None:
             return []
         text = _as_text(self.tags[key])
@@ -451,7 +457,7 @@ class _Node:
         if text is None:
             return None
         if _COUNT.fullmatch(text) and 1 <= int(text) <= MAX_DIRECTIONS:
-            self.mapped["camera:count"] = "site_ref"
+            self.understood.add("camera:count")  # it fills no field: it makes heads
             return int(text)
         detail = (
             f"camera:count={_show(text)} is not a whole number 1-{MAX_DIRECTIONS}: one head per direction"

@@ -782,6 +782,13 @@ def test_every_camera_loads_with_the_camera_api_schema(name: str) -> None:
                 "ref",
                 "operator",
                 "@id",
+                "level",
+                "indoor",
+                "camera:count",
+                "addr:street",
+                "addr:housenumber",
+                "addr:city",
+                "description",
             ]
         ),
         st.one_of(st.text(max_size=20), st.integers(), st.floats(), st.none(), st.booleans()),
@@ -799,3 +806,205 @@ def test_any_tags_map_or_fail_cleanly(tags: dict[str, Any]) -> None:
         body["properties"].update(owner="comune-torino", retention_hours=24)
         CameraFeatureInput().load(body)
         osm_tags_from_camera(camera)
+
+
+# --- issue 17: what a node says beyond the camera's optics ----------------------------------------
+
+
+def test_level_and_operator() -> None:
+    camera = one({"level": "-1", "operator": "Comune di Monaco"})
+    assert (camera["level"], camera["operator_name"]) == ("-1", "Comune di Monaco")
+    (issue,) = issues_of(cameras_from_osm, feature({"level": "x" * 17}))
+    assert (issue.pointer, issue.code) == ("/properties/level", "too_long")
+
+
+@pytest.mark.parametrize(
+    ("tags", "address", "mapped"),
+    [
+        (
+            {
+                "addr:street": "Via Roma",
+                "addr:housenumber": "12",
+                "addr:postcode": "10121",
+                "addr:city": "Torino",
+            },
+            "Via Roma 12, 10121 Torino",
+            ["addr:street", "addr:housenumber", "addr:postcode", "addr:city"],
+        ),
+        ({"addr:street": "Boulevard Albert 1er"}, "Boulevard Albert 1er", ["addr:street"]),
+        (
+            {"addr:place": "Frazione Pieve", "addr:housenumber": "3"},
+            "Frazione Pieve 3",
+            ["addr:place", "addr:housenumber"],
+        ),
+        ({"addr:postcode": "98000", "addr:city": "Monaco"}, "98000 Monaco", ["addr:postcode", "addr:city"]),
+        (
+            {"addr:full": "Piazza Castello, Torino", "addr:street": "Piazza Castello"},
+            "Piazza Castello, Torino",
+            ["addr:full"],
+        ),
+    ],
+)
+def test_address_is_composed_as_italians_write_it(
+    tags: dict[str, str], address: str, mapped: list[str]
+) -> None:
+    result = read_osm_feature(feature({"camera:direction": "90", **tags}))
+    assert result.cameras[0]["address"] == address
+    assert {key: value for key, value in result.mapped.items() if value == "address"} == dict.fromkeys(
+        mapped, "address"
+    )
+    assert set(result.kept) == set(tags) - set(mapped)  # addr:street beside addr:full is kept, not lost
+
+
+def test_address_parts_that_are_not_used_are_kept() -> None:
+    result = read_osm_feature(
+        feature(
+            {"addr:street": "Via Po", "addr:country": "IT", "addr:province": "TO", "camera:direction": "90"}
+        )
+    )
+    assert result.cameras[0]["address"] == "Via Po"
+    assert result.kept == ["addr:country", "addr:province"]
+
+
+@pytest.mark.parametrize(
+    ("value", "indoor", "warned"),
+    [("yes", True, False), ("no", False, False), ("room", True, True), ("maybe", None, True)],
+)
+def test_indoor_tag(value: str, indoor: bool | None, warned: bool) -> None:
+    assert one({"indoor": value}).get("indoor") is indoor
+    assert warnings_of({"indoor": value}) == ([("indoor", "value_mapped")] if warned else [])
+
+
+def test_surveillance_indoor_says_indoor_unless_the_indoor_tag_says_otherwise() -> None:
+    assert one({"surveillance": "indoor"})["indoor"] is True
+    assert one({"surveillance": "indoor", "indoor": "no"})["indoor"] is False
+
+
+def heads_of(tags: dict[str, Any]) -> tuple[list[tuple[Any, ...]], list[tuple[str, str]]]:
+    """(bearing, hfov, direction_unknown, site_ref) of each head, and the (tag, code) of the warnings."""
+    result = read_osm_feature(feature(tags))
+    heads = [
+        (c.get("bearing_deg"), c.get("hfov_deg"), c.get("direction_unknown"), c.get("site_ref"))
+        for c in result.cameras
+    ]
+    warnings = [(issue.pointer.removeprefix("/properties/"), issue.code) for issue in result.warnings]
+    return heads, warnings
+
+
+SITE = "osm:node/42"
+
+
+@pytest.mark.parametrize(
+    ("tags", "heads", "warnings"),
+    [
+        (  # the count agrees with the directions: nothing to say
+            {"camera:count": "2", "camera:direction": "90;270"},
+            [(90.0, None, None, SITE), (270.0, None, None, SITE)],
+            [],
+        ),
+        (  # two domes, no direction: two heads all round
+            {"camera:count": "2", "camera:type": "dome"},
+            [(None, None, None, SITE), (None, None, None, SITE)],
+            [("camera:count", "heads_from_count")],
+        ),
+        (  # two fixed heads, no direction: both with their direction unknown
+            {"camera:count": "2", "camera:type": "fixed"},
+            [(None, None, True, SITE), (None, None, True, SITE)],
+            [("camera:count", "heads_from_count"), ("camera:direction", "direction_unknown")],
+        ),
+        (  # more heads than directions: the missing ones without a direction
+            {"camera:count": "3", "camera:direction": "90;270"},
+            [(90.0, None, None, SITE), (270.0, None, None, SITE), (None, None, True, SITE)],
+            [("camera:count", "heads_from_count"), ("camera:direction", "direction_unknown")],
+        ),
+        (  # more directions than heads: one head per direction
+            {"camera:count": "1", "camera:direction": "90;270"},
+            [(90.0, None, None, SITE), (270.0, None, None, SITE)],
+            [("camera:count", "heads_from_count")],
+        ),
+        (  # an unreadable count: the directions decide
+            {"camera:count": "two", "camera:direction": "90"},
+            [(90.0, None, None, None)],
+            [("camera:count", "heads_from_count")],
+        ),
+        (
+            {"camera:count": "17", "camera:type": "dome"},
+            [(None, None, None, None)],
+            [("camera:count", "heads_from_count")],
+        ),
+        (
+            {"camera:count": "0", "camera:type": "dome"},
+            [(None, None, None, None)],
+            [("camera:count", "heads_from_count")],
+        ),
+        ({"camera:count": "1", "camera:type": "dome"}, [(None, None, None, None)], []),
+    ],
+)
+def test_camera_count_makes_heads_or_says_why_not(
+    tags: dict[str, str], heads: list[tuple[Any, ...]], warnings: list[tuple[str, str]]
+) -> None:
+    assert heads_of(tags) == (heads, warnings)
+
+
+def test_camera_count_warning_says_what_was_done() -> None:
+    result = read_osm_feature(feature({"camera:count": "3", "camera:direction": "90;270"}))
+    assert result.warnings[0].detail == "camera:count=3 but 2 directions: 3 heads, 1 without a direction"
+    assert "camera:count" not in result.mapped and "camera:count" not in result.kept  # it makes heads
+
+
+def test_every_tag_is_kept_verbatim_and_the_unmapped_ones_are_listed() -> None:
+    tags = {
+        "man_made": "surveillance",
+        "surveillance": "public",
+        "camera:direction": "north",
+        "direction": "45",  # not the one read: kept
+        "description": "Telecamera sul lampione",
+        "note": "vista dal marciapiede",
+        "contact:phone": "+377 93 15 28 00",
+        "contact:email": "police@example.mc",
+        "source": "survey",
+        "fixme": "check the direction",
+        "wikidata": "Q123",
+    }
+    result = read_osm_feature(feature(tags))
+    (camera,) = result.cameras
+    assert camera["source_tags"] == tags  # the mapped ones too, as they came ('north', not 0)
+    assert camera["licence"] == "ODbL-1.0"
+    assert result.kept == [
+        "direction",
+        "description",
+        "note",
+        "contact:phone",
+        "contact:email",
+        "source",
+        "fixme",
+        "wikidata",
+    ]
+    assert result.mapped == {"surveillance": "area_class", "camera:direction": "bearing_deg"}
+
+
+def test_source_tags_of_hand_made_geojson_are_text() -> None:
+    (camera,) = cameras_from_osm(
+        feature({"camera:direction": 90, "height": 5.5, "lit": True, "x": None, "y": [1]})
+    )
+    assert camera["source_tags"] == {
+        "man_made": "surveillance",
+        "camera:direction": "90",
+        "height": "5.5",
+        "lit": "true",
+        "y": "[1]",
+    }  # a null is an absent tag (GDAL's empty columns)
+
+
+def test_heads_have_their_own_copy_of_the_tags() -> None:
+    first, second = cameras_from_osm(feature({"camera:direction": "N;S"}))
+    assert first["source_tags"] == second["source_tags"] and first["source_tags"] is not second["source_tags"]
+
+
+def test_limits_of_the_tags_kept() -> None:
+    many = {f"k{index}": "v" for index in range(200)}
+    (issue,) = issues_of(cameras_from_osm, feature(many))
+    assert (issue.pointer, issue.code) == ("/properties", "too_many_tags")
+    (issue,) = issues_of(cameras_from_osm, feature({"description": "x" * 2001}))
+    assert (issue.pointer, issue.code) == ("/properties/description", "too_long")
+    assert cameras_from_osm(feature({"description": "x" * 2000}))
