@@ -194,12 +194,20 @@ def pbf_elements(data: bytes) -> Iterator[OsmElement]:
 def feature_element(feature: Mapping[str, Any]) -> OsmElement:
     """One GeoJSON Feature of OSM data (overpass-turbo, osmtogeojson or GDAL) as a record."""
     properties = feature["properties"]
-    if "osm_id" in properties and not isinstance(properties.get("tags"), Mapping):
+    if _written_by_gdal(feature, properties):
         element = _gdal_element(feature, properties)
     else:
         element = _tool_element(feature, properties)
     _feature_position(feature.get("geometry"), element)
     return element
+
+
+def _written_by_gdal(feature: Mapping[str, Any], properties: Mapping[str, Any]) -> bool:
+    """GDAL's columns: other_tags (or all_tags), else an osm_id where no other tool's id is."""
+    if "other_tags" in properties or "all_tags" in properties:
+        return True
+    other_ids = ("@id" in properties, "id" in properties, feature.get("id") is not None)
+    return "osm_id" in properties and not any(other_ids)
 
 
 def _tool_element(feature: Mapping[str, Any], properties: Mapping[str, Any]) -> OsmElement:

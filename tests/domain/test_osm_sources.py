@@ -10,7 +10,9 @@ GDAL's own OSM driver (pyogrio), inside the tests: the bytes are those tools' ow
 
 from __future__ import annotations
 
+import functools
 import json
+import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -756,6 +758,37 @@ def test_a_geojson_entry_that_is_no_feature_is_a_refused_row() -> None:
 def test_json_that_is_no_osm_data_is_refused(data: bytes, file_format: str) -> None:
     issue = refused(data, file_format)
     assert issue.code in ("invalid_type", "malformed_json")
+
+
+@functools.cache
+def _pbf_bytes() -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        return pbf_from_xml(Path(folder))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(["osm_xml", "overpass", "osm", "osm_pbf"]),
+    st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=5),
+    st.floats(0.05, 1),
+)
+def test_any_damaged_file_gives_rows_or_invalid_input(
+    file_format: str, changes: list[tuple[float, int]], kept: float
+) -> None:
+    """Bytes changed and the end cut off: rows, or one clear InvalidInput; never another exception."""
+    data = bytearray(
+        _pbf_bytes()
+        if file_format == "osm_pbf"
+        else (MONACO if file_format == "osm_xml" else SWISS).read_bytes()
+    )
+    for where, byte in changes:
+        data[int(where * len(data))] = byte
+    try:
+        rows, _summary = read(bytes(data[: max(1, int(kept * len(data)))]), file_format)
+    except InvalidInput as exc:
+        assert exc.issues and exc.detail
+        return
+    assert all(parsed.feature is not None or parsed.issues for parsed in rows)
 
 
 # --- the camera API accepts every row -----------------------------------------------------------
