@@ -7,7 +7,8 @@ file (`Columns`), from, in this order:
    `lat`, `x`, `y`, or `-` to ignore the column);
 2. the column named as the camera property itself (`hfov_deg`, `Camera Type`...);
 3. the header variants people write, Italian and English (`HEADERS`), compared without case,
-   accents, spaces, dashes or underscores (`Direzione`, `angolo_visuale`, `LATITUDINE`...).
+   accents, spaces, dashes or underscores (`Direzione`, `angolo_visuale`, `LATITUDINE`...); in a
+   Shapefile, a name the DBF format cut to 10 characters names the one it starts (`DENOMINAZI`).
 
 Two columns meaning the same property: the first by that order (then file order) is used, the other
 kept verbatim, and a file-level `column_duplicate` warning says so. Every column no property takes
@@ -38,7 +39,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import shapely
-from shapely.geometry import mapping
 
 from observo.domain import import_values
 from observo.domain.directions import DirectionReading, parse_directions
@@ -75,8 +75,17 @@ HEADERS = {
     "lon": ("lng", "long", "longitude", "longitudine", "wgs84 lon", "lon wgs84", "x wgs84"),
     "x": ("coord x", "coordinata x", "x coord", "easting"),
     "y": ("coord y", "coordinata y", "y coord", "northing"),
-    "name": ("nome", "denominazione", "nome telecamera", "camera name", "titolo"),
-    "ref": ("riferimento", "codice", "codice telecamera", "camera id", "id telecamera", "matricola"),
+    "name": ("nome", "denominazione", "nome telecamera", "camera name", "titolo", "varco", "nome varco"),
+    "ref": (
+        "riferimento",
+        "codice",
+        "codice telecamera",
+        "camera id",
+        "id telecamera",
+        "matricola",
+        "codice varco",
+        "id varco",
+    ),
     "camera_type": ("tipo", "type", "tipologia", "tipo telecamera", "tipo camera"),
     "surveillance_type": ("tipo sorveglianza",),
     "owner": ("titolare", "proprietario"),
@@ -144,10 +153,19 @@ for _target, _spellings in HEADERS.items():
         _ALIASES[fold(_spelling)] = _target
 
 
-def _alias(column: str) -> str | None:
+DBF_NAME = 10  # characters of a Shapefile's column names: longer ones arrive cut (`DENOMINAZI`)
+
+
+def _alias(column: str, *, cut: bool = False) -> str | None:
+    """The target a header names; with `cut`, a header DBF cut short names the one it starts."""
     if column.strip() == "@id":  # Overpass's OSM id column; folded it would be Observo's `id`
         return "osm_id"
-    return _ALIASES.get(fold(column))
+    folded = fold(column)
+    found = _ALIASES.get(folded)
+    if found is None and cut and len(column.strip()) == DBF_NAME and len(folded) >= 7:
+        started = {target for spelling, target in _ALIASES.items() if spelling.startswith(folded)}
+        found = started.pop() if len(started) == 1 else None
+    return found
 
 
 @dataclass(frozen=True)
@@ -172,13 +190,19 @@ class Columns:
         *,
         coordinates_from_columns: bool,
         default_source: str | None,
+        cut_names: bool = False,
     ) -> None:
         self.names = unique_names(names)
+        self.cut_names = cut_names  # a Shapefile's: at most DBF_NAME characters
         self.options = options
         self.summary = summary
         self.default_source = default_source
         self.targets = self._targets(coordinates_from_columns)
         self.has_type_column = "camera_type" in self.targets
+        self.direction_column = next(
+            (name for name, target in zip(self.names, self.targets, strict=True) if target == _DIRECTION),
+            None,
+        )
         self.positions: Positions | None = None
         if coordinates_from_columns:
             uses_xy = "x" in self.targets
@@ -198,7 +222,7 @@ class Columns:
         for index, name in enumerate(self.names):
             if index in explicit:
                 ranked.append((0, index, explicit[index]))
-            elif (target := _alias(name)) is not None:
+            elif (target := _alias(name, cut=self.cut_names)) is not None:
                 ranked.append((1 if fold(name) == fold(target) else 2, index, target))
         targets: list[str | None] = [None] * len(self.names)
         claimed: dict[str, int] = {}
@@ -458,7 +482,7 @@ class _Record:
             self.props["fov"] = value
             return
         try:
-            self.props["fov"] = mapping(shapely.from_wkt(value))
+            self.props["fov"] = json.loads(shapely.to_geojson(shapely.from_wkt(value)))
         except shapely.errors.GEOSException as exc:
             self._issue(cell.column, "invalid_value", f"{cell.column}: not a WKT polygon ({exc})")
 
@@ -556,7 +580,7 @@ class _Record:
                     f"a {props['camera_type']} camera without a direction: registered with its direction "
                     "unknown (it covers nothing until a bearing is given)"
                 )
-                self._warn(self.directions.column if self.directions else "", "direction_unknown", detail)
+                self._warn(self.columns.direction_column or "", "direction_unknown", detail)
             return [props]
         if len(readings) == 1:
             return [_aimed(props, readings[0])]
@@ -575,9 +599,9 @@ class _Record:
         return not all_round and "direction_unknown" not in props
 
     def _type_assumed(self) -> None:
-        detail = "no camera type: a fixed camera (map the column that says it, e.g. 'tipologia=camera_type')"
         if self.columns.has_type_column:
-            self._warn(self._column_of("camera_type"), "type_assumed", detail)
+            column = self.columns.names[self.columns.targets.index("camera_type")]
+            self._warn(column, "type_assumed", f"{column}: no camera type given: a fixed camera")
         else:
             detail = "no camera type column: the cameras are fixed cameras"
             say_once(self.columns.summary, FieldIssue("/camera_type", "type_assumed", detail))

@@ -55,8 +55,15 @@ def rows(data: bytes, file_format: str, options: ImportOptions, summary: FileSum
         others = ", ".join(f"{name} ({kind})" for name, kind in listed if name != layers[0])
         detail = f"read layer {layers[0]!r}, the first point layer; not read: {others}"
         summary.warnings.append(FieldIssue("/file", "layers_ignored", detail))
-    for layer in layers:
-        yield from _layer_rows(data, layer, file_format, options, summary, folder=len(layers) > 1)
+    read = [(layer, *_read(data, layer, file_format)) for layer in layers]
+    if file_format == "kml":
+        read = _kml_folders_with_points(read, summary)
+    for layer, meta, geometries, fields in read:
+        if summary.encoding is None:
+            summary.encoding = meta.get("encoding")
+        yield from _layer_rows(
+            layer, meta, geometries, fields, file_format, options, summary, folder=len(read) > 1
+        )
     if summary.records == 0:
         summary.warnings.append(FieldIssue("/file", "no_rows", "0 rows: the layer has no features"))
 
@@ -110,21 +117,32 @@ def _chosen(listed: list[tuple[str, str]], file_format: str) -> list[str]:
     return points[:1]
 
 
+def _kml_folders_with_points(read: list[Any], summary: FileSummary) -> list[Any]:
+    """A KML's folders holding points; the others (a ZTL perimeter...) named in a warning."""
+    kept = []
+    for layer, meta, geometries, fields in read:
+        kinds = {_kind(geometry) for geometry in geometries}
+        if kinds & {"Point", "MultiPoint"}:
+            kept.append((layer, meta, geometries, fields))
+            continue
+        count = len(geometries)
+        detail = f"KML folder {layer!r} holds no points ({count} placemark{'s' * (count != 1)}): not read"
+        summary.warnings.append(FieldIssue("/file", "layers_ignored", detail))
+    return kept
+
+
 def _layer_rows(
-    data: bytes,
     layer: str,
+    meta: dict[str, Any],
+    geometries: Any,
+    fields: list[Any],
     file_format: str,
     options: ImportOptions,
     summary: FileSummary,
     *,
     folder: bool,
 ) -> Iterator[ParsedRow]:
-    meta, geometries, fields = _read(data, layer, file_format)
     kinds = [_kind(geometry) for geometry in geometries]
-    if file_format == "kml" and "Point" not in kinds and "MultiPoint" not in kinds:
-        detail = f"KML folder {layer!r} has no points ({len(kinds)} other placemarks): not read"
-        summary.warnings.append(FieldIssue("/file", "layers_ignored", detail))
-        return
     before = summary.records
     names = [str(name) for name in meta["fields"]]
     keep = [
@@ -136,6 +154,7 @@ def _layer_rows(
         summary,
         coordinates_from_columns=False,
         default_source=SOURCE,
+        cut_names=file_format == "shapefile",
     )
     crs = "EPSG:4326" if file_format == "kml" else meta.get("crs")
     positions = Positions(summary, crs, options.crs, warn_assumed=True)

@@ -36,6 +36,13 @@ _UNITS = {
     "deg": r"(?:°|º|deg|degrees|gradi)",
 }
 _NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?", re.ASCII)
+# Thousands grouped by `.` (Italian) or `,` (English): two groups or more, or one and a decimal part.
+_THOUSANDS_DOTS = re.compile(
+    r"[+-]?[0-9]{1,3}(?:\.[0-9]{3}){2,}(?:,[0-9]+)?|[+-]?[0-9]{1,3}\.[0-9]{3},[0-9]+"
+)
+_THOUSANDS_COMMAS = re.compile(
+    r"[+-]?[0-9]{1,3}(?:,[0-9]{3}){2,}(?:\.[0-9]+)?|[+-]?[0-9]{1,3},[0-9]{3}\.[0-9]+"
+)
 _ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[T ][0-9:.]+(?:Z|[+-][0-9:]+)?)?", re.ASCII)
 _LOCAL_DAY = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})(?: [0-9:.]+)?", re.ASCII)
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}", re.ASCII)
@@ -174,6 +181,11 @@ CHOICES: dict[str, tuple[dict[str, str], str]] = {
 }
 
 
+# Choices read from one word of a longer text too (`Telecamera fissa`): their words mean one thing.
+WORD_MATCHED = ("camera_type", "mount")
+_NEGATIONS = frozenset({"non", "not", "no", "senza", "without"})
+
+
 @dataclass(frozen=True)
 class Value:
     """A cell read for a property: the value, what was interpreted, where it goes."""
@@ -223,15 +235,14 @@ def number(raw: Any, unit: str | None = None) -> float:
 
 
 def _decimal_point(digits: str) -> str:
-    """Thousands separators out, the decimal separator a point (the last of `,` and `.` is decimal)."""
-    if "," in digits and "." in digits:
-        if digits.rfind(",") > digits.rfind("."):
-            return digits.replace(".", "").replace(",", ".")
+    """The decimal separator a point, thousands separators out: `1.396.123,45`, `1,396,123.45`; a
+    lone comma is decimal (`7,683` is 7.683, as Italian files write coordinates)."""
+    if _THOUSANDS_DOTS.fullmatch(digits):
+        return digits.replace(".", "").replace(",", ".")
+    if _THOUSANDS_COMMAS.fullmatch(digits):
         return digits.replace(",", "")
-    if digits.count(",") == 1:
+    if digits.count(",") == 1 and "." not in digits:
         return digits.replace(",", ".")
-    if digits.count(",") > 1 or digits.count(".") > 1:
-        return digits.replace(",", "").replace(".", "")
     return digits
 
 
@@ -306,6 +317,8 @@ def _choice(prop: str, raw: Any) -> Value:
     spellings, unknown = CHOICES[prop]
     written = text(raw).strip()
     found = spellings.get(fold(written))
+    if found is None and prop in WORD_MATCHED:
+        found = _one_word(spellings, written)
     if found is not None:
         exact = fold(written) == fold(found)
         return Value(found, None if exact else f"{prop}: read {written[:40]!r} as {found!r}")
@@ -317,6 +330,16 @@ def _choice(prop: str, raw: Any) -> Value:
         note = f"{prop}: {written[:40]!r} is not one of {accepted}: left out, the value kept"
         return Value(None, note, keep_raw=True, target="")
     raise ValueError(f"{written[:40]!r} is not a {prop.replace('_', ' ')}: expected one of {accepted}")
+
+
+def _one_word(spellings: dict[str, str], written: str) -> str | None:
+    """The value one word of a longer text names (`Telecamera fissa`, `su palo`), when only one is
+    named and nothing negates it."""
+    words = [fold(word) for word in re.split(r"[\W_]+", written) if word]
+    if any(word in _NEGATIONS for word in words):
+        return None
+    named = {spellings[word] for word in words if len(word) >= 3 and word in spellings}
+    return named.pop() if len(named) == 1 else None
 
 
 def _istat(raw: Any) -> Value:
