@@ -21,6 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from observo.domain import vocabulary as v
@@ -32,8 +33,8 @@ FLOATS = (*METRES, *DEGREES, "x", "y")
 INTEGERS = ("retention_hours", "osm_id")
 BOOLEANS = ("indoor", "records", "live_link", "night_vision", "temporary", "direction_unknown")
 _UNITS = {
-    "m": r"(?:m|mt|mt\.|metri|metres|meters)",
-    "deg": r"(?:°|º|deg|degrees|gradi)",
+    "m": re.compile(r"\s*(?:m|mt|mt\.|metri|metres|meters)$", re.IGNORECASE),
+    "deg": re.compile(r"\s*(?:°|º|deg|degrees|gradi)$", re.IGNORECASE),
 }
 _NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?", re.ASCII)
 # Thousands grouped by `.` (Italian) or `,` (English): two groups or more, or one and a decimal part.
@@ -51,6 +52,7 @@ _TRUE = frozenset({"true", "t", "vero", "v", "si", "yes", "y", "1", "ja", "kylla
 _FALSE = frozenset({"false", "f", "falso", "no", "n", "0", "nein", "ei"})
 
 
+@lru_cache(maxsize=4096)  # headers and vocabulary values repeat on every row
 def fold(text: str) -> str:
     """Lower case, accents and everything but letters and digits removed: how names are compared."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -222,13 +224,18 @@ def number(raw: Any, unit: str | None = None) -> float:
             raise ValueError(f"{raw!r} is not a number")
         return float(raw)
     written = text(raw).strip()
+    if _NUMBER.fullmatch(written):  # most cells: a plain number
+        return _finite(float(written), written)
     digits = written
     if unit is not None:
-        digits = re.sub(rf"\s*{_UNITS[unit]}$", "", digits, flags=re.IGNORECASE)
+        digits = _UNITS[unit].sub("", digits)
     digits = _decimal_point(digits.replace(" ", "").replace("\u00a0", "").replace("'", ""))
     if not _NUMBER.fullmatch(digits):
         raise ValueError(f"{written[:40]!r} is not a number")
-    value = float(digits)
+    return _finite(float(digits), written)
+
+
+def _finite(value: float, written: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{written[:40]!r} is not a number")
     return value
@@ -314,8 +321,12 @@ def text(raw: Any) -> str:
 
 
 def _choice(prop: str, raw: Any) -> Value:
+    return _choice_of(prop, text(raw).strip())
+
+
+@lru_cache(maxsize=4096)  # a file repeats its few values on every row
+def _choice_of(prop: str, written: str) -> Value:
     spellings, unknown = CHOICES[prop]
-    written = text(raw).strip()
     found = spellings.get(fold(written))
     if found is None and prop in WORD_MATCHED:
         found = _one_word(spellings, written)
