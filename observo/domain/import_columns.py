@@ -61,12 +61,13 @@ PROPERTIES = (
 )  # fmt: skip
 # Set by the server: in an Observo export, ignored (schemas.camera.READ_ONLY_PROPERTIES).
 READ_ONLY = ("code", "version", "created_at", "updated_at", "created_by", "updated_by", "range_derived")
-COORDINATES = ("lon", "lat", "x", "y")
+COORDINATES = ("lon", "lat", "x", "y", "wkt")  # wkt: a column holding the point as WKT
 IGNORE = "-"
 MAP_TARGETS = (*PROPERTIES, *COORDINATES, IGNORE)
 # Targets of columns beyond the properties: the Observo id, the field of view as WKT (CSV export).
 _ID, _FOV_WKT, _DIRECTION = "id", "fov_wkt", "bearing_deg"
 _OBSERVO_CODE = re.compile(r"OBS-([0-9]{1,18})", re.ASCII)
+_SRID = re.compile(r"\s*SRID=([0-9]{4,6})\s*;", re.IGNORECASE)
 
 # Header variants (compared folded: `import_values.fold`) -> property or coordinate.
 HEADERS = {
@@ -75,6 +76,7 @@ HEADERS = {
     "lon": ("lng", "long", "longitude", "longitudine", "wgs84 lon", "lon wgs84", "x wgs84"),
     "x": ("coord x", "coordinata x", "x coord", "easting"),
     "y": ("coord y", "coordinata y", "y coord", "northing"),
+    "wkt": ("geom", "geometry", "the geom", "geometria", "wkt geom", "geometria wkt", "geom wkt"),
     "name": ("nome", "denominazione", "nome telecamera", "camera name", "titolo", "varco", "nome varco"),
     "ref": (
         "riferimento",
@@ -205,7 +207,7 @@ class Columns:
         )
         self.positions: Positions | None = None
         if coordinates_from_columns:
-            uses_xy = "x" in self.targets
+            uses_xy = "lon" not in self.targets  # x/y or WKT: their CRS is not in their name
             self.positions = Positions(summary, None, options.crs, warn_assumed=uses_xy)
         for name, target in zip(self.names, self.targets, strict=True):
             if target is not None and target not in (IGNORE, *READ_ONLY, _ID, _FOV_WKT):
@@ -268,10 +270,17 @@ class Columns:
     def _coordinates(
         self, targets: list[str | None], claimed: dict[str, int], from_columns: bool
     ) -> list[str | None]:
-        """The position's columns: lon/lat, else x/y (x/y first when a CRS is named for them)."""
+        """The position's columns: lon/lat, else x/y (x/y first when a CRS is named for them), else
+        a WKT point."""
         lonlat = "lon" in claimed and "lat" in claimed
         xy = "x" in claimed and "y" in claimed
-        use = ("x", "y") if xy and (self.options.crs or not lonlat) else ("lon", "lat") if lonlat else ()
+        use: tuple[str, ...] = ()
+        if xy and (self.options.crs or not lonlat):
+            use = ("x", "y")
+        elif lonlat:
+            use = ("lon", "lat")
+        elif "wkt" in claimed:
+            use = ("wkt",)
         for name in COORDINATES:
             if name in claimed and (not from_columns or name not in use):
                 targets[claimed[name]] = None  # kept as the source wrote it
@@ -279,8 +288,8 @@ class Columns:
         if from_columns and not use and self.names:
             found = ", ".join(repr(name) for name in self.names[:12])
             detail = (
-                f"no position columns: expected lon and lat (longitudine/latitudine, lng...) or x and y "
-                f"with a CRS; the file has {found}; the column map names yours (e.g. 'E=x')"
+                f"no position columns: expected lon and lat (longitudine/latitudine, lng...), x and y "
+                f"with a CRS, or a WKT point; the file has {found}; the column map names yours (e.g. 'E=x')"
             )
             raise InvalidInput(detail, [FieldIssue("/file", "no_position", detail)])
         return targets
@@ -539,7 +548,12 @@ class _Record:
         positions = self.columns.positions
         if positions is None:
             return None
-        names = ("x", "y") if "x" in self.columns.targets else ("lon", "lat")
+        if "x" in self.columns.targets:
+            names = ("x", "y")
+        elif "lon" in self.columns.targets:
+            names = ("lon", "lat")
+        else:
+            return self._wkt_position(positions)
         numbers = []
         for name in names:
             cell = self.coordinates.get(name)
@@ -557,6 +571,32 @@ class _Record:
             return positions.to_wgs84(numbers[0], numbers[1])
         except ValueError as exc:
             self._issue(self.coordinates[names[0]].column, "invalid_position", str(exc))
+            return None
+
+    def _wkt_position(self, positions: Positions) -> tuple[float, float] | None:
+        """A WKT (or EWKT: `SRID=3003;POINT (...)`) point column's position."""
+        cell = self.coordinates.get("wkt")
+        if cell is None:
+            column = self.columns.names[self.columns.targets.index("wkt")]
+            self._issue(column, "required", f"{column}: the position is required")
+            return None
+        text = import_values.text(cell.value).strip()
+        srid = _SRID.match(text)
+        try:
+            shape = shapely.from_wkt(text[srid.end() :] if srid else text)
+        except shapely.errors.GEOSException:
+            shape = None
+        if shape is not None and shape.geom_type == "MultiPoint" and len(shape.geoms) == 1:
+            shape = shape.geoms[0]
+        if shape is None or shape.geom_type != "Point" or shape.is_empty:
+            self._issue(cell.column, "invalid_position", f"{cell.column}: {text[:60]!r} is not a WKT point")
+            return None
+        if srid:
+            positions.adopt(f"EPSG:{srid.group(1)}")
+        try:
+            return positions.to_wgs84(shape.x, shape.y)
+        except ValueError as exc:
+            self._issue(cell.column, "invalid_position", str(exc))
             return None
 
     def _tags(self) -> None:

@@ -5,6 +5,8 @@ Gauss-Boaga EPSG:3003-3004, UTM 32N/33N on ED50, WGS84 or ETRS89...). A file tha
 (a .prj, a GeoPackage's srs, GeoJSON's legacy `crs` member) is reprojected from it; a file that
 does not is read in the CRS the person names (`ImportOptions.crs`), else taken as WGS84 degrees
 only when its first position is plausible as degrees (a warning says so), else refused with the fix.
+Projected coordinates written northing first (x is north in Nordic geodesy) are read the other way
+round when only that way falls inside the CRS's area of use (an `axes_swapped` warning).
 """
 
 from __future__ import annotations
@@ -70,20 +72,54 @@ class Positions:
         self.crs: CRS | None = resolve(given, "/crs" if file_crs is None else "/file/crs") if given else None
         if self.crs is not None:
             summary.crs = name(self.crs)
-        self._transform = (
-            None if self.crs is None or self._is_wgs84(self.crs) else transformer(self.crs.to_wkt())
-        )
+        self._set_transform()
+        self._swap: bool | None = None  # northing before easting? Decided on the first position
+
+    def adopt(self, crs_text: str) -> None:
+        """The CRS a position names itself (EWKT's SRID), when neither the file nor the person did."""
+        if self.crs is None:
+            self.crs = resolve(crs_text, "/file/crs")
+            self.summary.crs = name(self.crs)
+            self._set_transform()
 
     def to_wgs84(self, x: float, y: float) -> tuple[float, float]:
         """(lon, lat); ValueError for a position that does not reproject to a finite point."""
         if self.crs is None:
             self._assume_degrees(x, y)
-        if self._transform is not None:
-            lon, lat = self._transform.transform(x, y, errcheck=False)
-            if not (math.isfinite(lon) and math.isfinite(lat)):
-                raise ValueError(f"({x}, {y}) is outside the area of {self.summary.crs}")
-            return lon, lat
-        return x, y
+        if self._transform is None:
+            return x, y
+        if self._swap is None:
+            self._swap = self._swapped(x, y)
+        if self._swap:
+            x, y = y, x
+        lon, lat = self._transform.transform(x, y, errcheck=False)
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            raise ValueError(f"({x}, {y}) is outside the area of {self.summary.crs}")
+        return lon, lat
+
+    def _set_transform(self) -> None:
+        wgs84 = self.crs is None or self._is_wgs84(self.crs)
+        self._transform = None if wgs84 else transformer(self.crs.to_wkt())  # type: ignore[union-attr]
+
+    def _swapped(self, x: float, y: float) -> bool:
+        """True when (x, y) falls outside the projected CRS's area and (y, x) inside: Nordic and some
+        Italian files write the northing first (x is north in their geodesy)."""
+        area = self.crs.area_of_use if self.crs is not None and self.crs.is_projected else None
+        if area is None or self._transform is None:
+            return False
+
+        def inside(easting: float, northing: float) -> bool:
+            lon, lat = self._transform.transform(easting, northing, errcheck=False)  # type: ignore[union-attr]
+            return area.west - 1 <= lon <= area.east + 1 and area.south - 1 <= lat <= area.north + 1
+
+        if inside(x, y) or not inside(y, x):
+            return False
+        detail = (
+            f"the coordinates are northing, easting: ({x:g}, {y:g}) is outside the area of "
+            f"{self.summary.crs} and read the other way round it is inside; every position is read that way"
+        )
+        self.summary.warnings.append(FieldIssue("/crs", "axes_swapped", detail))
+        return True
 
     def _assume_degrees(self, x: float, y: float) -> None:
         if not plausible_degrees(x, y):

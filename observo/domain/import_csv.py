@@ -4,8 +4,9 @@ Spreadsheets write CSV many ways: the delimiter is `;` (Excel in Italian), `,`, 
 apart by the header and the first lines (quoted cells respected); Excel's `sep=;` first line names
 it; trailing empty columns (a spreadsheet's used range) are dropped; text cells Observo's own CSV
 export protected from spreadsheets (`'=...`, docs/security.md "Spreadsheets") get their text back.
-A header without rows is a `no_rows` warning. Encodings: `import_text`; columns and cells:
-`import_columns`. Row numbers are the line of the file where the record starts.
+Lines with less than two cells above the header (a sheet's title) are skipped with a
+`title_skipped` warning; a header without rows is a `no_rows` warning. Encodings: `import_text`;
+columns and cells: `import_columns`. Row numbers are the line of the file where the record starts.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from observo.domain import import_text
 from observo.domain.csv_cells import csv_cell
@@ -29,19 +31,8 @@ _EXCEL_SEP = re.compile(r'"?sep=(.)"?[;,\t|]*\r?\n?', re.IGNORECASE)
 
 def rows(data: bytes, file_format: str, options: ImportOptions, summary: FileSummary) -> Iterator[ParsedRow]:
     text = import_text.read(data, options, summary)
-    stream = io.StringIO(text, newline="")
-    first = stream.readline()
-    excel = _EXCEL_SEP.fullmatch(first)
-    skipped = 1 if excel else 0  # lines before the header
-    if excel is None:
-        stream.seek(0)
-    delimiter = excel.group(1) if excel else sniff(text[stream.tell() : stream.tell() + 65536])
-    reader = csv.reader(stream, delimiter=delimiter)
-    header = _next(reader, skipped)
-    while header is not None and not any(cell.strip() for cell in header):
-        header = _next(reader, skipped)  # blank lines before the header
-    if header is None:
-        raise InvalidInput("the file is empty", [FieldIssue("/file", "empty", "no header line")])
+    reader, delimiter, skipped = _reader(text)
+    header = _header(reader, skipped, summary)
     width = _width(header)
     columns = Columns(header[:width], options, summary, coordinates_from_columns=True, default_source=SOURCE)
     while True:
@@ -65,9 +56,38 @@ def rows(data: bytes, file_format: str, options: ImportOptions, summary: FileSum
         summary.warnings.append(FieldIssue("/file", "no_rows", detail))
 
 
+def _reader(text: str) -> tuple[Any, str, int]:
+    """A CSV reader past Excel's `sep=` line, its delimiter, and the lines it skipped."""
+    stream = io.StringIO(text, newline="")
+    excel = _EXCEL_SEP.fullmatch(stream.readline())
+    if excel is None:
+        stream.seek(0)
+    delimiter = excel.group(1) if excel else sniff(text[:65536])
+    return csv.reader(stream, delimiter=delimiter), delimiter, 1 if excel else 0
+
+
+def _header(reader: Any, skipped: int, summary: FileSummary) -> list[str]:
+    """The first line naming two columns at least (lon and lat): title lines above it are skipped."""
+    header = _next(reader, skipped)
+    titles = []
+    while header is not None and sum(1 for cell in header if cell.strip()) < 2:
+        titles.extend(cell.strip() for cell in header if cell.strip())  # "Elenco telecamere"
+        header = _next(reader, skipped)
+    if header is None:
+        raise InvalidInput("the file is empty", [FieldIssue("/file", "empty", "no header line")])
+    if titles:
+        shown = ", ".join(repr(title[:60]) for title in titles[:3])
+        detail = f"skipped {len(titles)} line(s) above the header: {shown}"
+        summary.warnings.append(FieldIssue("/file", "title_skipped", detail))
+    return header
+
+
 def sniff(sample: str) -> str:
     """The delimiter that splits the header into most columns and the first lines into as many."""
-    lines = [line for line in sample.splitlines()[: _SAMPLE_LINES + 1] if line.strip()]
+    lines = [line for line in sample.splitlines() if line.strip()]
+    while len(lines) > 1 and not any(delimiter in lines[0] for delimiter in DELIMITERS):
+        del lines[0]  # a title above the table says nothing of the delimiter
+    lines = lines[: _SAMPLE_LINES + 1]
     if len(sample) >= 65536 and len(lines) > 1:
         lines = lines[:-1]  # the sample may cut the last line short
     best, best_score = DELIMITERS[0], (-1.0, -1)
@@ -86,7 +106,7 @@ def sniff(sample: str) -> str:
     return best
 
 
-def _next(reader: csv.Reader, skipped: int) -> list[str] | None:
+def _next(reader: Any, skipped: int) -> list[str] | None:
     try:
         return next(reader, None)
     except csv.Error as exc:  # a cell over the size limit, a NUL...

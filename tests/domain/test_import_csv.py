@@ -449,8 +449,8 @@ def test_a_file_without_position_columns_says_what_it_expected():
         parse(b"nome;tipo;indirizzo\nA;fixed;Via Po\n")
     assert refused.value.issues[0].code == "no_position"
     assert refused.value.detail == (
-        "no position columns: expected lon and lat (longitudine/latitudine, lng...) or x and y with a CRS; "
-        "the file has 'nome', 'tipo', 'indirizzo'; the column map names yours (e.g. 'E=x')"
+        "no position columns: expected lon and lat (longitudine/latitudine, lng...), x and y with a CRS, or "
+        "a WKT point; the file has 'nome', 'tipo', 'indirizzo'; the column map names yours (e.g. 'E=x')"
     )
 
 
@@ -678,3 +678,47 @@ def test_cells_protected_by_observo_csv_export_get_their_text_back():
     (row,), _summary = parse(data, owner="torino")
     properties = row.feature["properties"]
     assert (properties["name"], properties["ref"], properties["level"]) == ("=Varco", "-12", "+1")
+
+
+def test_a_title_above_the_table_is_skipped_and_said():
+    data = (
+        "Elenco impianti di videosorveglianza - aggiornamento 2024;;;;\r\n"
+        ";;;;\r\n"
+        "nome;tipo;longitudine;latitudine;note\r\n"
+        "Piazza;dome;7,68;45,07;nuova\r\n"
+    ).encode("cp1252")
+    (row,), summary = parse(data, owner="torino")
+    assert (row.row, row.feature["properties"]["name"], row.issues) == (4, "Piazza", [])
+    assert summary.warnings[0] == FieldIssue(
+        "/file",
+        "title_skipped",
+        "skipped 1 line(s) above the header: 'Elenco impianti di videosorveglianza - aggiornamento 2024'",
+    )
+    (row,), _summary = parse(b"Camera list\nname,camera_type,lon,lat\nA,dome,7.68,45.07\n", owner="torino")
+    assert row.feature["geometry"] == point(7.68, 45.07)  # the title says nothing of the delimiter
+
+
+def test_a_wkt_point_column_is_a_position():
+    rows, summary = parse(b"name;camera_type;WKT\nA;dome;POINT (7.68 45.07)\nB;dome;POINT (7.69 45.06)\n")
+    assert [row.feature["geometry"] for row in rows] == [point(7.68, 45.07), point(7.69, 45.06)]
+    assert summary.mapped["WKT"] == "wkt" and summary.crs == "EPSG:4326"
+    (row,), summary = parse(b'geometria,name,camera_type\n"SRID=3003;POINT (1397157.38 4991464.83)",A,dome\n')
+    assert metres_from(row.feature["geometry"]["coordinates"], MOLE) < 1.0
+    assert summary.crs == "EPSG:3003"
+    (row,), _summary = parse(b'geom,name,camera_type\n"LINESTRING (7 45, 8 46)",A,dome\n')
+    assert row.issues == [
+        FieldIssue("/geom", "invalid_position", "geom: 'LINESTRING (7 45, 8 46)' is not a WKT point")
+    ]
+
+
+def test_northing_written_before_easting_is_read_the_other_way_round():
+    # Helsinki's Kauppatori in ETRS-TM35FIN, as Finnish files write it: x is the northing.
+    data = b"name;camera_type;x;y\nKauppatori;dome;6671852,94;386406,01\n"
+    (row,), summary = parse(data, owner="helsinki", crs="EPSG:3067")
+    assert metres_from(row.feature["geometry"]["coordinates"], (24.95286, 60.16774)) < 1.0
+    assert summary.warnings[-1] == FieldIssue(
+        "/crs",
+        "axes_swapped",
+        "the coordinates are northing, easting: (6.67185e+06, 386406) is outside the area of EPSG:3067 and "
+        "read the other way round it is inside; every position is read that way",
+    )
