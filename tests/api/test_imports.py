@@ -39,8 +39,38 @@ def csv_file(*rows: str) -> bytes:
     return ("\ufeff" + "\r\n".join((HEADER, *rows)) + "\r\n").encode("utf-8")
 
 
+def osm_node(node_id: int, lon: float = factories.TURIN[0], lat: float = factories.TURIN[1], **tags: str):
+    """A node as overpass-turbo exports it (tags flat in the properties); `camera_direction` and the
+    like stand for `camera:direction`."""
+    named = {
+        key.replace("camera_", "camera:").replace("surveillance_", "surveillance:"): v
+        for key, v in tags.items()
+    }
+    properties = {
+        "@id": f"node/{node_id}",
+        "man_made": "surveillance",
+        "surveillance:type": "camera",
+        **named,
+    }
+    return {
+        "type": "Feature",
+        "id": f"node/{node_id}",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": properties,
+    }
+
+
+def collection(*features) -> bytes:
+    return json.dumps({"type": "FeatureCollection", "features": list(features)}).encode()
+
+
 @pytest.fixture
 def world(session):
+    return make_world(session)
+
+
+def make_world(session):
+    """torino (an editor, a viewer) and asti (an editor), neither seeing the other."""
     torino = factories.org(session, "torino")
     asti = factories.org(session, "asti")
     return {
