@@ -9,6 +9,7 @@ file's summary, the row changes, the counts without a column of their own, what 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,9 +21,15 @@ from observo.models import ImportJob
 LIST_MAX = 1000  # entries per list in a report; counts stay exact
 
 
+# Where readers find a record's values in the file: an Overpass element, a Feature's properties, OSM
+# tags nested under them. The report names the value itself (`camera:direction`), whatever the file.
+_RECORD_PREFIX = re.compile(r"^(?:/elements/[0-9]+)?(?:/properties)?(?:/tags)?(?=/)")
+
+
 def field_name(pointer: str) -> str:
-    """The row's field a problem is about: `/properties/bearing_deg` -> `bearing_deg`, `` -> `row`."""
-    return pointer.removeprefix("/properties").strip("/") or "row"
+    """The row's field a problem is about: `/properties/bearing_deg` -> `bearing_deg`,
+    `/elements/5/tags/camera:direction` -> `camera:direction`, `` -> `row`."""
+    return _RECORD_PREFIX.sub("", pointer, count=1).strip("/") or "row"
 
 
 def entry(row: int, issue: FieldIssue) -> dict[str, Any]:
