@@ -2,8 +2,9 @@
 
 Rows are the same Features the JSON answer carries (the schema is the contract), flattened: the
 position as `lon`/`lat` columns, the field of view as WKT, `source_tags` as the JSON text of its
-object (read back by the CSV import). Every row says its `licence` (the attribution a CSV carries
-with it; the public rows get the column too, nothing else of the source). The one CSV writer of the
+object (read back by the CSV import). In an export every row says its `licence` (the attribution a
+CSV carries with it; public rows get that column too, nothing else of the source; the public list,
+`GET /cameras?f=csv`, keeps its allowlisted columns). The one CSV writer of the
 product (`?f=csv`, exports, `observo export`): no text cell is a formula (docs/security.md,
 "Spreadsheets"); a JSON object starts with `{` and is never one.
 """
@@ -31,19 +32,18 @@ BATCH = 500
 LicenceLookup = Callable[[Sequence[int]], Mapping[int, str]]
 
 
-def columns_for(actor: Actor) -> list[str]:
+def columns_for(actor: Actor, licence: bool = False) -> list[str]:
+    """The columns: the audience's properties; `licence` too for an export (the public's lack it)."""
     names = property_names(audience(actor))
     flat = ["fov_wkt" if name == "fov" else name for name in names]
-    licence = [] if "licence" in names else ["licence"]
-    return ["id", "lon", "lat", *flat, *licence]
+    added = ["licence"] if licence and "licence" not in names else []
+    return ["id", "lon", "lat", *flat, *added]
 
 
-def licence_lookup(
-    session: Session, actor: Actor, attribution: Attribution | None = None
-) -> LicenceLookup | None:
-    """The licences of rows whose Features do not say it (the public's), read a batch at a time;
-    None when the Features say it, or when the export holds no licensed row."""
-    if sees_full_detail(actor) or (attribution is not None and not attribution):
+def licence_lookup(session: Session, actor: Actor, attribution: Attribution) -> LicenceLookup | None:
+    """For an export, the licences of rows whose Features do not say it (the public's), read a batch
+    at a time; None when the Features say it, or when no row of the export has a licence."""
+    if sees_full_detail(actor) or not attribution:
         return None
     return lambda camera_ids: export_queries.licences_of(session, camera_ids)
 
@@ -59,16 +59,22 @@ def csv_response(
 def stream_rows(
     session: Session, actor: Actor, query: queries.CameraQuery, limit: int | None, offset: int
 ) -> Iterator[str]:
-    features = streamed_features(session, actor, query, limit, offset, BATCH)
-    return rows_of(actor, features, licence_lookup(session, actor))
+    return rows_of(actor, streamed_features(session, actor, query, limit, offset, BATCH))
 
 
 def rows_of(
-    actor: Actor, features: Iterable[dict[str, Any]], licences: LicenceLookup | None = None
+    actor: Actor,
+    features: Iterable[dict[str, Any]],
+    licences: LicenceLookup | None = None,
+    *,
+    licence_column: bool = False,
 ) -> Iterator[str]:
-    """CSV text, a chunk per batch of rows: the header, then one row per Feature."""
+    """CSV text, a chunk per batch of rows: the header, then one row per Feature. An export has a
+    `licence` column for every audience (`licence_column`), filled by `licences` where the Features
+    do not say it."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, columns_for(actor), extrasaction="ignore", lineterminator="\r\n")
+    columns = columns_for(actor, licence_column)
+    writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     stream = iter(features)
     while batch := list(islice(stream, BATCH)):

@@ -117,7 +117,8 @@ def _kml_value(value: Any) -> str:
 
 def csv_rows(actor: Actor, session: Session) -> Callable[[Features, Attribution], Iterator[str]]:
     def write(items: Features, attribution: Attribution) -> Iterator[str]:
-        return csv_export.rows_of(actor, items, csv_export.licence_lookup(session, actor, attribution))
+        lookup = csv_export.licence_lookup(session, actor, attribution)
+        return csv_export.rows_of(actor, items, lookup, licence_column=True)
 
     return write
 
