@@ -221,7 +221,8 @@ class ImportRun:
                 )
                 item.notes.append(FieldIssue("/id", "unknown_id", detail))
         elif kind == "position" and item.write.location is not None:
-            found = self.keys.by_position(owner_id, item.write.location, attrs.get("name"), self.claimed)
+            # every camera, those earlier rows took too: two rows at one spot under one name are one key
+            found = self.keys.by_position(owner_id, item.write.location, attrs.get("name"), ())
         elif kind is None and self.options.key != "auto":
             detail = f"key={self.options.key} but the row has none: imported as a new camera"
             item.notes.append(FieldIssue(f"/{self.options.key}", "no_key", detail))

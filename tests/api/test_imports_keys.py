@@ -193,3 +193,11 @@ def test_a_keyless_reimport_warns_of_each_camera_already_there(client, session, 
         position_csv(("Tre", LON + 500 * METRE_LON), ("Quattro", LON + 500 * METRE_LON)),
     )
     assert [w for w in fresh.json["warnings"] if w["code"] == "possible_duplicate"] == []
+
+
+def test_key_position_refuses_a_second_row_at_the_same_spot_under_the_same_name(client, session, world):
+    data = position_csv(("Incrocio", LON), ("incrocio", LON + METRE_LON))
+    response = upload(client, world["editor"], data, query="?key=position&dry_run=1")
+    assert counts(response.json, created=1, errors=1)
+    assert [(e["row"], e["code"]) for e in response.json["errors"]] == [(3, "duplicate_key")]
+    assert "row 2 already imported the camera with this position" in response.json["errors"][0]["message"]
