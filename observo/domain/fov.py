@@ -9,6 +9,7 @@ centre of the view. A head that sees 360 degrees gets a circle without an apex.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -157,17 +158,48 @@ def derive_range(height_m: float | None, tilt_deg: float | None) -> float | None
 
 def resolve_fov(optics: Optics, drawn: Polygon | None = None) -> ResolvedFov:
     """Decide the sector to store: the validated drawing, or one computed from the optics."""
-    hfov = optics.hfov_deg if optics.hfov_deg is not None else default_hfov(optics.camera_type)
-    hfov = min(hfov, 360.0)
     if drawn is not None:
         validate_drawn(drawn, optics.lon, optics.lat)
         # The drawing's reach becomes the range; it is measured, not stated, hence "derived".
         reach = max(MIN_RANGE_M, round(_max_vertex_distance(drawn, optics.lon, optics.lat), 1))
-        return ResolvedFov(shapely.orient_polygons(drawn), "drawn", hfov, reach, True)
+        return ResolvedFov(shapely.orient_polygons(drawn), "drawn", _hfov(optics), reach, True)
+    plan = plan_sector(optics)
+    polygon = sector(plan.lon, plan.lat, plan.bearing_deg, plan.sector_hfov_deg, plan.sector_range_m)
+    return plan.resolved(polygon)
+
+
+def _hfov(optics: Optics) -> float:
+    """The stated angle, else the type's default; at most 360."""
+    return min(optics.hfov_deg if optics.hfov_deg is not None else default_hfov(optics.camera_type), 360.0)
+
+
+@dataclass(frozen=True)
+class SectorPlan:
+    """A computed field of view before its polygon is drawn: the sector's own figures (an unknown
+    direction draws a small disc) and the figures stored with it."""
+
+    lon: float
+    lat: float
+    bearing_deg: float | None
+    sector_hfov_deg: float
+    sector_range_m: float
+    hfov_deg: float
+    range_m: float
+    range_derived: bool
+
+    def resolved(self, polygon: Polygon) -> ResolvedFov:
+        return ResolvedFov(polygon, "computed", self.hfov_deg, self.range_m, self.range_derived)
+
+
+def plan_sector(optics: Optics) -> SectorPlan:
+    """What `resolve_fov` computes for a camera without a drawn sector, up to the polygon; raises
+    the same InvalidInput for a narrow head without bearing."""
+    hfov = _hfov(optics)
     if hfov < 360 and optics.bearing_deg is None and optics.direction_unknown:
         range_m, derived = _resolve_range(optics)
-        spot = sector(optics.lon, optics.lat, None, 360.0, UNKNOWN_DIRECTION_RADIUS_M)
-        return ResolvedFov(spot, "computed", hfov, range_m, derived)
+        return SectorPlan(
+            optics.lon, optics.lat, None, 360.0, UNKNOWN_DIRECTION_RADIUS_M, hfov, range_m, derived
+        )
     if hfov < 360 and optics.bearing_deg is None:
         raise InvalidInput(
             "bearing_deg is required for a camera that does not see all round.",
@@ -181,8 +213,71 @@ def resolve_fov(optics: Optics, drawn: Polygon | None = None) -> ResolvedFov:
             ],
         )
     range_m, derived = _resolve_range(optics)
-    polygon = sector(optics.lon, optics.lat, optics.bearing_deg, hfov, range_m)
-    return ResolvedFov(polygon, "computed", hfov, range_m, derived)
+    return SectorPlan(optics.lon, optics.lat, optics.bearing_deg, hfov, range_m, hfov, range_m, derived)
+
+
+def resolve_planned(plans: Sequence[SectorPlan], step_deg: float = 5.0) -> list[ResolvedFov]:
+    """`resolve_fov` for many planned sectors at once (`sectors`: one geodesic computation)."""
+    if not plans:
+        return []
+    polygons = sectors(
+        np.array([plan.lon for plan in plans], dtype=float),
+        np.array([plan.lat for plan in plans], dtype=float),
+        np.array([np.nan if plan.bearing_deg is None else plan.bearing_deg for plan in plans], dtype=float),
+        np.array([plan.sector_hfov_deg for plan in plans], dtype=float),
+        np.array([plan.sector_range_m for plan in plans], dtype=float),
+        step_deg,
+    )
+    return [plan.resolved(polygon) for plan, polygon in zip(plans, polygons, strict=True)]
+
+
+def sectors(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    bearing_deg: np.ndarray,
+    hfov_deg: np.ndarray,
+    range_m: np.ndarray,
+    step_deg: float = 5.0,
+) -> list[Polygon]:
+    """`sector` for many cameras at once (NaN bearing: none), equal to it within 1e-9 degrees.
+
+    Same vertices in the same order; each arc vertex is the end of the geodesic from the camera at
+    its compass angle, `range_m` long, which is what the azimuthal equidistant projection that
+    `sector` goes through means, computed for every vertex of every camera in one `Geod.fwd` call
+    instead of one PROJ pipeline per camera (bulk imports: ~0.3 ms a camera otherwise).
+    """
+    if step_deg <= 0 or np.any(range_m <= 0):
+        raise ValueError("step_deg and range_m must be positive")
+    full = hfov_deg >= FULL_CIRCLE_DEG
+    if np.any(np.isnan(bearing_deg) & ~full):
+        raise ValueError("a sector narrower than 360 degrees needs a bearing")
+    circle_count = max(MIN_CIRCLE_SEGMENTS, math.ceil(360.0 / step_deg))
+    counts = np.where(full, circle_count, np.maximum(2, np.ceil(hfov_deg / step_deg)).astype(int) + 1)
+    first = np.cumsum(counts) - counts  # where each camera's arc starts in the flat arrays
+    angles = np.empty(int(counts.sum()))
+    start = np.where(np.isnan(bearing_deg), 0.0, bearing_deg % 360)
+    for count in np.unique(counts):
+        circles = np.flatnonzero(full & (counts == count))
+        # Decreasing compass angles run counter-clockwise on the map.
+        rows = start[circles, None] - np.arange(count)[None, :] * (360.0 / count)
+        angles[first[circles, None] + np.arange(count)] = rows
+        arcs = np.flatnonzero(~full & (counts == count))
+        half = hfov_deg[arcs] / 2
+        rows = np.linspace(start[arcs] + half, start[arcs] - half, count, axis=1)
+        angles[first[arcs, None] + np.arange(count)] = rows
+    arc_lon, arc_lat, _ = _GEOD.fwd(
+        np.repeat(lon, counts), np.repeat(lat, counts), angles, np.repeat(range_m, counts)
+    )
+    # Each ring: the camera itself first (exactly, as `sector` puts it) unless a circle, then the arc.
+    sizes = counts + ~full
+    apexes = (np.cumsum(sizes) - sizes)[~full]
+    coords = np.empty((int(sizes.sum()), 2))
+    coords[apexes] = np.column_stack([lon[~full], lat[~full]])
+    on_arc = np.ones(len(coords), dtype=bool)
+    on_arc[apexes] = False
+    coords[on_arc] = np.column_stack([arc_lon, arc_lat])
+    rings = shapely.linearrings(coords, indices=np.repeat(np.arange(len(lon)), sizes))
+    return list(shapely.polygons(rings))
 
 
 def _resolve_range(optics: Optics) -> tuple[float, bool]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 import shapely
 from geoalchemy2.shape import to_shape
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from observo.domain.permissions import Actor
@@ -22,24 +24,39 @@ COORDINATE_DECIMALS = 7  # about 1 cm, as the API writes positions
 
 def snapshot(camera: Camera) -> dict[str, Any]:
     """Every stored attribute as a JSON value: geometries as WKT, organisations as slugs."""
-    values: dict[str, Any] = {}
+    values = {
+        column.key: getattr(camera, column.key)
+        for column in Camera.__table__.columns
+        if column.key not in _LEFT_OUT and column.key not in _ORGANISATIONS
+    }
+    owner, operator = camera.owner, camera.operator
+    return snapshot_values(
+        values, owner.slug if owner is not None else None, operator.slug if operator is not None else None
+    )
+
+
+def snapshot_values(values: Mapping[str, Any], owner: str | None, operator: str | None) -> dict[str, Any]:
+    """`snapshot` of a camera given as its column values (geometries as WKB or shapely shapes) and
+    its organisations' slugs: cameras written without ORM objects (bulk_cameras) are logged alike."""
+    slugs = {"owner": owner, "operator": operator}
+    result: dict[str, Any] = {}
     for column in Camera.__table__.columns:
         name = column.key
         if name in _LEFT_OUT:
             continue
         if name in _ORGANISATIONS:
-            related = getattr(camera, _ORGANISATIONS[name])
-            values[_ORGANISATIONS[name]] = related.slug if related is not None else None
+            result[_ORGANISATIONS[name]] = slugs[_ORGANISATIONS[name]]
             continue
-        values[name] = _plain(name, getattr(camera, name))
-    return values
+        result[name] = _plain(name, values.get(name))
+    return result
 
 
 def _plain(name: str, value: Any) -> Any:
     if value is None:
         return None
     if name in _GEOMETRIES:
-        return shapely.to_wkt(to_shape(value), rounding_precision=COORDINATE_DECIMALS)
+        shape = value if isinstance(value, BaseGeometry) else to_shape(value)
+        return shapely.to_wkt(shape, rounding_precision=COORDINATE_DECIMALS)
     if isinstance(value, date | datetime):
         return value.isoformat()
     return value
@@ -55,12 +72,27 @@ def record_change(
         details["after"] = after
     else:
         details["changes"] = audit.changes(before, after)
+    _record(session, actor, action, camera.id, camera.owner_id, details)
+
+
+def record_creates(
+    session: Session, actor: Actor, created: Iterable[tuple[int, int, dict[str, Any]]]
+) -> None:
+    """The entries `record_change(..., "camera.create", camera, None)` queues, for cameras created
+    without ORM objects (bulk_cameras): (camera id, owner id, `snapshot_values`), each at version 1."""
+    for camera_id, owner_id, after in created:
+        _record(session, actor, "camera.create", camera_id, owner_id, {"version": 1, "after": after})
+
+
+def _record(
+    session: Session, actor: Actor, action: str, camera_id: int, owner_id: int, details: dict[str, Any]
+) -> None:
     audit.record(
         session,
         actor,
         action,
         object_type="camera",
-        object_id=camera.id,
-        subject_organisation_id=camera.owner_id,
+        object_id=camera_id,
+        subject_organisation_id=owner_id,
         details=details,
     )

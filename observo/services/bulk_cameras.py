@@ -1,0 +1,457 @@
+"""Many cameras created at once, each with exactly the effects of `create_camera`.
+
+Through `create_camera` a row of an import costs an owner lookup, an ORM flush of two rows, a PROJ
+pipeline for its sector and a SAVEPOINT (about 4 ms). Here the rows of a batch are checked one by one
+in the order `create_camera` checks them (position, owner, operator, field of view, consistency), with
+the organisations each slug names looked up once per writer; their sectors are computed together
+(`fov.resolve_planned`); and the batch is written with two statements whatever its size: the cameras
+(INSERT ... RETURNING through SQLAlchemy's insertmanyvalues) and their first status. Their
+`camera.create` audit entries are queued as `camera_audit.record_change` queues them, so they are
+numbered and sealed right before COMMIT like any other (docs/security.md, "Holding the chain").
+
+A batch the database refuses is written again one row at a time, each in its own SAVEPOINT, so the
+refused row is reported with its number and the others still go in.
+
+Also here: `load_feature`, the camera API's input schema restricted to the properties a row has
+(the same answers, a third of the time), and batched look-ups of cameras by the keys imports use.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import shapely
+import sqlalchemy as sa
+from geoalchemy2 import Geometry
+from shapely.geometry import Point
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
+
+from observo.domain import camera_rules, fov
+from observo.domain.generalise import snap_to_grid
+from observo.domain.permissions import Actor, can_write_for
+from observo.errors import FieldIssue, Forbidden, InvalidInput, ObservoError
+from observo.models import Camera, CameraStatusChange
+from observo.models.base import utcnow
+from observo.schemas.camera import CameraAttributes, CameraFeatureInput
+from observo.services import camera_audit
+from observo.services.cameras import SRID, CameraWrite
+from observo.services.organisations import nameable_organisation
+from observo.services.scope import readable_cameras
+
+BATCH_ROWS = 500  # rows a statement writes: the cameras' parameters stay well below the drivers' limits
+# What create_camera resolves itself instead of copying from the input (services/cameras.py `_DERIVED`).
+_DERIVED = ("owner", "operator", "fov", "fov_method", "range_m")
+_CONSISTENCY = ("records", "retention_hours", "valid_from", "valid_until", "temporary")
+_CAMERAS = Camera.__table__
+_STATUS_CHANGES = CameraStatusChange.__table__
+
+
+@dataclass(frozen=True)
+class BulkRow:
+    """One camera to create, and the row of the file it came from (for the report)."""
+
+    row: int
+    write: CameraWrite
+
+
+@dataclass
+class BulkOutcome:
+    """Row -> new camera id for the rows written; row -> issues for the refused ones."""
+
+    created: dict[int, int] = field(default_factory=dict)
+    refused: dict[int, list[FieldIssue]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Organisation:
+    """What a camera takes from its owner or operator (plain values: the session may be expunged)."""
+
+    id: int
+    slug: str
+    istat_code: str | None
+    public_precision_m: int
+
+
+@dataclass
+class _Pending:
+    """A row that passed the checks: its column values as `create_camera` leaves them on the Camera."""
+
+    row: int
+    location: Point
+    owner: _Organisation
+    operator: _Organisation | None
+    values: dict[str, Any]
+    plan: fov.SectorPlan | None = None  # a computed sector, drawn for the whole batch at once
+    public: Point | None = None  # the public position, once the row is written
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def issues_of(error: ObservoError) -> list[FieldIssue]:
+    """A refused row's issues, as the import reports an error `create_camera` raises."""
+    return error.issues or [FieldIssue("", error.code, error.detail)]
+
+
+def database_issue(error: Exception) -> FieldIssue:
+    """A value the database (or its driver) refuses. The first line only: PostgreSQL's DETAIL lines
+    quote key values."""
+    return FieldIssue(
+        "", "conflict", f"refused by the database: {str(getattr(error, 'orig', error)).splitlines()[0]}"
+    )
+
+
+class BulkCameras:
+    """Creates cameras for one actor in one session; remembers the organisations its rows name."""
+
+    def __init__(self, session: Session, actor: Actor, batch_rows: int = BATCH_ROWS) -> None:
+        self.session = session
+        self.actor = actor
+        self.batch_rows = batch_rows
+        self._organisations: dict[tuple[str, str], _Organisation | ObservoError] = {}
+
+    def create(self, rows: Iterable[BulkRow]) -> BulkOutcome:
+        """Create a camera for every row that `create_camera` would accept, in row order."""
+        outcome = BulkOutcome()
+        for batch in _batched(rows, self.batch_rows):
+            self._create_batch(batch, outcome)
+        return outcome
+
+    # --- checks, in create_camera's order ------------------------------------------------------
+
+    def _create_batch(self, batch: Sequence[BulkRow], outcome: BulkOutcome) -> None:
+        pending: list[_Pending] = []
+        for item in batch:
+            try:
+                pending.append(self._prepare(item))
+            except ObservoError as error:
+                outcome.refused[item.row] = issues_of(error)
+        planned = [each for each in pending if each.plan is not None]
+        for each, resolved in zip(planned, fov.resolve_planned([p.plan for p in planned]), strict=True):
+            _apply_fov(each.values, resolved)
+        self._write(pending, outcome)
+
+    def _prepare(self, item: BulkRow) -> _Pending:
+        write = item.write
+        if write.location is None:
+            raise InvalidInput("a camera needs a position", [FieldIssue("/geometry", "required", "missing")])
+        attrs = {**camera_rules.CREATE_DEFAULTS, **write.attrs}
+        owner = self._writable(attrs["owner"])
+        operator = None
+        if "operator" in attrs and attrs["operator"]:
+            operator = self._nameable(attrs["operator"], "operator")
+        values = {name: value for name, value in attrs.items() if name not in _DERIVED}
+        values["municipality"] = values.get("municipality") or owner.istat_code
+        pending = _Pending(item.row, write.location, owner, operator, values)
+        # _apply_fov of a new camera: its optics changed, and it has no drawn sector to keep.
+        if values.get("bearing_deg") is not None:  # a known direction ends "unknown"
+            values["direction_unknown"] = False
+        optics = fov.Optics(
+            lon=write.location.x,
+            lat=write.location.y,
+            camera_type=values.get("camera_type"),  # type: ignore[arg-type]
+            surveillance_type=values.get("surveillance_type"),  # type: ignore[arg-type]
+            bearing_deg=values.get("bearing_deg"),
+            hfov_deg=values.get("hfov_deg"),
+            tilt_deg=values.get("tilt_deg"),
+            range_m=attrs.get("range_m"),
+            height_m=values.get("height_m"),
+            direction_unknown=values.get("direction_unknown"),  # type: ignore[arg-type]
+        )
+        drawn = attrs.get("fov")
+        if drawn is not None:
+            _apply_fov(values, fov.resolve_fov(optics, drawn))
+        else:
+            pending.plan = fov.plan_sector(optics)
+        camera_rules.check_consistency({name: values.get(name) for name in _CONSISTENCY})
+        return pending
+
+    def writable_owner_id(self, slug: str) -> int:
+        """`writable_owner(session, actor, slug).id`, looked up once per writer: check a row's owner
+        with it before looking its key up, so a row naming an owner the caller may not write for
+        learns nothing of that owner's cameras."""
+        return self._writable(slug).id
+
+    def _writable(self, slug: str) -> _Organisation:
+        """`writable_owner`: unknown or hidden is a 422, seen but not writable a 403."""
+        owner = self._nameable(slug, "owner")
+        if not can_write_for(self.actor, owner.id):
+            raise Forbidden(f"you may not register cameras for {slug!r}")
+        return owner
+
+    def _nameable(self, slug: str, field_name: str) -> _Organisation:
+        key = (slug, field_name)
+        if key not in self._organisations:
+            try:
+                found = nameable_organisation(self.session, self.actor, slug, f"/properties/{field_name}")
+                self._organisations[key] = _Organisation(
+                    found.id, found.slug, found.istat_code, found.public_precision_m
+                )
+            except ObservoError as error:
+                self._organisations[key] = error
+        known = self._organisations[key]
+        if isinstance(known, ObservoError):
+            raise known
+        return known
+
+    # --- writing --------------------------------------------------------------------------------
+
+    def _write(self, pending: list[_Pending], outcome: BulkOutcome) -> None:
+        if not pending:
+            return
+        now = utcnow()
+        rows = [self._camera_row(each, now) for each in pending]
+        written: list[tuple[_Pending, int]] = []
+        try:
+            with self.session.begin_nested():
+                ids = self._insert(rows, pending, now)
+            written = list(zip(pending, ids, strict=True))
+        except (sa.exc.StatementError, OverflowError):
+            for each, row in zip(pending, rows, strict=True):  # again, one at a time: which row?
+                try:
+                    with self.session.begin_nested():
+                        (camera_id,) = self._insert([row], [each], now)
+                    written.append((each, camera_id))
+                except (sa.exc.StatementError, OverflowError) as error:
+                    outcome.refused[each.row] = [database_issue(error)]
+        entries = []
+        for each, camera_id in written:
+            outcome.created[each.row] = camera_id
+            operator = each.operator.slug if each.operator is not None else None
+            values = {**each.values, "location": each.location, "public_location": each.public}
+            entries.append(
+                (camera_id, each.owner.id, camera_audit.snapshot_values(values, each.owner.slug, operator))
+            )
+        camera_audit.record_creates(self.session, self.actor, entries)
+
+    def _insert(self, rows: list[dict[str, Any]], pending: list[_Pending], now: Any) -> list[int]:
+        ids = self._insert_cameras(rows)
+        statuses = [
+            {
+                "camera_id": camera_id,
+                "from_status": None,
+                "to_status": each.values["status"],
+                "changed_at": now,
+                "changed_by_id": self.actor.user_id,
+                "note": None,
+            }
+            for each, camera_id in zip(pending, ids, strict=True)
+        ]
+        if self.session.get_bind().dialect.name == "postgresql":
+            _unnest_insert(self.session, _STATUS_CHANGES, statuses)
+        else:
+            self.session.execute(sa.insert(_STATUS_CHANGES), statuses)
+        return ids
+
+    def _insert_cameras(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert the rows with the ids the database would give them one by one, in order."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            # One statement for the batch: the cell counts' statement triggers then run once, not once
+            # a row (~4 ms each), and the parameters are one array a column, not 60 per row.
+            sequence = sa.func.pg_get_serial_sequence(_CAMERAS.name, "id")
+            draw = sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, len(rows)))
+            ids = sorted(self.session.scalars(draw))
+            _unnest_insert(self.session, _CAMERAS, [{**r, "id": i} for r, i in zip(rows, ids, strict=True)])
+            return ids
+        # SQLite (row triggers either way): executemany, one statement prepared once. SQLite gives
+        # max(id) + 1: the first row takes the write lock (if the transaction did not hold it yet) and
+        # its id, and no other writer can insert before the rest follow it.
+        first = self.session.execute(_insert_cameras().returning(_CAMERAS.c.id), rows[0]).scalar_one()
+        ids = list(range(first, first + len(rows)))
+        if len(rows) > 1:
+            following = [{**row, "id": id_} for row, id_ in zip(rows[1:], ids[1:], strict=True)]
+            self.session.execute(_insert_cameras(), following)
+        return ids
+
+    def _camera_row(self, each: _Pending, now: Any) -> dict[str, Any]:
+        """The INSERT's parameters: what the ORM would send for the same Camera."""
+        values = each.values
+        lon, lat = snap_to_grid(each.location.x, each.location.y, each.owner.public_precision_m)
+        each.public = Point(lon, lat)
+        row = {}
+        for column in _CAMERAS.columns:
+            name = column.key
+            if name == "id":
+                continue
+            value = values.get(name)
+            if value is None and name in values and name in _JSON_COLUMNS:
+                value = sa.JSON.NULL  # the ORM writes JSON null for a None it was given, SQL NULL otherwise
+            elif value is None and column.default is not None and column.default.is_scalar:
+                value = column.default.arg  # the ORM leaves a None out, and the default fills it
+            row[name] = value
+        row.update(
+            owner_id=each.owner.id,
+            operator_id=each.operator.id if each.operator is not None else None,
+            location=self._geometry(each.location),
+            public_location=self._geometry(each.public),
+            fov=self._geometry(values["fov"]),
+            version=1,
+            created_at=now,
+            updated_at=now,
+            created_by_id=self.actor.user_id,
+            updated_by_id=self.actor.user_id,
+        )
+        return row
+
+    def _geometry(self, shape: Any) -> str:
+        """As GeoAlchemy2 binds a WKBElement: EWKT, every digit (WKT and WKB round-trip exactly)."""
+        return f"SRID={SRID};{shapely.to_wkt(shape, rounding_precision=-1)}"
+
+
+_JSON_COLUMNS = frozenset(column.key for column in _CAMERAS.columns if isinstance(column.type, sa.JSON))
+
+
+@lru_cache(maxsize=1)
+def _insert_cameras() -> sa.Insert:
+    """INSERT INTO cameras; JSON columns take SQL NULL for None and JSON null for `sa.JSON.NULL`."""
+    json_values = {name: sa.bindparam(name, type_=sa.JSON(none_as_null=True)) for name in _JSON_COLUMNS}
+    return sa.insert(_CAMERAS).values(json_values)
+
+
+def _unnest_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT INTO table SELECT ... FROM unnest(<one array a column>): many rows in one statement on
+    PostgreSQL (statement triggers run once; one parameter a column, not one a value).
+
+    The columns are those of the first row. Each value goes through its column type's own bind
+    processing, as the ORM's INSERT would send it; arrays are cast to unsized base types, so a text
+    too long is refused by the column as in a row-by-row INSERT, never truncated by the cast.
+    """
+    dialect = session.get_bind().dialect
+    columns = [column for column in table.columns if column.key in rows[0]]
+    arrays: dict[str, list[Any]] = {}
+    for number, column in enumerate(columns):
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        values = [row[column.key] for row in rows]
+        if isinstance(column.type, sa.JSON):  # None is SQL NULL, sa.JSON.NULL the JSON null (_camera_row)
+            values = [None if v is None else "null" if v is sa.JSON.NULL else process(v) for v in values]
+        elif process is not None and not isinstance(column.type, Geometry):
+            try:
+                values = [process(value) for value in values]
+            except (ValueError, LookupError, TypeError) as error:  # as the ORM's INSERT would raise it
+                raise sa.exc.StatementError(str(error), f"INSERT INTO {table.name}", None, error) from error
+        arrays[f"p{number}"] = values
+    session.execute(_unnest_sql(table, tuple(column.key for column in columns)), arrays)
+
+
+@lru_cache(maxsize=8)
+def _unnest_sql(table: sa.Table, names: tuple[str, ...]) -> sa.TextClause:
+    arrays, selected = [], []
+    for number, name in enumerate(names):
+        base, expression = _pg_array_type(table.c[name])
+        arrays.append(f"CAST(:p{number} AS {base}[])")
+        selected.append(expression.format(f"t.{name}"))
+    return sa.text(
+        f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(selected)} "
+        f"FROM unnest({', '.join(arrays)}) AS t({', '.join(names)})"
+    )
+
+
+def _pg_array_type(column: sa.Column[Any]) -> tuple[str, str]:
+    """(array element type, the expression that turns an element into the column's value)."""
+    kind = column.type.impl if isinstance(column.type, sa.TypeDecorator) else column.type
+    if isinstance(kind, Geometry):
+        return "text", "ST_GeomFromEWKT({})"
+    if isinstance(kind, sa.JSON):
+        return "text", "CAST({} AS json)"
+    for python_type, base in (
+        (sa.String, "varchar"),
+        (sa.BigInteger, "bigint"),
+        (sa.Integer, "integer"),
+        (sa.Float, "double precision"),
+        (sa.Boolean, "boolean"),
+        (sa.DateTime, "timestamp without time zone"),
+        (sa.Date, "date"),
+    ):
+        if isinstance(kind, python_type):
+            return base, "{}"
+    raise TypeError(f"no array type for {column.table.name}.{column.key} ({column.type!r})")
+
+
+def _apply_fov(values: dict[str, Any], resolved: fov.ResolvedFov) -> None:
+    values["fov"] = resolved.polygon
+    values["fov_method"] = resolved.method
+    values["hfov_deg"] = resolved.hfov_deg
+    values["range_m"] = resolved.range_m
+    values["range_derived"] = resolved.range_derived
+    if resolved.hfov_deg >= 360:  # an all-round head has no direction to know
+        values["direction_unknown"] = False
+
+
+# --- validation -------------------------------------------------------------------------------------
+
+_FEATURE = CameraFeatureInput()
+_PROPERTIES = CameraAttributes()
+_PROPERTY_ORDER = tuple(_PROPERTIES.load_fields)
+_REQUIRED = frozenset(name for name, declared in _PROPERTIES.load_fields.items() if declared.required)
+
+
+def load_feature(feature: Any) -> dict[str, Any]:
+    """`CameraFeatureInput().load(feature)`: the same result, or the same ValidationError with the same
+    messages in the same order, but loaded by the schema restricted to the properties the Feature has
+    and the required ones (built once per set of names): an import row names a few of the 55."""
+    properties = feature.get("properties") if isinstance(feature, dict) else None
+    if not isinstance(properties, dict):
+        return _FEATURE.load(feature)
+    names = tuple(name for name in _PROPERTY_ORDER if name in properties or name in _REQUIRED)
+    return _feature_schema(names).load(feature)
+
+
+@lru_cache(maxsize=256)
+def _feature_schema(names: tuple[str, ...]) -> CameraFeatureInput:
+    # Declared order kept: errors come out in the order the full schema gives them.
+    return CameraFeatureInput(only=("type", "geometry", *(f"properties.{name}" for name in names)))
+
+
+# --- look-ups by key, a batch at a time ------------------------------------------------------------
+
+LOOKUP_CHUNK = 500  # values in one IN (...)
+
+
+def cameras_by_ref(session: Session, owner_id: int, refs: Iterable[str]) -> dict[str, Camera]:
+    """The owner's cameras with these refs (one query per LOOKUP_CHUNK refs)."""
+    found: dict[str, Camera] = {}
+    for chunk in _batched(sorted(set(refs)), LOOKUP_CHUNK):
+        stmt = sa.select(Camera).where(Camera.owner_id == owner_id, _among(session, Camera.ref, chunk))
+        found.update((camera.ref, camera) for camera in session.scalars(stmt))  # type: ignore[misc]
+    return found
+
+
+def cameras_by_osm_id(session: Session, owner_id: int, osm_ids: Iterable[int]) -> dict[int, list[Camera]]:
+    """The owner's cameras without a ref that carry these OSM ids, by id (a node's heads share one)."""
+    found: dict[int, list[Camera]] = {}
+    for chunk in _batched(sorted(set(osm_ids)), LOOKUP_CHUNK):
+        stmt = sa.select(Camera).where(
+            Camera.owner_id == owner_id, _among(session, Camera.osm_id, chunk), Camera.ref.is_(None)
+        )
+        for camera in session.scalars(stmt.order_by(Camera.id)):
+            found.setdefault(camera.osm_id, []).append(camera)  # type: ignore[arg-type]
+    return found
+
+
+def cameras_by_id(session: Session, actor: Actor, ids: Iterable[int]) -> dict[int, Camera]:
+    """The cameras with these ids that `actor` may read (an Observo export's `id`/`code` column)."""
+    found: dict[int, Camera] = {}
+    for chunk in _batched(sorted(set(ids)), LOOKUP_CHUNK):
+        stmt = sa.select(Camera).where(_among(session, Camera.id, chunk), readable_cameras(actor))
+        found.update((camera.id, camera) for camera in session.scalars(stmt))
+    return found
+
+
+def _among(session: Session, column: Any, values: Sequence[Any]) -> sa.ColumnElement[bool]:
+    """`column IN (values)`; on PostgreSQL `column IN (SELECT unnest(<one array>))`: 500 separate
+    parameters cost psycopg a parse per batch, and `= ANY(<array>)` turns, once psycopg prepares the
+    statement, into a generic plan comparing every camera of the owner with every value (0.2 s a batch
+    at 15,000 cameras, growing)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(values)
+    element = sa.String() if isinstance(column.type, sa.String) else column.type  # unsized: no truncation
+    array = sa.bindparam(None, list(values), type_=postgresql.ARRAY(element))
+    return column.in_(sa.select(sa.func.unnest(array)))
