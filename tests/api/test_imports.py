@@ -291,6 +291,10 @@ def test_permissions(client, session, world):
     anonymous = upload(client, {}, csv_file(*GOOD_ROWS))
     assert anonymous.status_code == 401
     assert upload(client, world["viewer"], csv_file(*GOOD_ROWS)).status_code == 403
+    # a viewer may not check a file either, in any mode
+    for query in ("?dry_run=1", "?skip_invalid=1", "?dry_run=1&key=position&owner=torino"):
+        refused = upload(client, world["viewer"], csv_file(*GOOD_ROWS), query=query)
+        assert refused.status_code == 403 and refused.mimetype == "application/problem+json", query
     # asti may not see torino: naming it is an unknown organisation (tests/security/test_org_references.py)
     hidden = upload(client, world["asti_editor"], csv_file(*GOOD_ROWS), query="?owner=torino")
     assert hidden.status_code == 422 and hidden.json["errors"][0]["code"] == "unknown_organisation"
