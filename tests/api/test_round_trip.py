@@ -133,15 +133,22 @@ def assert_same_nodes(exported: dict, source: dict, imported: set[str]) -> None:
 
 @pytest.mark.parametrize("name", OSM_FILES)
 def test_an_osm_file_comes_back_node_for_node_through_the_api(registries, name):
-    registry, _empty = registries
+    registry, empty = registries
     source = source_nodes(name)
     document = registry.import_file((FIXTURES / "osm" / name).read_bytes(), name, skip_invalid="true")
-    exported = exported_nodes(registry.export("osm"))
+    first = registry.export("osm")
+    exported = exported_nodes(first)
     assert exported, document
     assert_same_nodes(exported, source, set(exported) & set(source))
     refused = {error["row"] for error in document["errors"]}  # nodes the import refused (skip mode)
     assert len(exported) == len(source) - len(refused), (document["counts"], document["errors"])
-    assert "OpenStreetMap contributors" in json.loads(registry.export("osm"))["attribution"]
+    assert "OpenStreetMap contributors" in json.loads(first)["attribution"]
+
+    heads = document["counts"]["created"]
+    again = registry.import_file(first, "observo.osm.geojson")
+    assert counts(again) == {"created": 0, "updated": 0, "unchanged": heads, "errors": 0}, again["rows"]
+    assert counts(empty.import_file(first, "observo.osm.geojson"))["created"] == heads
+    assert empty.export("osm") == first  # another registry, the same file byte for byte
 
 
 def test_an_osm_file_comes_back_node_for_node_through_the_command_line(registries, tmp_path):
