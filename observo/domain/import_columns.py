@@ -438,8 +438,9 @@ class _Record:
             detail = f'{cell.column}: expected a JSON object of tags ({{"key": "value"}})'
             self._issue(cell.column, "invalid_value", detail)
             return
+        # Verbatim: an empty value is a value (an OSM node may carry `camera:direction=`).
         self.explicit_tags = {
-            str(key): import_values.text(value) for key, value in tags.items() if not _blank(value)
+            str(key): import_values.text(value) for key, value in tags.items() if value is not None
         }
 
     def _keep(self, column: str, value: Any) -> None:

@@ -183,6 +183,24 @@ CHOICES: dict[str, tuple[dict[str, str], str]] = {
 }
 
 
+# Every value of each vocabulary reads as itself (`other` too), whatever the spellings above say.
+VOCABULARIES = {
+    "camera_type": v.CAMERA_TYPES,
+    "status": v.STATUSES,
+    "visibility": v.VISIBILITIES,
+    "surveillance_type": v.SURVEILLANCE_TYPES,
+    "mount": v.MOUNTS,
+    "zone": v.ZONES,
+    "purpose": v.PURPOSES,
+    "area_class": v.AREA_CLASSES,
+    "signage": v.SIGNAGE,
+    "verification": v.VERIFICATIONS,
+    "source": v.SOURCES,
+    "fov_method": ("computed", "drawn"),
+}
+for _prop, _values in VOCABULARIES.items():
+    CHOICES[_prop][0].update({fold(value): value for value in _values})
+
 # Choices read from one word of a longer text too (`Telecamera fissa`): their words mean one thing.
 WORD_MATCHED = ("camera_type", "mount")
 _NEGATIONS = frozenset({"non", "not", "no", "senza", "without"})

@@ -191,10 +191,17 @@ def test_values_people_write(prop, written, value, note):
     assert (read.value, read.note, read.keep_raw) == (value, note, False)
 
 
+def test_every_vocabulary_value_reads_as_itself():
+    for prop, values in import_values.VOCABULARIES.items():
+        for value in values:
+            assert import_values.convert(prop, value) == import_values.Value(value), (prop, value)
+
+
 def test_values_outside_the_vocabulary():
     assert import_values.convert("mount", "tetto") == import_values.Value(
         "other",
-        "mount: 'tetto' is not one of building, ceiling, gantry, pole, street_lamp, traffic_signal, wall: "
+        "mount: 'tetto' is not one of building, ceiling, gantry, other, pole, street_lamp, traffic_signal, "
+        "wall: "
         "recorded as 'other', the value kept",
         keep_raw=True,
     )

@@ -648,7 +648,7 @@ def test_cells_a_person_would_read():
         ("/comune", "municipality: read '1272' as ISTAT code 001272"),
         (
             "/montaggio",
-            "mount: 'a sbalzo' is not one of building, ceiling, gantry, pole, street_lamp, "
+            "mount: 'a sbalzo' is not one of building, ceiling, gantry, other, pole, street_lamp, "
             "traffic_signal, wall: recorded as 'other', the value kept",
         ),
         ("/finalità", "purpose: read 'sicurezza urbana' as 'urban_security'"),
