@@ -414,6 +414,14 @@ class _Record:
         ):
             self._drop(cell.column)  # the server computes the occluded view again
             return
+        owner = self.columns.options.owner
+        if cell.target == "owner" and owner and not import_values.is_slug(cell.value):
+            # A municipal list's `titolare` names the town ("Comune di Torino"): the owner named wins.
+            self._keep(cell.column, cell.value)
+            shown = import_values.text(cell.value)[:40]
+            detail = f"{cell.column}: {shown!r} is not an organisation: owner {owner}, the value kept"
+            self._warn(cell.column, "value_mapped", detail)
+            return
         try:
             read = import_values.convert(cell.target or "", cell.value)
         except ValueError as exc:

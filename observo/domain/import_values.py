@@ -383,6 +383,11 @@ def _istat(raw: Any) -> Value:
     return Value(None, note, keep_raw=True, target="")
 
 
+def is_slug(raw: Any) -> bool:
+    """An organisation slug (`polizia-locale`), not a name (`Polizia Locale`)."""
+    return _SLUG.fullmatch(text(raw).strip()) is not None
+
+
 def _operator(raw: Any) -> Value:
     """An organisation slug is linked; a name (`Polizia Locale`) is kept as the operator's name."""
     written = text(raw).strip()

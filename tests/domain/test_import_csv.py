@@ -722,3 +722,13 @@ def test_northing_written_before_easting_is_read_the_other_way_round():
         "the coordinates are northing, easting: (6.67185e+06, 386406) is outside the area of EPSG:3067 and "
         "read the other way round it is inside; every position is read that way",
     )
+
+
+def test_an_owner_named_in_words_leaves_the_owner_to_the_import():
+    data = b"nome;titolare;tipo;lon;lat\nA;Comune di Torino;dome;7.68;45.07\nB;asti;dome;7.68;45.07\n"
+    first, second = parse(data, owner="torino")[0]
+    assert first.feature["properties"]["owner"] == "torino"
+    assert first.feature["properties"]["source_tags"] == {"titolare": "Comune di Torino"}
+    detail = "titolare: 'Comune di Torino' is not an organisation: owner torino, the value kept"
+    assert first.warnings == [FieldIssue("/titolare", "value_mapped", detail)]
+    assert second.feature["properties"]["owner"] == "asti"  # a slug is an organisation: the service checks it
