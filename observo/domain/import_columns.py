@@ -4,7 +4,7 @@ Shared by every source whose records are named columns. What each column means i
 file (`Columns`), from, in this order:
 
 1. the explicit column map (`ImportOptions.column_map`: source column -> camera property, `lon`,
-   `lat`, `x`, `y`, or `-` to ignore the column);
+   `lat`, `x`, `y`, `wkt` (a WKT point), or `-` to ignore the column);
 2. the column named as the camera property itself (`hfov_deg`, `Camera Type`...);
 3. the header variants people write, Italian and English (`HEADERS`), compared without case,
    accents, spaces, dashes or underscores (`Direzione`, `angolo_visuale`, `LATITUDINE`...); in a
@@ -255,9 +255,9 @@ class Columns:
             wanted = target.strip()
             if wanted not in MAP_TARGETS:
                 detail = (
-                    f"column map {column}={target}: {target!r} is not a camera property; map a column to a "
-                    "property (name, camera_type, bearing_deg, hfov_deg, range_m...), to lon, lat, x or y, "
-                    "or to - to ignore it"
+                    f"column map {column}={target}: {target!r} is not a camera property; map a column to "
+                    "a property (name, camera_type, bearing_deg, hfov_deg, range_m...), to lon, lat, x, y or "
+                    "wkt (a WKT point), or to - to ignore it"
                 )
                 raise InvalidInput(detail, [FieldIssue(pointer, "unknown_property", detail)])
             index = exact.get(column.strip(), folded.get(fold(column)))
@@ -284,7 +284,6 @@ class Columns:
         for name in COORDINATES:
             if name in claimed and (not from_columns or name not in use):
                 targets[claimed[name]] = None  # kept as the source wrote it
-                self.summary.mapped.pop(self.names[claimed[name]], None)
         if from_columns and not use and self.names:
             found = ", ".join(repr(name) for name in self.names[:12])
             detail = (

@@ -528,8 +528,9 @@ def test_the_column_map_wins_over_guessing_and_ignores_columns():
             {"angolo": "hfov"},
             "/column_map/angolo",
             "unknown_property",
-            "column map angolo=hfov: 'hfov' is not a camera property; map a column to a property (name, "
-            "camera_type, bearing_deg, hfov_deg, range_m...), to lon, lat, x or y, or to - to ignore it",
+            "column map angolo=hfov: 'hfov' is not a camera property; map a column to a property "
+            "(name, camera_type, bearing_deg, hfov_deg, range_m...), to lon, lat, x, y or wkt (a WKT point), "
+            "or to - to ignore it",
         ),
         (
             {"apertura": "hfov_deg"},
