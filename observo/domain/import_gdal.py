@@ -23,6 +23,7 @@ import posixpath
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,6 +44,15 @@ SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 KML_PRESENTATION = frozenset({"altitudeMode", "tessellate", "extrude", "visibility", "drawOrder", "icon"})
 _NAMES = {"shapefile": "Shapefile", "gpkg": "GeoPackage", "kml": "KML"}
 _VSI_PATH = re.compile(r"'?/vsi[^\s']*'?")
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    OSError,
+)
 _GDAL_ERRORS = (DataSourceError, DataLayerError, FieldError, GeometryError)
 
 
@@ -71,10 +81,13 @@ def rows(data: bytes, file_format: str, options: ImportOptions, summary: FileSum
 def shapefile_zip(data: bytes) -> tuple[bytes, str | None]:
     """The zip repacked flat with only Shapefile parts (GDAL reads a zip's root), and the .cpg."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [info for info in archive.infolist() if info.filename.lower().endswith(SHAPEFILE_PARTS)]
-    except zipfile.BadZipFile as exc:
+        return _repacked(zipfile.ZipFile(io.BytesIO(data)))
+    except _ZIP_ERRORS as exc:  # a damaged or encrypted archive, a compression zipfile lacks
         raise _invalid("/file", "malformed_file", f"not a readable zip file ({exc})") from exc
+
+
+def _repacked(archive: zipfile.ZipFile) -> tuple[bytes, str | None]:
+    members = [info for info in archive.infolist() if info.filename.lower().endswith(SHAPEFILE_PARTS)]
     if not any(info.filename.lower().endswith(".shp") for info in members):
         found = ", ".join(info.filename for info in archive.infolist()[:10]) or "nothing"
         detail = f"the zip holds no .shp file (it holds {found}): zip the .shp, .shx, .dbf and .prj together"

@@ -119,7 +119,8 @@ def point(geometry: Any, warnings: list[FieldIssue]) -> tuple[float, float]:
         )
         kind, coordinates = "Point", coordinates[0]
     if kind != "Point":
-        shown = f"a MultiPoint of {len(coordinates)} points" if kind == "MultiPoint" else f"a {kind}"
+        many = kind == "MultiPoint" and isinstance(coordinates, list)
+        shown = f"a MultiPoint of {len(coordinates)} points" if many else f"a {str(kind)[:40]}"
         raise ValueError(f"{shown} is not a camera position: only Point features are cameras")
     if not isinstance(coordinates, list) or len(coordinates) < 2:
         raise ValueError("a Point needs [longitude, latitude] coordinates")

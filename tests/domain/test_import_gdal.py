@@ -326,3 +326,12 @@ def test_a_geopackage_without_a_point_layer_names_its_layers(tmp_path):
             "the file has no point layer (layers: strade (LineString)): cameras are points",
         )
     ]
+
+
+def test_a_damaged_zip_is_refused(tmp_path):
+    data = bytearray(shapefile_zip(tmp_path, "EPSG:3003"))
+    data[data.index(b"telecamere.dbf") + 40] ^= 0xFF  # a byte of the first member's content: its CRC fails
+    with pytest.raises(InvalidInput) as refused:
+        parse(bytes(data), "shapefile")
+    (issue,) = refused.value.issues
+    assert (issue.code, issue.detail.startswith("not a readable zip file (")) == ("malformed_file", True)
