@@ -84,6 +84,8 @@ class Positions:
 
     def to_wgs84(self, x: float, y: float) -> tuple[float, float]:
         """(lon, lat); ValueError for a position that does not reproject to a finite point."""
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ValueError(f"({x}, {y}) is not a position")
         if self.crs is None:
             self._assume_degrees(x, y)
         if self._transform is None:

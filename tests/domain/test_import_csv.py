@@ -733,3 +733,8 @@ def test_an_owner_named_in_words_leaves_the_owner_to_the_import():
     detail = "titolare: 'Comune di Torino' is not an organisation: owner torino, the value kept"
     assert first.warnings == [FieldIssue("/titolare", "value_mapped", detail)]
     assert second.feature["properties"]["owner"] == "asti"  # a slug is an organisation: the service checks it
+
+
+def test_a_wkt_point_that_is_not_a_number_refuses_its_row():
+    (row,), _summary = parse(b"name;camera_type;wkt\nA;dome;POINT (nan 45)\n", owner="torino")
+    assert row.issues == [FieldIssue("/wkt", "invalid_position", "(nan, 45.0) is not a position")]
