@@ -4,6 +4,7 @@ exports (CSV and GeoJSON, written by the product's own writers) going back in.""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from observo.domain.permissions import Actor
 from observo.errors import FieldIssue
 from observo.schemas.camera import READ_ONLY_PROPERTIES, CameraAttributes, CameraFeatureInput
 
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "imports"
 EDITOR = Actor(user_id=1, label="editor@example.org", organisation_id=1, role="editor")
 FOV = {
     "type": "Polygon",
@@ -286,3 +288,22 @@ def test_a_source_tags_column_that_is_not_json_refuses_its_row():
             "/source_tags", "invalid_value", 'source_tags: expected a JSON object of tags ({"key": "value"})'
         )
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "file_format"),
+    [
+        ("finnish_city.csv", "csv"),
+        ("comune_cp1252.csv", "csv"),
+        ("spreadsheet_mangled.csv", "csv"),
+        ("excel_unicode.txt", "csv"),
+        ("roma_ztl.geojson", "geojson"),
+        ("comune.kml", "kml"),
+    ],
+)
+def test_every_row_of_the_fixtures_is_what_post_cameras_accepts(name, file_format):
+    rows, _summary = parse((FIXTURES / name).read_bytes(), file_format, owner="torino")
+    assert rows and all(row.issues == [] for row in rows)
+    for row in rows:
+        # Positions are checked against the configured extent (Italy by default): the properties here.
+        accepted_by_the_api({**row.feature, "geometry": {"type": "Point", "coordinates": [7.6869, 45.0703]}})
