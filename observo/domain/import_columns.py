@@ -43,7 +43,7 @@ import shapely
 from observo.domain import import_values
 from observo.domain.directions import DirectionReading, parse_directions
 from observo.domain.import_crs import Positions
-from observo.domain.import_rows import FileSummary, ImportOptions, ParsedRow
+from observo.domain.import_rows import ASSUMABLE, FileSummary, ImportOptions, ParsedRow
 from observo.domain.import_values import fold
 from observo.domain.vocabulary import ALL_ROUND_TYPES
 from observo.errors import FieldIssue, InvalidInput, pointer_token
@@ -364,6 +364,7 @@ class _Record:
         if self.issues or position is None:
             return [ParsedRow(self.row, None, self.issues, self.warnings)]
         heads = self._heads(readings)
+        stated = {cell.target for cell in self.cells}
         features = []
         for number, props in enumerate(heads):
             feature: dict[str, Any] = {
@@ -374,7 +375,8 @@ class _Record:
             if observo_id is not None:
                 feature["id"] = observo_id
             # The record's warnings once, with its first head: the report lists them per row.
-            features.append(ParsedRow(self.row, feature, [], self.warnings if number == 0 else []))
+            assumed = frozenset(name for name in ASSUMABLE if name in props and name not in stated)
+            features.append(ParsedRow(self.row, feature, [], self.warnings if number == 0 else [], assumed))
         return features
 
     # -- cells -----------------------------------------------------------------------------------

@@ -191,5 +191,18 @@ def _element_rows(
         summary.kept.update(result.kept)
         # the node's warnings are said once, on its first head (its heads share the row number)
         yield ParsedRow(
-            row, with_owner(converted, owner), warnings=list(result.warnings) if head == 0 else []
+            row,
+            with_owner(converted, owner),
+            warnings=list(result.warnings) if head == 0 else [],
+            assumed=_assumed(camera.get("source_tags") or {}),
         )
+
+
+def _assumed(tags: dict[str, str]) -> frozenset[str]:
+    """What the node's tags do not say (OSM never says whether a camera records)."""
+    assumed = {"records", "source", "direction_unknown"}
+    if "camera:type" not in tags:
+        assumed.add("camera_type")
+    if "name" not in tags:
+        assumed.add("name")
+    return frozenset(assumed)

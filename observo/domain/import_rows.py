@@ -34,6 +34,8 @@ from typing import Any
 
 from observo.errors import FieldIssue, InvalidInput
 
+# Properties a reader may fill in when the file does not state them (ParsedRow.assumed).
+ASSUMABLE = ("records", "camera_type", "source", "name", "direction_unknown")
 # Format names, as the API's `format` parameter and the CLI's --format take them.
 FORMATS = ("csv", "geojson", "osm", "overpass", "osm_xml", "osm_pbf", "shapefile", "gpkg", "kml")
 KEYS = ("auto", "ref", "osm_id", "code", "position")
@@ -59,6 +61,10 @@ class ParsedRow:
     feature: dict[str, Any] | None
     issues: list[FieldIssue] = field(default_factory=list)  # refuse the row
     warnings: list[FieldIssue] = field(default_factory=list)  # accepted, interpreted: said in the report
+    # Properties the reader filled in because the file does not say them (records=false, a fixed
+    # camera, the source, a generated name, direction unknown): they make a new camera, but never
+    # overwrite what the registry already knows of one the row updates.
+    assumed: frozenset[str] = frozenset()
 
 
 @dataclass

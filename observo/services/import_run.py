@@ -64,6 +64,7 @@ class PreparedRow:
     write: CameraWrite
     camera_id: int | None = None
     notes: list[FieldIssue] = field(default_factory=list)
+    assumed: frozenset[str] = frozenset()  # filled in by the reader: for a new camera only
 
 
 @dataclass
@@ -118,7 +119,7 @@ class ImportRun:
         prepared = []
         for parsed in record if not issues else ():
             try:
-                prepared.append(self._prepare(parsed.feature))
+                prepared.append(self._prepare(parsed.feature, parsed.assumed))
             except ValidationError as exc:
                 issues.extend(issues_from_messages(exc.messages))
         if issues:
@@ -143,7 +144,7 @@ class ImportRun:
 
     # --- one row: schema, Observo id ---------------------------------------------------------------
 
-    def _prepare(self, feature: Any) -> PreparedRow:
+    def _prepare(self, feature: Any, assumed: frozenset[str] = frozenset()) -> PreparedRow:
         """The row checked by the camera API's schema, its Observo id (Feature id or code) set apart."""
         raw_id = code = None
         if isinstance(feature, dict):
@@ -155,7 +156,9 @@ class ImportRun:
                 code = properties.pop("code")
                 feature["properties"] = properties
         loaded = _SCHEMA.load(feature)
-        prepared = PreparedRow(CameraWrite(location=loaded["geometry"], attrs=loaded["properties"]))
+        prepared = PreparedRow(
+            CameraWrite(location=loaded["geometry"], attrs=loaded["properties"]), assumed=assumed
+        )
         from_id, from_code = observo_id(raw_id), observo_id(code)
         if (raw_id is not None and from_id is None) or (code is not None and from_code is None):
             shown = raw_id if raw_id is not None and from_id is None else code
@@ -314,6 +317,9 @@ class ImportRun:
             written.cameras.add(camera.id)
             return
         written.cameras.add(existing.id)
+        if item.assumed:  # what the file does not say leaves the registered camera as it is
+            kept = {name: value for name, value in write.attrs.items() if name not in item.assumed}
+            write = CameraWrite(write.location, kept)
         changed, moved = changes(existing, write), moved_m(existing, write.location)
         if existing.id in written.released and "ref" in changed:
             changed["ref"]["old"] = written.released[existing.id]
