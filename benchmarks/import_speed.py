@@ -34,6 +34,7 @@ import flask_migrate
 import sqlalchemy as sa
 from flask import Flask
 from marshmallow import ValidationError
+from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
 from benchmarks.import_rows import generate
@@ -44,7 +45,7 @@ from observo.errors import FieldIssue, InvalidInput, ObservoError
 from observo.extensions import db
 from observo.models import Camera
 from observo.schemas.validation import issues_from_messages
-from observo.services import audit, bulk_cameras, imports, organisations
+from observo.services import audit, bulk_cameras, import_run, imports, organisations
 from observo.services.cameras import CameraWrite
 from observo.settings import Settings
 
@@ -119,8 +120,116 @@ def _write_batch(
         new.extend(item for item in items if item.write.attrs.get("ref") not in existing)
     outcome = writer.create(new)
     report.created += len(outcome.created)
-    report.problems.extend((row, issue) for row, issues in outcome.refused.items() for issue in issues)
+    report.problems.extend((row, issue) for row, issues in outcome.refused for issue in issues)
     session.expunge_all()  # as the current path does every 500 rows: memory stays flat
+
+
+# --- the current row loop with its new cameras created in bulk: the wiring proposed ------------------
+
+
+class _RestrictedSchema:
+    """`bulk_cameras.load_feature` where `import_run` loads a row with the camera API's schema."""
+
+    @staticmethod
+    def load(feature: Any) -> Any:
+        return bulk_cameras.load_feature(feature)
+
+
+class WiredImportRun(import_run.ImportRun):
+    """`services.import_run.ImportRun` as the proposal wires it: a new camera is checked where it was
+    created (`DeferredCreates.stage`, in the record's SAVEPOINT, raising what `create_camera` raises),
+    its report entry made then (its camera id filled in when written), and the cameras written a batch
+    at a time; before a record whose key could find a camera still kept back, the batch is written
+    (outside any record's SAVEPOINT), so lookups and "already imported by row N" answers are unchanged.
+    """
+
+    def __init__(
+        self, session: Session, actor: Actor, options: import_rows.ImportOptions, report: Any
+    ) -> None:
+        super().__init__(session, actor, options, report)
+        self.deferred = bulk_cameras.DeferredCreates(session, actor)
+        self.row = 0
+        self.waiting: list[tuple[bulk_cameras.CheckedRow, dict[str, Any] | None]] = []
+
+    def run(self, data: bytes, progress: Any = None) -> None:
+        super().run(data, progress)
+        self._flush()
+
+    def _import_record(self, row: int, record: list[import_rows.ParsedRow]) -> None:
+        if self._may_find_kept(record):
+            self._flush()
+        self.row, listed = row, len(self.report.rows.items)
+        super()._import_record(row, record)
+        staged = [checked for checked, _owner in self.deferred.staged]
+        if row in self.report.refused_rows:
+            self.deferred.drop_staged()
+            return
+        entries: list[dict[str, Any] | None] = [
+            entry for entry in self.report.rows.items[listed:] if entry["action"] == "create"
+        ]
+        entries += [None] * (len(staged) - len(entries))  # entries past the report's list cap
+        self.waiting.extend(zip(staged, entries, strict=True))
+        self.deferred.keep_staged()
+        if self.deferred.full:
+            self._flush()
+
+    def _may_find_kept(self, record: list[import_rows.ParsedRow]) -> bool:
+        """Whether the record's key (ref, OSM node, or with key=position its spot) may name a camera
+        kept back: decided before the record's SAVEPOINT, from the row as read."""
+        for parsed in record:
+            feature = parsed.feature if isinstance(parsed.feature, dict) else {}
+            properties = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
+            owner_id = self.owner_ids.get(properties.get("owner") or self.options.owner or "")
+            if owner_id is None:
+                continue  # an owner no earlier row wrote for has no camera kept back
+            ref, osm_id = properties.get("ref"), properties.get("osm_id")
+            point = None
+            if self.options.key == "position":
+                with contextlib.suppress(TypeError, ValueError, KeyError, IndexError, AttributeError):
+                    point = Point(feature["geometry"]["coordinates"][:2])
+            if self.deferred.finds(
+                owner_id,
+                ref=ref if isinstance(ref, str) else None,
+                osm_id=osm_id if isinstance(osm_id, int) else None,
+                point=point,
+            ):
+                return True
+        return False
+
+    def _apply(self, item: Any, owner_id: int, existing: Any, kind: str | None, written: Any) -> None:
+        if existing is not None:
+            super()._apply(item, owner_id, existing, kind, written)
+            return
+        if (kind is None or kind == "position") and item.write.location is not None:
+            self._note_nearby(owner_id, item)
+        self.deferred.stage(self.row, item.write, owner_id)
+        written.entries.append(("create", None, {}, None))
+
+    def _flush(self) -> None:
+        waiting, self.waiting = self.waiting, []
+        self.deferred.flush()
+        for checked, entry in waiting:
+            if checked.camera_id is not None:
+                self.claimed[checked.camera_id] = checked.row
+                if entry is not None and not self.report.dry_run:
+                    entry["camera_id"] = checked.camera_id
+            else:  # the database refused it (a key taken meanwhile...): the row is refused after all
+                self.report.created -= 1
+                self.report.rows.total -= 1
+                if entry is not None:
+                    self.report.rows.items.remove(entry)
+                self.report.refuse(checked.row, checked.refused or [])
+
+
+@contextlib.contextmanager
+def wired() -> Iterator[None]:
+    """`imports.import_cameras` running `WiredImportRun` (and the restricted schema) for a while."""
+    schema, run = import_run._SCHEMA, imports.ImportRun
+    import_run._SCHEMA, imports.ImportRun = _RestrictedSchema(), WiredImportRun  # type: ignore[assignment,misc]
+    try:
+        yield
+    finally:
+        import_run._SCHEMA, imports.ImportRun = schema, run  # type: ignore[misc]
 
 
 # --- the runs ---------------------------------------------------------------------------------------

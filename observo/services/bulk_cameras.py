@@ -19,6 +19,7 @@ Also here: `load_feature`, the camera API's input schema restricted to the prope
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -61,10 +62,11 @@ class BulkRow:
 
 @dataclass
 class BulkOutcome:
-    """Row -> new camera id for the rows written; row -> issues for the refused ones."""
+    """(row, new camera id) for the cameras written, (row, issues) for the refused ones, in row order
+    (an OSM node's heads share their row)."""
 
-    created: dict[int, int] = field(default_factory=dict)
-    refused: dict[int, list[FieldIssue]] = field(default_factory=dict)
+    created: list[tuple[int, int]] = field(default_factory=list)
+    refused: list[tuple[int, list[FieldIssue]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,9 @@ class _Organisation:
 
 
 @dataclass
-class _Pending:
-    """A row that passed the checks: its column values as `create_camera` leaves them on the Camera."""
+class CheckedRow:
+    """A row that passed `create_camera`'s checks: its column values as they leave them on the Camera
+    (the sector still to draw, for the batch at once)."""
 
     row: int
     location: Point
@@ -88,6 +91,8 @@ class _Pending:
     values: dict[str, Any]
     plan: fov.SectorPlan | None = None  # a computed sector, drawn for the whole batch at once
     public: Point | None = None  # the public position, once the row is written
+    camera_id: int | None = None  # once written
+    refused: list[FieldIssue] | None = None  # when the database refused it
 
 
 def _batched(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
@@ -122,24 +127,28 @@ class BulkCameras:
         """Create a camera for every row that `create_camera` would accept, in row order."""
         outcome = BulkOutcome()
         for batch in _batched(rows, self.batch_rows):
-            self._create_batch(batch, outcome)
+            checked: list[CheckedRow] = []
+            for item in batch:
+                try:
+                    checked.append(self.check(item))
+                except ObservoError as error:
+                    outcome.refused.append((item.row, issues_of(error)))
+            self.write(checked, outcome)
+        outcome.refused.sort(key=lambda pair: pair[0])  # stable: a row's issues keep their order
         return outcome
+
+    def write(self, checked: Sequence[CheckedRow], outcome: BulkOutcome) -> None:
+        """Write rows `check` passed (at most `batch_rows` at a time): their sectors drawn together."""
+        for batch in _batched(checked, self.batch_rows):
+            planned = [each for each in batch if each.plan is not None]
+            for each, resolved in zip(planned, fov.resolve_planned([p.plan for p in planned]), strict=True):
+                _apply_fov(each.values, resolved)
+            self._write(batch, outcome)
 
     # --- checks, in create_camera's order ------------------------------------------------------
 
-    def _create_batch(self, batch: Sequence[BulkRow], outcome: BulkOutcome) -> None:
-        pending: list[_Pending] = []
-        for item in batch:
-            try:
-                pending.append(self._prepare(item))
-            except ObservoError as error:
-                outcome.refused[item.row] = issues_of(error)
-        planned = [each for each in pending if each.plan is not None]
-        for each, resolved in zip(planned, fov.resolve_planned([p.plan for p in planned]), strict=True):
-            _apply_fov(each.values, resolved)
-        self._write(pending, outcome)
-
-    def _prepare(self, item: BulkRow) -> _Pending:
+    def check(self, item: BulkRow) -> CheckedRow:
+        """`create_camera`'s checks, in its order; raises what it raises (InvalidInput, Forbidden...)."""
         write = item.write
         if write.location is None:
             raise InvalidInput("a camera needs a position", [FieldIssue("/geometry", "required", "missing")])
@@ -150,7 +159,7 @@ class BulkCameras:
             operator = self._nameable(attrs["operator"], "operator")
         values = {name: value for name, value in attrs.items() if name not in _DERIVED}
         values["municipality"] = values.get("municipality") or owner.istat_code
-        pending = _Pending(item.row, write.location, owner, operator, values)
+        pending = CheckedRow(item.row, write.location, owner, operator, values)
         # _apply_fov of a new camera: its optics changed, and it has no drawn sector to keep.
         if values.get("bearing_deg") is not None:  # a known direction ends "unknown"
             values["direction_unknown"] = False
@@ -204,12 +213,12 @@ class BulkCameras:
 
     # --- writing --------------------------------------------------------------------------------
 
-    def _write(self, pending: list[_Pending], outcome: BulkOutcome) -> None:
+    def _write(self, pending: list[CheckedRow], outcome: BulkOutcome) -> None:
         if not pending:
             return
         now = utcnow()
         rows = [self._camera_row(each, now) for each in pending]
-        written: list[tuple[_Pending, int]] = []
+        written: list[tuple[CheckedRow, int]] = []
         try:
             with self.session.begin_nested():
                 ids = self._insert(rows, pending, now)
@@ -221,10 +230,12 @@ class BulkCameras:
                         (camera_id,) = self._insert([row], [each], now)
                     written.append((each, camera_id))
                 except (sa.exc.StatementError, OverflowError) as error:
-                    outcome.refused[each.row] = [database_issue(error)]
+                    each.refused = [database_issue(error)]
+                    outcome.refused.append((each.row, each.refused))
         entries = []
         for each, camera_id in written:
-            outcome.created[each.row] = camera_id
+            each.camera_id = camera_id
+            outcome.created.append((each.row, camera_id))
             operator = each.operator.slug if each.operator is not None else None
             values = {**each.values, "location": each.location, "public_location": each.public}
             entries.append(
@@ -232,7 +243,7 @@ class BulkCameras:
             )
         camera_audit.record_creates(self.session, self.actor, entries)
 
-    def _insert(self, rows: list[dict[str, Any]], pending: list[_Pending], now: Any) -> list[int]:
+    def _insert(self, rows: list[dict[str, Any]], pending: list[CheckedRow], now: Any) -> list[int]:
         ids = self._insert_cameras(rows)
         statuses = [
             {
@@ -271,7 +282,7 @@ class BulkCameras:
             self.session.execute(_insert_cameras(), following)
         return ids
 
-    def _camera_row(self, each: _Pending, now: Any) -> dict[str, Any]:
+    def _camera_row(self, each: CheckedRow, now: Any) -> dict[str, Any]:
         """The INSERT's parameters: what the ORM would send for the same Camera."""
         values = each.values
         lon, lat = snap_to_grid(each.location.x, each.location.y, each.owner.public_precision_m)
@@ -383,6 +394,95 @@ def _apply_fov(values: dict[str, Any], resolved: fov.ResolvedFov) -> None:
     values["range_derived"] = resolved.range_derived
     if resolved.hfov_deg >= 360:  # an all-round head has no direction to know
         values["direction_unknown"] = False
+
+
+# --- an import's new cameras, kept back for a batch ------------------------------------------------
+
+_CELL_DEG = 1e-4  # ~11 m of latitude: a spot's neighbouring cells hold every point within `reach_m`
+
+
+class DeferredCreates:
+    """The new cameras of an import, kept back and written a batch at a time by `BulkCameras`.
+
+    The row loop checks each new camera where it would have created it (`stage`: the same refusals, in
+    the record's own SAVEPOINT), keeps the record's cameras once the record is through (`keep_staged`,
+    or `drop_staged` when it was refused), and writes them when the batch is `full` and at the end
+    (`flush`). A later row whose key could find one of them (the same owner's `ref` or OSM node, or a
+    spot within `reach_m`) flushes first (`finds`), so it meets them in the database exactly as if
+    each had been created at once: the same lookups, the same "already imported by row N" answers.
+    """
+
+    def __init__(
+        self, session: Session, actor: Actor, batch_rows: int = BATCH_ROWS, reach_m: float = 10.0
+    ) -> None:
+        self.writer = BulkCameras(session, actor, batch_rows)
+        self.batch_rows = batch_rows
+        self.reach_m = reach_m
+        self.kept: list[CheckedRow] = []
+        self.staged: list[tuple[CheckedRow, int]] = []
+        self._refs: set[tuple[int, str]] = set()
+        self._nodes: set[tuple[int, int]] = set()
+        self._cells: set[tuple[int, int, int]] = set()
+
+    def stage(self, row: int, write: CameraWrite, owner_id: int) -> CheckedRow:
+        """Check a new camera as `create_camera` would (raising what it raises); keep it aside. Its
+        `camera_id` (or `refused`) is set when it is written."""
+        checked = self.writer.check(BulkRow(row, write))
+        self.staged.append((checked, owner_id))
+        return checked
+
+    def keep_staged(self) -> None:
+        for checked, owner_id in self.staged:
+            self.kept.append(checked)
+            if checked.values.get("ref"):
+                self._refs.add((owner_id, checked.values["ref"]))
+            if checked.values.get("osm_id"):
+                self._nodes.add((owner_id, checked.values["osm_id"]))
+            self._cells.add((owner_id, *_cell(checked.location)))
+        self.staged = []
+
+    def drop_staged(self) -> None:
+        self.staged = []
+
+    @property
+    def full(self) -> bool:
+        return len(self.kept) >= self.batch_rows
+
+    def finds(
+        self, owner_id: int, *, ref: str | None = None, osm_id: int | None = None, point: Point | None = None
+    ) -> bool:
+        """Whether a lookup by this key could find a camera kept back (then flush first)."""
+        if ref is not None and (owner_id, ref) in self._refs:
+            return True
+        if osm_id is not None and (owner_id, osm_id) in self._nodes:
+            return True
+        if point is not None:
+            x, y = _cell(point)
+            # a cell is narrower than 1e-4 of a degree's 110 km of latitude, cos(lat) x 111 km of longitude
+            across = math.ceil(self.reach_m / (_CELL_DEG * 110_000))
+            along = math.ceil(
+                self.reach_m / (_CELL_DEG * 111_000 * max(math.cos(math.radians(point.y)), 0.01))
+            )
+            return any(
+                (owner_id, x + dx, y + dy) in self._cells
+                for dx in range(-along, along + 1)
+                for dy in range(-across, across + 1)
+            )
+        return False
+
+    def flush(self) -> BulkOutcome:
+        """Write the cameras kept back: (row, new id), and (row, issues) for those the database refused."""
+        kept, self.kept = self.kept, []
+        self._refs.clear()
+        self._nodes.clear()
+        self._cells.clear()
+        outcome = BulkOutcome()
+        self.writer.write(kept, outcome)
+        return outcome
+
+
+def _cell(point: Point) -> tuple[int, int]:
+    return math.floor(point.x / _CELL_DEG), math.floor(point.y / _CELL_DEG)
 
 
 # --- validation -------------------------------------------------------------------------------------

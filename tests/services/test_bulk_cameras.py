@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
+from shapely.geometry import Point
 
 from observo.domain import fov
 from observo.domain.permissions import SYSTEM
@@ -184,7 +185,7 @@ def _one_by_one(session, actor, writes) -> tuple[list[int], dict[int, list]]:
 def _in_bulk(session, actor, writes, batch_rows: int = bulk_cameras.BATCH_ROWS):
     rows = [bulk_cameras.BulkRow(row, write) for row, write in enumerate(writes, start=2)]
     outcome = bulk_cameras.BulkCameras(session, actor, batch_rows).create(rows)
-    return list(outcome.created.values()), outcome.refused, outcome
+    return [camera_id for _row, camera_id in outcome.created], dict(outcome.refused), outcome
 
 
 _SKIPPED = {"id", "created_at", "updated_at"}
@@ -282,8 +283,8 @@ def test_bulk_creation_has_exactly_create_cameras_effects(session, world):
     bulk = (_written(session, bulk_ids), _statuses(session, bulk_ids), _entries(session, bulk_ids))
 
     assert bulk_refused == one_refused
-    assert sorted(outcome.refused) == [10, 11, 12, 13, 14, 15]  # B1..B6, by their row numbers
-    assert list(outcome.created) == [2, 3, 4, 5, 6, 7, 8, 9, 16]
+    assert [row for row, _issues in outcome.refused] == [10, 11, 12, 13, 14, 15]  # B1..B6, their rows
+    assert [row for row, _id in outcome.created] == [2, 3, 4, 5, 6, 7, 8, 9, 16]
     _assert_same_rows(one[0], bulk[0])
     assert one[1] == bulk[1] and bulk[1][0] == (None, "active", editor.user_id, None)
     _assert_same_entries(one[2], bulk[2])
@@ -314,16 +315,16 @@ def test_a_row_the_database_refuses_is_named_and_the_others_are_written(session)
     ]
     rows = [bulk_cameras.BulkRow(row, write) for row, write in zip((7, 8, 9), writes, strict=True)]
     outcome = bulk_cameras.BulkCameras(session, SYSTEM).create(rows)
-    assert list(outcome.created) == [7, 9]
-    [issue] = outcome.refused[8]
+    assert [row for row, _id in outcome.created] == [7, 9]
+    [(row, [issue])] = outcome.refused
+    assert row == 8
     assert issue.code == "conflict" and issue.detail.startswith("refused by the database: ")
     assert "unique" in issue.detail.lower() or "duplicate" in issue.detail.lower()
     refs = session.scalars(sa.select(Camera.ref).where(Camera.owner_id == owner.id).order_by(Camera.id))
     assert list(refs) == ["TAKEN", "N1", "N2"]
-    assert len(_statuses(session, list(outcome.created.values()))) == 2
-    assert [entry.object_id for entry in audit_chain.pending(session)] == [
-        str(camera_id) for camera_id in outcome.created.values()
-    ]
+    created_ids = [camera_id for _row, camera_id in outcome.created]
+    assert len(_statuses(session, created_ids)) == 2
+    assert [entry.object_id for entry in audit_chain.pending(session)] == [str(i) for i in created_ids]
     session.commit()
     assert audit.verify(session, checkpoint_dirs=[]).intact
 
@@ -419,3 +420,33 @@ def test_the_restricted_schema_on_real_rows() -> None:
     bad = _feature("torino", bearing_deg=400, retention_hours="x", colour="red", version=3)
     assert _answer(bulk_cameras.load_feature, bad) == _answer(SCHEMA.load, bad)
     assert _answer(bulk_cameras.load_feature, bad)[0] == "refused"
+
+
+def test_kept_back_cameras_are_checked_at_once_found_by_key_and_written_in_a_batch(session):
+    owner, other = factories.org(session, "bulk-biella"), factories.org(session, "bulk-ivrea")
+    factories.camera(session, owner, ref="OLD")
+    deferred = bulk_cameras.DeferredCreates(session, SYSTEM, batch_rows=3)
+
+    def write(ref: str, lon: float = LON, **properties: Any) -> CameraWrite:
+        return CameraWrite(**_write(_feature(owner.slug, lon, LAT, ref=ref, records=False, **properties)))
+
+    with pytest.raises(ObservoError) as refused:  # checked where create_camera would have refused it
+        deferred.stage(2, write("N0", bearing_deg=None), owner.id)
+    assert refused.value.issues[0].pointer == "/properties/bearing_deg"
+    first = deferred.stage(3, write("N1", bearing_deg=10), owner.id)
+    deferred.drop_staged()  # its record was refused after all
+    assert not deferred.finds(owner.id, ref="N1")
+    first = deferred.stage(3, write("N1", bearing_deg=10, osm_id=77), owner.id)
+    taken = deferred.stage(4, write("OLD", LON + 0.001, bearing_deg=20), owner.id)
+    assert not deferred.finds(owner.id, ref="N1")  # staged: its record is not through yet
+    deferred.keep_staged()
+    assert deferred.finds(owner.id, ref="N1") and deferred.finds(owner.id, osm_id=77)
+    assert not deferred.finds(other.id, ref="N1") and not deferred.finds(owner.id, ref="N9")
+    assert deferred.finds(owner.id, point=Point(LON + 0.0001, LAT))  # 8 m away
+    assert not deferred.finds(owner.id, point=Point(LON + 0.01, LAT + 0.01))  # a kilometre away
+    assert not deferred.full
+    outcome = deferred.flush()
+    assert first.camera_id is not None and session.get(Camera, first.camera_id).ref == "N1"
+    assert taken.camera_id is None and taken.refused[0].code == "conflict"  # the owner's ref OLD
+    assert outcome.refused == [(4, taken.refused)] and outcome.created == [(3, first.camera_id)]
+    assert not deferred.finds(owner.id, ref="N1") and deferred.kept == []
