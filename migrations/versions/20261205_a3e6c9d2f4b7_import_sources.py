@@ -44,6 +44,14 @@ def upgrade():
         op.add_column("cameras", column)
     for column in _IMPORT_COLUMNS:
         op.add_column("imports", column)
+    # Cameras imported from OpenStreetMap before the licence was kept: theirs is OSM's.
+    op.execute("UPDATE cameras SET licence = 'ODbL-1.0' WHERE source = 'osm_import' AND licence IS NULL")
+    # The name earlier imports gave a node without one held its id, and a public camera shows its
+    # name: the id would give away the exact position its public position generalises.
+    op.execute(
+        "UPDATE cameras SET name = 'Telecamera OpenStreetMap' "
+        "WHERE source = 'osm_import' AND name LIKE 'Telecamera OSM node/%'"
+    )
 
 
 def downgrade():

@@ -32,11 +32,12 @@ from typing import Any
 
 from observo.domain.camera_rules import CREATE_DEFAULTS
 from observo.domain.fov import default_hfov
-from observo.domain.osm_tags import DIRECTION_KEYS, EXPORT_VALUES, SOURCE, cameras_from_osm
+from observo.domain.osm_tags import DIRECTION_KEYS, EXPORT_VALUES, GENERATED_NAME, SOURCE, cameras_from_osm
 from observo.errors import InvalidInput
 
 Head = Mapping[str, Any]
-_GENERATED_NAME = re.compile(r"Telecamera OSM node/[0-9]+")
+# The name the import gives a node without one (and the one earlier versions gave, with its id).
+_GENERATED_NAME = re.compile(rf"{re.escape(GENERATED_NAME)}|Telecamera OSM node/[0-9]+")
 _NO_PLACE = {"type": "Point", "coordinates": [0.0, 0.0]}
 
 

@@ -86,6 +86,9 @@ __all__ = [
 
 ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
 LICENCE = "ODbL-1.0"
+# The name of a node without one. Not the node's id: a public camera shows its name, and the id
+# would give away the exact position its public (generalised) position hides.
+GENERATED_NAME = "Telecamera OpenStreetMap"
 SOURCE = "osm_import"
 DIRECTION_KEYS = ("camera:direction", "direction", "surveillance:direction")
 NON_SCHEMA_KEYS = ("geometry", "attribution")
@@ -218,7 +221,7 @@ def read_osm_element(element: OsmElement) -> OsmCameras:
     if issues:
         raise InvalidInput(f"OSM {element.label}: {issues[0].detail}", issues)
     label = f"node/{element.osm_id}"
-    base = {"name": f"Telecamera OSM {label}", **node.attrs, "source": SOURCE, "osm_id": element.osm_id}
+    base = {"name": GENERATED_NAME, **node.attrs, "source": SOURCE, "osm_id": element.osm_id}
     base.update(licence=LICENCE, attribution=ATTRIBUTION)
     base["geometry"] = {"type": "Point", "coordinates": [element.lon, element.lat]}
     cameras = _cameras(base, heads, label, node.all_tags)

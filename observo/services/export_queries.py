@@ -1,7 +1,7 @@
 """What an export needs to know beyond its Features: the licences of its rows, and its rows in the
 order of OpenStreetMap nodes.
 
-Both start from the query the export streams (`queries._camera_select`: the caller's read scope,
+Both start from the query the export streams (`queries.camera_select`: the caller's read scope,
 filters, bbox, limit and offset), so they describe exactly the rows the export holds.
 """
 
@@ -33,7 +33,7 @@ def exported_ids(
     session: Session, actor: Actor, query: CameraQuery, limit: int | None, offset: int
 ) -> sa.Select:
     """The ids of the cameras an export of `query` holds (limit and offset applied as it streams)."""
-    statement, where = queries._camera_select(session, actor, query)
+    statement, where = queries.camera_select(session, actor, query)
     if limit is None and not offset:
         return sa.select(Camera.id).where(*where)  # every match: no order to compute
     ordered = statement.offset(offset) if limit is None else statement.limit(limit).offset(offset)

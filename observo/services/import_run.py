@@ -29,6 +29,7 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from observo.domain import camera_rules, import_rows
+from observo.domain.osm_tags import DIRECTION_KEYS
 from observo.domain.permissions import Actor
 from observo.errors import FieldIssue, InvalidInput, ObservoError
 from observo.models import Camera
@@ -320,6 +321,8 @@ class ImportRun:
         if item.assumed:  # what the file does not say leaves the registered camera as it is
             kept = {name: value for name, value in write.attrs.items() if name not in item.assumed}
             write = CameraWrite(write.location, kept)
+        if self.from_osm_file:
+            write = CameraWrite(write.location, _direction_withdrawn(existing, write.attrs))
         changed, moved = changes(existing, write), moved_m(existing, write.location)
         if existing.id in written.released and "ref" in changed:
             changed["ref"]["old"] = written.released[existing.id]
@@ -340,6 +343,16 @@ class ImportRun:
                 "give the row its ref (or import with key=position) instead of registering it twice"
             )
             item.notes.append(FieldIssue("/geometry", "possible_duplicate", detail))
+
+
+def _direction_withdrawn(camera: Camera, attrs: dict[str, Any]) -> dict[str, Any]:
+    """A node whose direction tag is gone from OpenStreetMap: the direction its last import gave goes
+    too (the node describes the camera). A direction the police gave one that never had a tag stays."""
+    had = any(key in (camera.source_tags or {}) for key in DIRECTION_KEYS)
+    has = any(key in (attrs.get("source_tags") or {}) for key in DIRECTION_KEYS)
+    if not had or has or attrs.get("bearing_deg") is not None:
+        return attrs
+    return {**attrs, "bearing_deg": None, "hfov_deg": None, "direction_unknown": True}
 
 
 def _records(rows: Iterator[import_rows.ParsedRow]) -> Iterator[tuple[int, list[import_rows.ParsedRow]]]:

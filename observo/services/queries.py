@@ -115,8 +115,8 @@ def _text_clause(text: str, full: bool) -> sa.ColumnElement[bool]:
 def find_cameras(
     session: Session, actor: Actor, query: CameraQuery, limit: int, offset: int, count_cap: int
 ) -> Page:
-    """One page of `GET /cameras` (see `_camera_select` for the order)."""
-    statement, where = _camera_select(session, actor, query)
+    """One page of `GET /cameras` (see `camera_select` for the order)."""
+    statement, where = camera_select(session, actor, query)
     sorts_every_match = query.near is not None or query.sees is not None
     if query.bbox is not None and not sorts_every_match:
         statement = _within_page_reach(session, actor, statement, where, query.bbox, offset + limit + 1)
@@ -152,7 +152,7 @@ def _within_page_reach(
 
 def count_matches(session: Session, actor: Actor, query: CameraQuery) -> int:
     """How many cameras `query` matches (exports log it before streaming)."""
-    _statement, where = _camera_select(session, actor, query)
+    _statement, where = camera_select(session, actor, query)
     return session.scalar(sa.select(sa.func.count()).select_from(Camera).where(*where)) or 0
 
 
@@ -167,7 +167,7 @@ def stream_hits(
     session: Session, actor: Actor, query: CameraQuery, limit: int | None, offset: int, batch: int
 ) -> Iterator[list[Hit]]:
     """Every match (or `limit` of them) in batches, read through a server-side cursor."""
-    statement, _where = _camera_select(session, actor, query)
+    statement, _where = camera_select(session, actor, query)
     statement = statement.offset(offset) if limit is None else statement.limit(limit).offset(offset)
     result = session.execute(statement.execution_options(yield_per=batch))
     for rows in result.partitions():
@@ -178,7 +178,7 @@ def _hit(row: sa.Row) -> Hit:
     return Hit(row[0], None if row[1] is None else round(row[1], 2))
 
 
-def _camera_select(session: Session, actor: Actor, query: CameraQuery) -> tuple[sa.Select, list]:
+def camera_select(session: Session, actor: Actor, query: CameraQuery) -> tuple[sa.Select, list]:
     """(id, distance) of matches: nearest first for near/sees, outward from a bbox centre, else by id."""
     backend = session_backend(session)
     position = position_of(actor)

@@ -52,7 +52,7 @@ def osm_camera(session, owner, visibility="public", lon_shift=0.001, **extra):
             "osm_id": 700001,
             "licence": "ODbL-1.0",
             "source_tags": OSM_TAGS,
-            "name": "Telecamera OSM node/700001",
+            "name": "Telecamera OpenStreetMap",
             **extra,
         },
     )

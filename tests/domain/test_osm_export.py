@@ -348,7 +348,7 @@ def test_tags_from_a_camera_not_from_osm() -> None:
 
 def test_export_leaves_out_what_osm_cannot_say() -> None:
     tags = osm_tags_from_camera(
-        {"camera_type": "dome", "mount": "other", "osm_id": 9, "name": "Telecamera OSM node/9"}
+        {"camera_type": "dome", "mount": "other", "osm_id": 9, "name": "Telecamera OpenStreetMap"}
     )
     assert tags == {"man_made": "surveillance", "camera:type": "dome"}  # no generated name, no "other"
     assert osm_tags_from_camera({"camera_type": "dome", "indoor": True})["surveillance"] == "indoor"

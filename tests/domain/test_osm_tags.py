@@ -280,7 +280,7 @@ def test_osmtogeojson_nested_tags_and_id() -> None:
     assert camera["surveillance_type"] == "alpr"
     assert camera["bearing_deg"] == 247.5
     assert (camera["mount"], camera["zone"], camera["height_m"]) == ("traffic_signal", "traffic", 5.0)
-    assert camera["name"] == "Telecamera OSM node/2001"
+    assert camera["name"] == "Telecamera OpenStreetMap"
 
 
 MALFORMED_FIXTURE = {
@@ -638,7 +638,7 @@ def test_height_with_a_decimal_comma_or_in_feet_is_converted_with_a_warning(
 def test_blank_values_say_nothing() -> None:
     camera = one({"height": "", "camera:type": " ", "surveillance:type": "", "name": ""})
     assert not {"height_m", "surveillance_type"} & set(camera)
-    assert camera["camera_type"] == "fixed" and camera["name"] == "Telecamera OSM node/42"
+    assert camera["camera_type"] == "fixed" and camera["name"] == "Telecamera OpenStreetMap"
     assert camera["source_tags"]["height"] == ""  # kept as it came
 
 
@@ -701,8 +701,8 @@ def test_name_ref_and_operator() -> None:
 
 
 def test_generated_name_when_none_is_tagged() -> None:
-    assert one({})["name"] == "Telecamera OSM node/42"
-    assert one({"name": "  "})["name"] == "Telecamera OSM node/42"
+    assert one({})["name"] == "Telecamera OpenStreetMap"
+    assert one({"name": "  "})["name"] == "Telecamera OpenStreetMap"
 
 
 @pytest.mark.parametrize(("key", "size"), [("name", 200), ("ref", 100), ("operator", 200)])
