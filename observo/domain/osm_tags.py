@@ -62,6 +62,7 @@ from observo.domain.directions import (
     TooManyDirectionsError,
     parse_directions,
 )
+from observo.domain.licences import OSM_ATTRIBUTION, OSM_LICENCE
 from observo.domain.osm_files import OsmElement, feature_element
 from observo.errors import FieldIssue, InvalidInput, pointer_token
 
@@ -84,8 +85,8 @@ __all__ = [
     "to_camera_feature",
 ]
 
-ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
-LICENCE = "ODbL-1.0"
+ATTRIBUTION = OSM_ATTRIBUTION
+LICENCE = OSM_LICENCE
 # The name of a node without one. Not the node's id: a public camera shows its name, and the id
 # would give away the exact position its public (generalised) position hides.
 GENERATED_NAME = "Telecamera OpenStreetMap"

@@ -13,21 +13,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from observo.domain.osm_tags import ATTRIBUTION as OSM_ATTRIBUTION
+from observo.domain.licences import LICENCE_URLS, NO_ATTRIBUTION, OSM_ATTRIBUTION, OSM_COPYRIGHT_URL
 from observo.domain.permissions import Actor
 from observo.services.export_queries import RowLicence, exported_licences
 from observo.services.queries import CameraQuery
-
-OSM_COPYRIGHT = "https://www.openstreetmap.org/copyright"
-LICENCE_URLS = {
-    "ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/",
-    "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
-    "CC-BY-SA-4.0": "https://creativecommons.org/licenses/by-sa/4.0/",
-    "IODL-2.0": "https://www.dati.gov.it/iodl/2.0/",
-    "ODC-By-1.0": "https://opendatacommons.org/licenses/by/1-0/",
-}
-# Public-domain dedications: their rows need no credit.
-NO_ATTRIBUTION = ("CC0-1.0", "PDDL-1.0")
 
 
 @dataclass(frozen=True)
@@ -63,7 +52,8 @@ class Attribution:
 
 def notice_for(row: RowLicence) -> Notice | None:
     if row.from_osm:
-        return Notice(f"{OSM_ATTRIBUTION} (cameras from OpenStreetMap, {OSM_COPYRIGHT})", OSM_COPYRIGHT)
+        text = f"{OSM_ATTRIBUTION} (cameras from OpenStreetMap, {OSM_COPYRIGHT_URL})"
+        return Notice(text, OSM_COPYRIGHT_URL)
     if row.licence in NO_ATTRIBUTION:
         return None
     url = LICENCE_URLS.get(row.licence)

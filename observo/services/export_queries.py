@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from observo.domain.osm_tags import SOURCE as OSM_SOURCE
+from observo.domain.licences import OSM_LICENCE, OSM_SOURCE
 from observo.domain.permissions import Actor
 from observo.models import Camera
 from observo.services import queries
@@ -45,7 +45,7 @@ def exported_licences(
 ) -> list[RowLicence]:
     """The distinct licences of the rows an export of `query` holds, read before it streams."""
     from_osm = Camera.source == OSM_SOURCE
-    licence = sa.case((from_osm, sa.func.coalesce(Camera.licence, "ODbL-1.0")), else_=Camera.licence)
+    licence = sa.case((from_osm, sa.func.coalesce(Camera.licence, OSM_LICENCE)), else_=Camera.licence)
     statement = (
         sa.select(licence, from_osm)
         .where(Camera.id.in_(exported_ids(session, actor, query, limit, offset)))

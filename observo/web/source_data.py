@@ -12,12 +12,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-OSM_LICENCE = "ODbL-1.0"
-OSM_SOURCE = "osm_import"
-# The wording OpenStreetMap asks for, with the page that explains it; a name, kept as it is in
-# every language (like the tiles' credit).
-OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL"
-OSM_COPYRIGHT_URL = "https://www.openstreetmap.org/copyright"
+from observo.domain import licences
+from observo.domain.licences import OSM_ATTRIBUTION, OSM_COPYRIGHT_URL, OSM_LICENCE
+
 # Up to this many tags the table is open; a longer one starts folded (an OSM node may carry dozens).
 OPEN_TAGS_MAX = 8
 
@@ -41,7 +38,7 @@ def licence_attribution(licence: str | None) -> Attribution | None:
 def data_licence(properties: Mapping[str, Any]) -> str | None:
     """The licence of a camera's data: its own, or ODbL for a node imported from OpenStreetMap
     before cameras kept their licence."""
-    return properties.get("licence") or (OSM_LICENCE if properties.get("source") == OSM_SOURCE else None)
+    return licences.data_licence(properties.get("licence"), properties.get("source"))
 
 
 def attributions_for_scripts() -> dict[str, dict[str, Any]]:

@@ -182,7 +182,7 @@ def test_popup_shows_the_source_as_text_and_the_marker_has_no_sector(page, live_
     # The data credit: a line of its own, right above the tiles' credit.
     credit = page.locator(".leaflet-bottom.leaflet-right .data-attribution")
     expect(credit).to_be_visible()
-    expect(credit).to_have_text("Dati delle telecamere: © OpenStreetMap contributors, ODbL")
+    expect(credit).to_have_text("Dati delle telecamere: © OpenStreetMap contributors, ODbL 1.0")
     assert credit.locator("a").get_attribute("href") == "https://www.openstreetmap.org/copyright"
     assert page.evaluate(
         "() => document.querySelector('.data-attribution').nextElementSibling"
@@ -200,7 +200,7 @@ def test_popup_shows_the_source_as_text_and_the_marker_has_no_sector(page, live_
         )
     )
     assert fields["Gestore (come lo indica la fonte)"] == OPERATOR
-    assert fields["Licenza dei dati"] == "© OpenStreetMap contributors, ODbL"
+    assert fields["Licenza dei dati"] == "© OpenStreetMap contributors, ODbL 1.0"
     assert "Direzione (°)" not in fields
     expect(panel.locator(".message-warning").first).to_have_text(
         "Direzione sconosciuta: non conta nella copertura finché la direzione non viene rilevata sul posto."
@@ -232,7 +232,7 @@ def test_panel_in_english(page, live_server, cameras):
         "Direction unknown: it does not count in coverage"
     )
     expect(panel.locator("dl.fields")).to_contain_text("Operator (as the source names it)")
-    expect(page.locator(".data-attribution")).to_have_text("Camera data: © OpenStreetMap contributors, ODbL")
+    expect(page.locator(".data-attribution")).to_have_text("Camera data: © OpenStreetMap contributors, ODbL 1.0")
     assert_no_js_errors(page)
 
 
@@ -283,7 +283,7 @@ def test_edit_form_saves_a_direction_unknown_and_shows_the_source_read_only(page
     page.click("#panel button.edit-camera")
     form = page.locator("#panel form.edit-form")
     readonly = form.locator("[data-source-readonly]")
-    expect(readonly).to_contain_text("© OpenStreetMap contributors, ODbL")
+    expect(readonly).to_contain_text("© OpenStreetMap contributors, ODbL 1.0")
     expect(readonly.locator("details.source-tags summary")).to_have_text(f"Dati della fonte ({len(TAGS)})")
     assert readonly.locator("input, select, textarea").count() == 0
     expect(form.locator("[name=direction_unknown]")).to_be_checked()

@@ -81,7 +81,7 @@ def test_card_of_an_osm_node_in_italian(client, session, town, editor):
     assert "<dt>Licenza dei dati</dt>" in card
     assert (
         '<a href="https://www.openstreetmap.org/copyright" rel="license">'
-        "© OpenStreetMap contributors, ODbL</a>"
+        "© OpenStreetMap contributors, ODbL 1.0</a>"
     ) in card
     # "Dati della fonte": every tag verbatim, by key; nine tags are more than the open table's eight.
     assert "Dati della fonte (9)" in page
@@ -97,7 +97,7 @@ def test_card_in_english(client, session, town, editor):
     card = _card(page)
     assert "<dt>Operator (as the source names it)</dt><dd>Polizia Locale di Torino</dd>" in card
     assert "Direction unknown: it does not count in coverage until its direction is surveyed." in card
-    assert "<dt>Data licence</dt>" in card and "© OpenStreetMap contributors, ODbL</a>" in card
+    assert "<dt>Data licence</dt>" in card and "© OpenStreetMap contributors, ODbL 1.0</a>" in card
     assert "Source data (2)" in page and '<details class="source-tags" open>' in page  # short: open
     assert _tag_rows(page) == [("note", "behind the bus stop"), ("osm_id", "node/42")]
 
@@ -133,7 +133,7 @@ def test_an_osm_import_without_a_stored_licence_still_credits_openstreetmap(clie
     """Rows imported before cameras kept their licence: OSM's data is ODbL all the same."""
     camera = factories.camera(session, town, source="osm_import", osm_id=77)
     card = _card(_page(client, f"/cameras/{camera.id}"))
-    assert "© OpenStreetMap contributors, ODbL</a>" in card
+    assert "© OpenStreetMap contributors, ODbL 1.0</a>" in card
 
 
 def test_markup_in_source_tags_and_operator_name_is_text(client, session, town, editor):
@@ -158,7 +158,7 @@ def test_map_config_carries_the_attributions_and_labels(client, session, town, e
     config = _map_config(_page(client, "/map"))
     assert config["licences"] == {
         "ODbL-1.0": {
-            "text": "© OpenStreetMap contributors, ODbL",
+            "text": "© OpenStreetMap contributors, ODbL 1.0",
             "url": "https://www.openstreetmap.org/copyright",
         }
     }
@@ -245,7 +245,7 @@ def test_source_view_rules():
     assert view["tags"] == [("a", "1"), ("b", "2")] and view["tags_open"] is True
     assert view["direction_unknown"] is True and view["operator_name"] == "Polizia Locale di Torino"
     assert view["attribution"] == source_data.Attribution(
-        "© OpenStreetMap contributors, ODbL", "https://www.openstreetmap.org/copyright"
+        "© OpenStreetMap contributors, ODbL 1.0", "https://www.openstreetmap.org/copyright"
     )
     # A bearing ends "unknown"; a linked organisation hides the source's name; no licence, no credit.
     bare = source_data.source_view(
