@@ -1,27 +1,33 @@
-"""Import throughput, bulk path against the current one, on SpatiaLite and PostGIS (issue 17, section 5).
+"""Import throughput, bulk paths against the current one, on SpatiaLite and PostGIS (issue 17, section 5).
 
-    .venv/bin/python -m benchmarks.import_speed [ROWS] [--current-rows N] [--databases spatialite,postgis]
+    .venv/bin/python -m benchmarks.import_speed [ROWS] [--paths bulk,wired,current] [--current-rows N]
+        [--databases spatialite,postgis] [--verify]
 
 Generates a CSV of ROWS cameras (default 100,000; Italian headers, `;`, decimal commas, as
-`benchmarks/import_rows.py`), then for each database, each on a fresh database of its own (SpatiaLite in
-a temporary folder; PostGIS as `observo_import_speed_<pid>` on the local server, dropped after):
+`benchmarks/import_rows.py`), then for each database and path, in a process of its own and on a fresh
+database of its own (SpatiaLite in a temporary folder; PostGIS as `observo_import_speed_<name>_<pid>`
+on the local server, dropped after), times the import from the file's bytes to COMMIT (audit entries
+numbered and sealed included) and prints rows per second and the process's peak memory:
 
-- current: `services.imports.import_cameras`, a row at a time through `create_camera`;
-- bulk: the same rows parsed by `import_rows.parse_rows`, validated by `bulk_cameras.load_feature`,
-  owners checked and keys looked up a batch at a time, written by `bulk_cameras.BulkCameras`
-  (`bulk_import` below: the loop `services/imports.py` runs once wired, all or nothing as today).
+- current: `services.imports.import_cameras` as it is, a camera at a time through `create_camera`;
+- wired: `import_cameras` running `WiredImportRun`, the current row loop with its new cameras kept back
+  and created by `bulk_cameras.DeferredCreates`, and the restricted schema: the wiring proposed;
+- bulk: a bare loop (`bulk_import` below): rows parsed by `import_rows.parse_rows`, validated by
+  `bulk_cameras.load_feature`, owners checked and refs looked up a batch at a time, cameras written by
+  `bulk_cameras.BulkCameras`; all or nothing as today, without the report's details.
 
-Each run is timed from the file's bytes to COMMIT (audit entries chained and sealed included) and
-printed as rows per second; `--current-rows` times the current path on the first N rows only (it
-takes ~7 minutes per 100,000 rows on each database), and `--verify` checks the audit chain after.
-Targets (issue 17): >= 1,000 rows/s on SpatiaLite and >= 2,000 rows/s on PostGIS for 100,000 rows.
+`--current-rows` times the current path on fewer rows (it takes several minutes per 100,000 rows);
+`--verify` checks the audit chain after each run. Targets (issue 17): >= 1,000 rows/s on SpatiaLite
+and >= 2,000 rows/s on PostGIS for a 100,000-row file.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import logging
+import multiprocessing
 import os
 import resource
 import tempfile
@@ -45,7 +51,7 @@ from observo.errors import FieldIssue, InvalidInput, ObservoError
 from observo.extensions import db
 from observo.models import Camera
 from observo.schemas.validation import issues_from_messages
-from observo.services import audit, bulk_cameras, import_run, imports, organisations
+from observo.services import audit, bulk_cameras, import_keys, import_run, imports, organisations
 from observo.services.cameras import CameraWrite
 from observo.settings import Settings
 
@@ -143,17 +149,53 @@ class WiredImportRun(import_run.ImportRun):
     (outside any record's SAVEPOINT), so lookups and "already imported by row N" answers are unchanged.
     """
 
+    batch_rows = bulk_cameras.BATCH_ROWS
+
     def __init__(
         self, session: Session, actor: Actor, options: import_rows.ImportOptions, report: Any
     ) -> None:
         super().__init__(session, actor, options, report)
-        self.deferred = bulk_cameras.DeferredCreates(session, actor)
+        self.deferred = bulk_cameras.DeferredCreates(session, actor, self.batch_rows)
+        self.keys = _PrefetchedKeys(session)
         self.row = 0
         self.waiting: list[tuple[bulk_cameras.CheckedRow, dict[str, Any] | None]] = []
 
     def run(self, data: bytes, progress: Any = None) -> None:
-        super().run(data, progress)
+        """`ImportRun.run`, reading `batch_rows` records ahead to look their refs up at once."""
+        summary = self.report.summary = import_rows.FileSummary(self.report.format)
+        rows = import_rows.parse_rows(data, self.report.format, self.options, summary)
+        done = 0
+        records = import_run._records(rows)
+        while chunk := list(itertools.islice(records, self.batch_rows)):
+            self._prefetch(chunk)
+            for row, record in chunk:
+                self._import_record(row, record)
+                before, done = done, done + len(record)
+                if done // import_run.EXPUNGE_EVERY != before // import_run.EXPUNGE_EVERY:
+                    self.session.flush()
+                    self.session.expunge_all()
+                if progress is not None:
+                    progress(done)
         self._flush()
+        self.report.rows_read = done
+        if done == 0 and not any(issue.code == "no_rows" for issue in summary.warnings):
+            summary.warnings.append(FieldIssue("/file", "no_rows", "the file has no rows: nothing to import"))
+
+    def _prefetch(self, chunk: list[tuple[int, list[import_rows.ParsedRow]]]) -> None:
+        """The refs of the next records, looked up one query per owner (owners the caller may write
+        for only: the others' rows are refused before any lookup)."""
+        wanted: dict[int, set[str]] = {}
+        for _row, record in chunk:
+            for parsed in record:
+                properties = _properties(parsed)
+                slug, ref = properties.get("owner") or self.options.owner, properties.get("ref")
+                if not isinstance(slug, str) or not isinstance(ref, str):
+                    continue
+                try:
+                    wanted.setdefault(self.deferred.writer.writable_owner_id(slug), set()).add(ref)
+                except ObservoError:
+                    continue
+        self.keys.prefetch(wanted)
 
     def _import_record(self, row: int, record: list[import_rows.ParsedRow]) -> None:
         if self._may_find_kept(record):
@@ -178,7 +220,7 @@ class WiredImportRun(import_run.ImportRun):
         kept back: decided before the record's SAVEPOINT, from the row as read."""
         for parsed in record:
             feature = parsed.feature if isinstance(parsed.feature, dict) else {}
-            properties = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
+            properties = _properties(parsed)
             owner_id = self.owner_ids.get(properties.get("owner") or self.options.owner or "")
             if owner_id is None:
                 continue  # an owner no earlier row wrote for has no camera kept back
@@ -198,6 +240,7 @@ class WiredImportRun(import_run.ImportRun):
 
     def _apply(self, item: Any, owner_id: int, existing: Any, kind: str | None, written: Any) -> None:
         if existing is not None:
+            self.keys.forget()  # an update may move a ref: look up anew
             super()._apply(item, owner_id, existing, kind, written)
             return
         if (kind is None or kind == "position") and item.write.location is not None:
@@ -205,8 +248,13 @@ class WiredImportRun(import_run.ImportRun):
         self.deferred.stage(self.row, item.write, owner_id)
         written.entries.append(("create", None, {}, None))
 
+    def _write_node(self, row: int, owner_id: int, osm_id: int, heads: list[Any], written: Any) -> None:
+        self.keys.forget()  # a node's heads may give refs up
+        super()._write_node(row, owner_id, osm_id, heads, written)
+
     def _flush(self) -> None:
         waiting, self.waiting = self.waiting, []
+        self.keys.forget()  # the refs written are in the database now
         self.deferred.flush()
         for checked, entry in waiting:
             if checked.camera_id is not None:
@@ -219,6 +267,35 @@ class WiredImportRun(import_run.ImportRun):
                 if entry is not None:
                     self.report.rows.items.remove(entry)
                 self.report.refuse(checked.row, checked.refused or [])
+
+
+def _properties(parsed: import_rows.ParsedRow) -> dict[str, Any]:
+    feature = parsed.feature if isinstance(parsed.feature, dict) else {}
+    properties = feature.get("properties")
+    return properties if isinstance(properties, dict) else {}
+
+
+class _PrefetchedKeys(import_keys.CameraKeys):
+    """`CameraKeys` answering `by_ref` from refs looked up a batch at a time, until a write may have
+    changed them (`forget`): then one query a row again, as before, until the next batch."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.known: dict[tuple[int, str], Any] = {}
+
+    def prefetch(self, wanted: dict[int, set[str]]) -> None:
+        self.known = {}
+        for owner_id, refs in wanted.items():
+            found = bulk_cameras.cameras_by_ref(self._session, owner_id, refs)
+            self.known.update(((owner_id, ref), found.get(ref)) for ref in refs)
+
+    def forget(self) -> None:
+        self.known = {}
+
+    def by_ref(self, owner_id: int, ref: str) -> Any:
+        if (owner_id, ref) in self.known:
+            return self.known[(owner_id, ref)]
+        return super().by_ref(owner_id, ref)
 
 
 @contextlib.contextmanager
@@ -279,10 +356,14 @@ def _admin(*statements: str) -> None:
 def run(app: Flask, path: str, data: bytes, rows: int, verify: bool) -> dict[str, Any]:
     with app.app_context():
         started = time.perf_counter()
+        request = imports.ImportRequest(
+            data, "csv", "bench", options=import_rows.ImportOptions(owner="bench")
+        )
         if path == "current":
-            report: Any = imports.import_cameras(
-                db.session, SYSTEM, imports.ImportRequest(data, "csv", "bench")
-            )
+            report: Any = imports.import_cameras(db.session, SYSTEM, request)
+        elif path == "wired":
+            with wired():
+                report = imports.import_cameras(db.session, SYSTEM, request)
         else:
             report = bulk_import(db.session, SYSTEM, data, "bench")
         db.session.commit()
@@ -294,6 +375,14 @@ def run(app: Flask, path: str, data: bytes, rows: int, verify: bool) -> dict[str
     return {"seconds": seconds, "rows_per_s": rows / seconds, "peak_mib": peak_mib(), "audit_intact": intact}
 
 
+def one_run(kind: str, path: str, rows: int, verify: bool, tmp: str) -> dict[str, Any]:
+    """A run in a process of its own: its peak memory is its own, and nothing of the last run stays."""
+    logging.disable(logging.INFO)  # the migrations' chatter
+    data = generate(rows)
+    with fresh_app(kind, tmp, f"{kind}_{path}") as app:
+        return {**run(app, path, data, rows, verify), "mib": len(data) / 2**20}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -301,27 +390,26 @@ def main() -> None:
     parser.add_argument("rows", nargs="?", type=int, default=100_000)
     parser.add_argument("--current-rows", type=int, default=None, help="rows for the current path")
     parser.add_argument("--databases", default="spatialite,postgis")
-    parser.add_argument("--paths", default="bulk,current")
+    parser.add_argument("--paths", default="bulk,wired,current")
     parser.add_argument("--verify", action="store_true", help="check the audit chain after each run")
     args = parser.parse_args()
-    logging.disable(logging.INFO)  # the migrations' chatter
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; cores: {os.cpu_count()}")
-    with tempfile.TemporaryDirectory() as tmp:
+    spawn = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory() as tmp, spawn.Pool(1, maxtasksperchild=1) as pool:
         for kind in args.databases.split(","):
             for path in args.paths.split(","):
-                rows = args.rows if path == "bulk" else (args.current_rows or args.rows)
-                data = generate(rows)
-                with fresh_app(kind, tmp, f"{kind}_{path}") as app:
-                    result = run(app, path, data, rows, args.verify)
+                rows = args.rows if path != "current" else (args.current_rows or args.rows)
+                result = pool.apply(one_run, (kind, path, rows, args.verify, tmp))
                 audit_note = (
                     ""
                     if result["audit_intact"] is None
                     else f", audit chain intact: {result['audit_intact']}"
                 )
                 print(
-                    f"{kind:10} {path:7} {rows:>7} rows ({len(data) / 2**20:.1f} MiB) "
+                    f"{kind:10} {path:7} {rows:>7} rows ({result['mib']:.1f} MiB) "
                     f"in {result['seconds']:7.1f} s: {result['rows_per_s']:6.0f} rows/s, "
-                    f"peak RSS {result['peak_mib']:.0f} MiB{audit_note}",
+                    f"peak RSS {result['peak_mib']:.0f} MiB{audit_note}, "
+                    f"load average {os.getloadavg()[0]:.2f}",
                     flush=True,
                 )
 
