@@ -1,14 +1,15 @@
 """Large imports run in the background: the job goes queued -> running -> succeeded | invalid | failed.
 
-A file above `background_bytes(settings)` (OBSERVO_IMPORT_BACKGROUND_BYTES, default 2 MiB: about
-20,000 CSV rows, some 10 s of work; an import that long would otherwise outlive a proxy's timeout) is
-not imported within the request. `submit` checks the caller at once (the same 403/422 as a direct
-import), stores the job as `queued` with the file, and takes the job's lease; once the request has
-committed, `Ticket.start` hands it to this process's runner and the API answers 202 with the job's
-URL. The runner is one thread per process taking jobs in turn (an import holds SQLite's only write
-lock anyway): its own app context and session, the submitter re-resolved from the stored user (a user
-who lost the right meanwhile makes the job fail), the submitting request's id and address on its audit
-entries, and `imports.import_cameras` with a progress callback.
+A file above `background_bytes(settings)` (OBSERVO_IMPORT_BACKGROUND_BYTES, default 2 MiB, the API's
+usual body limit: some 20,000 municipal CSV rows or 4,000 OSM GeoJSON features, 10 to 20 s of work;
+more would risk the proxy's 60 s timeout on a busy server) is not imported within the request.
+`submit` checks the caller at once (the same 403/422 as a direct import), stores the job as `queued`
+with the file, and takes the job's lease; once the request has committed, `Ticket.start` hands it to
+this process's runner and the API answers 202 with the job's URL. The runner is one thread per
+process taking jobs in turn (an import holds SQLite's only write lock anyway): its own app context
+and session, the submitter re-resolved from the stored user (a user who lost the right meanwhile
+makes the job fail), the audit context `start` is given (the submitting request's id and address;
+by default `import-job-<id>`), and `imports.import_cameras` with a progress callback.
 
 Progress, readable from any worker process by `progress_document` (GET /api/v1/imports/<id>):
 - PostgreSQL: the job row's `rows_done`/`rows_total`, written by the lease's own connection in
@@ -294,7 +295,7 @@ def submit(session: Session, actor: Actor, request: imports.ImportRequest) -> Ti
         status="queued",
         skip_invalid=request.options.skip_invalid,
         report="[]",
-        options=json.dumps(_options_document(request), sort_keys=True, ensure_ascii=False),
+        options=json.dumps(_options_document(request, file_format), sort_keys=True, ensure_ascii=False),
         rows_total=_estimated_rows(request.data, file_format),
         rows_done=0,
         payload=request.data,
@@ -308,11 +309,11 @@ def submit(session: Session, actor: Actor, request: imports.ImportRequest) -> Ti
     return Ticket(job, job.id, _take_lease(job.id), app)
 
 
-def _options_document(request: imports.ImportRequest) -> dict[str, Any]:
+def _options_document(request: imports.ImportRequest, file_format: str) -> dict[str, Any]:
     """What the runner needs to rebuild the request (the file aside)."""
     options = request.options
     return {
-        "format": import_rows.detect_format(request.data, request.filename_or_format),
+        "format": file_format,
         "owner": request.owner_slug,
         "key": options.key,
         "skip_invalid": options.skip_invalid,
