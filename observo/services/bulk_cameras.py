@@ -6,8 +6,8 @@ counts' statement trigger per camera. Here each row is checked as `create_camera
 order (position, owner, operator, field of view, consistency; the organisations a slug names looked
 up once per writer); a batch's sectors are drawn together (`fov.resolve_planned`); and the batch is
 written with two statements whatever its size, the cameras and their first status (PostgreSQL: one
-INSERT ... SELECT FROM unnest(<an array a column>), ids drawn from the sequence; SQLite: executemany,
-ids following the first row's). Their `camera.create` audit entries are queued as
+INSERT ... SELECT FROM json_to_recordset(<the batch as JSON>), ids drawn from the sequence; SQLite:
+executemany, ids following the first row's). Their `camera.create` audit entries are queued as
 `camera_audit.record_change` queues them, so they are numbered and sealed right before COMMIT like any
 other (docs/security.md, "Holding the chain"). A batch the database refuses is written again a row at a
 time, each in its own SAVEPOINT, so the refused row is named and the others still go in.
@@ -16,12 +16,15 @@ time, each in its own SAVEPOINT, so the refused row is named and the others stil
 input schema restricted to the properties a row has (the same answers, about 30 % faster on a
 municipal CSV row), and look-ups of cameras by the keys imports use, a batch at a time.
 """
+
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -217,7 +220,14 @@ class BulkCameras:
         if not pending:
             return
         now = utcnow()
-        rows = [self._camera_row(each, now) for each in pending]
+        for each in pending:
+            each.public = Point(snap_to_grid(each.location.x, each.location.y, each.owner.public_precision_m))
+        geometries = zip(
+            *(_ewkt([getattr(each, name) for each in pending]) for name in ("location", "public")),
+            _ewkt([each.values["fov"] for each in pending]),
+            strict=True,
+        )
+        rows = [self._camera_row(each, now, *texts) for each, texts in zip(pending, geometries, strict=True)]
         written: list[tuple[CheckedRow, int]] = []
         try:
             with self.session.begin_nested():
@@ -232,15 +242,23 @@ class BulkCameras:
                 except (sa.exc.StatementError, OverflowError) as error:
                     each.refused = [database_issue(error)]
                     outcome.refused.append((each.row, each.refused))
-        entries = []
         for each, camera_id in written:
             each.camera_id = camera_id
             outcome.created.append((each.row, camera_id))
-            operator = each.operator.slug if each.operator is not None else None
-            values = {**each.values, "location": each.location, "public_location": each.public}
-            entries.append(
-                (camera_id, each.owner.id, camera_audit.snapshot_values(values, each.owner.slug, operator))
-            )
+        snapshots = camera_audit.snapshots_of(
+            [
+                (
+                    {**each.values, "location": each.location, "public_location": each.public},
+                    each.owner.slug,
+                    each.operator.slug if each.operator is not None else None,
+                )
+                for each, _camera_id in written
+            ]
+        )
+        entries = [
+            (camera_id, each.owner.id, snapshot)
+            for (each, camera_id), snapshot in zip(written, snapshots, strict=True)
+        ]
         camera_audit.record_creates(self.session, self.actor, entries)
 
     def _insert(self, rows: list[dict[str, Any]], pending: list[CheckedRow], now: Any) -> list[int]:
@@ -257,7 +275,7 @@ class BulkCameras:
             for each, camera_id in zip(pending, ids, strict=True)
         ]
         if self.session.get_bind().dialect.name == "postgresql":
-            _unnest_insert(self.session, _STATUS_CHANGES, statuses)
+            _recordset_insert(self.session, _STATUS_CHANGES, statuses)
         else:
             self.session.execute(sa.insert(_STATUS_CHANGES), statuses)
         return ids
@@ -266,11 +284,13 @@ class BulkCameras:
         """Insert the rows with the ids the database would give them one by one, in order."""
         if self.session.get_bind().dialect.name == "postgresql":
             # One statement for the batch: the cell counts' statement triggers then run once, not once
-            # a row (~4 ms each), and the parameters are one array a column, not 60 per row.
+            # a row (~4 ms each), and the rows travel as one JSON parameter, not 60 per row.
             sequence = sa.func.pg_get_serial_sequence(_CAMERAS.name, "id")
             draw = sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, len(rows)))
             ids = sorted(self.session.scalars(draw))
-            _unnest_insert(self.session, _CAMERAS, [{**r, "id": i} for r, i in zip(rows, ids, strict=True)])
+            _recordset_insert(
+                self.session, _CAMERAS, [{**r, "id": i} for r, i in zip(rows, ids, strict=True)]
+            )
             return ids
         # SQLite (row triggers either way): executemany, one statement prepared once. SQLite gives
         # max(id) + 1: the first row takes the write lock (if the transaction did not hold it yet) and
@@ -282,28 +302,25 @@ class BulkCameras:
             self.session.execute(_insert_cameras(), following)
         return ids
 
-    def _camera_row(self, each: CheckedRow, now: Any) -> dict[str, Any]:
-        """The INSERT's parameters: what the ORM would send for the same Camera."""
+    def _camera_row(
+        self, each: CheckedRow, now: Any, location: str, public: str, sector: str
+    ) -> dict[str, Any]:
+        """The INSERT's parameters: what the ORM would send for the same Camera (geometries as EWKT)."""
         values = each.values
-        lon, lat = snap_to_grid(each.location.x, each.location.y, each.owner.public_precision_m)
-        each.public = Point(lon, lat)
         row = {}
-        for column in _CAMERAS.columns:
-            name = column.key
-            if name == "id":
-                continue
+        for name, default in _INSERTED:
             value = values.get(name)
             if value is None and name in values and name in _JSON_COLUMNS:
                 value = sa.JSON.NULL  # the ORM writes JSON null for a None it was given, SQL NULL otherwise
-            elif value is None and column.default is not None and column.default.is_scalar:
-                value = column.default.arg  # the ORM leaves a None out, and the default fills it
+            elif value is None:
+                value = default  # the ORM leaves a None out, and the column's default fills it
             row[name] = value
         row.update(
             owner_id=each.owner.id,
             operator_id=each.operator.id if each.operator is not None else None,
-            location=self._geometry(each.location),
-            public_location=self._geometry(each.public),
-            fov=self._geometry(values["fov"]),
+            location=location,
+            public_location=public,
+            fov=sector,
             version=1,
             created_at=now,
             updated_at=now,
@@ -312,11 +329,18 @@ class BulkCameras:
         )
         return row
 
-    def _geometry(self, shape: Any) -> str:
-        """As GeoAlchemy2 binds a WKBElement: EWKT, every digit (WKT and WKB round-trip exactly)."""
-        return f"SRID={SRID};{shapely.to_wkt(shape, rounding_precision=-1)}"
+
+def _ewkt(shapes: list[Any]) -> list[str]:
+    """As GeoAlchemy2 binds a WKBElement: EWKT with every digit (WKT and WKB round-trip exactly)."""
+    return [f"SRID={SRID};{text}" for text in shapely.to_wkt(shapes, rounding_precision=-1)]
 
 
+# (column, the default the ORM's INSERT applies when the Camera's value is None) of every column but id
+_INSERTED = tuple(
+    (column.key, column.default.arg if column.default is not None and column.default.is_scalar else None)
+    for column in Camera.__table__.columns
+    if column.key != "id"
+)
 _JSON_COLUMNS = frozenset(column.key for column in _CAMERAS.columns if isinstance(column.type, sa.JSON))
 
 
@@ -327,51 +351,67 @@ def _insert_cameras() -> sa.Insert:
     return sa.insert(_CAMERAS).values(json_values)
 
 
-def _unnest_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT INTO table SELECT ... FROM unnest(<one array a column>): many rows in one statement on
-    PostgreSQL (statement triggers run once; one parameter a column, not one a value).
+def _recordset_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT INTO table SELECT ... FROM json_to_recordset(<the rows as one JSON document>): many rows
+    in one statement on PostgreSQL (statement triggers run once; one parameter, which the JSON encoder
+    writes in C, where psycopg would escape every element of an array a column in Python).
 
     The columns are those of the first row. Each value goes through its column type's own bind
-    processing, as the ORM's INSERT would send it; arrays are cast to unsized base types, so a text
-    too long is refused by the column as in a row-by-row INSERT, never truncated by the cast.
+    processing, as the ORM's INSERT would send it; numbers keep every digit (shortest round-trip
+    form); texts are typed unsized, so one too long is refused by the column as in a row-by-row
+    INSERT, never truncated by a cast.
     """
     dialect = session.get_bind().dialect
     columns = [column for column in table.columns if column.key in rows[0]]
-    arrays: dict[str, list[Any]] = {}
-    for number, column in enumerate(columns):
+    serialize = getattr(dialect, "_json_serializer", None) or json.dumps  # what the JSON type sends
+    records = [dict(row) for row in rows]
+    for column in columns:
+        name, kind = (
+            column.key,
+            column.type.impl if isinstance(column.type, sa.TypeDecorator) else column.type,
+        )
         process = column.type.dialect_impl(dialect).bind_processor(dialect)
-        values = [row[column.key] for row in rows]
         if isinstance(column.type, sa.JSON):  # None is SQL NULL, sa.JSON.NULL the JSON null (_camera_row)
-            values = [None if v is None else "null" if v is sa.JSON.NULL else process(v) for v in values]
-        elif process is not None and not isinstance(column.type, Geometry):
-            try:
-                values = [process(value) for value in values]
+            for record in records:
+                value = record[name]
+                record[name] = (
+                    None if value is None else "null" if value is sa.JSON.NULL else serialize(value)
+                )
+        elif (process is not None and not isinstance(column.type, Geometry)) or isinstance(
+            kind, sa.Date | sa.DateTime
+        ):
+            try:  # every processor maps None to None: only values are processed
+                for record in records:
+                    value = record[name]
+                    if value is not None:
+                        value = process(value) if process is not None else value
+                        record[name] = value.isoformat() if isinstance(value, date | datetime) else value
             except (ValueError, LookupError, TypeError) as error:  # as the ORM's INSERT would raise it
                 raise sa.exc.StatementError(str(error), f"INSERT INTO {table.name}", None, error) from error
-        arrays[f"p{number}"] = values
-    session.execute(_unnest_sql(table, tuple(column.key for column in columns)), arrays)
+    statement = _recordset_sql(table, tuple(column.key for column in columns))
+    session.execute(statement, {"rows": json.dumps(records, ensure_ascii=False, allow_nan=False)})
 
 
 @lru_cache(maxsize=8)
-def _unnest_sql(table: sa.Table, names: tuple[str, ...]) -> sa.TextClause:
-    arrays, selected = [], []
-    for number, name in enumerate(names):
-        base, expression = _pg_array_type(table.c[name])
-        arrays.append(f"CAST(:p{number} AS {base}[])")
+def _recordset_sql(table: sa.Table, names: tuple[str, ...]) -> sa.TextClause:
+    fields, selected = [], []
+    for name in names:
+        base, expression = _pg_record_type(table.c[name])
+        fields.append(f"{name} {base}")
         selected.append(expression.format(f"t.{name}"))
     return sa.text(
         f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(selected)} "
-        f"FROM unnest({', '.join(arrays)}) AS t({', '.join(names)})"
+        f"FROM json_to_recordset(CAST(:rows AS json)) AS t({', '.join(fields)})"
     )
 
 
-def _pg_array_type(column: sa.Column[Any]) -> tuple[str, str]:
-    """(array element type, the expression that turns an element into the column's value)."""
+def _pg_record_type(column: sa.Column[Any]) -> tuple[str, str]:
+    """(the field's type in the JSON record, the expression that turns it into the column's value)."""
     kind = column.type.impl if isinstance(column.type, sa.TypeDecorator) else column.type
     if isinstance(kind, Geometry):
         return "text", "ST_GeomFromEWKT({})"
     if isinstance(kind, sa.JSON):
-        return "text", "CAST({} AS json)"
+        return "text", "CAST({} AS json)"  # the JSON type's own text, as the ORM sends it
     for python_type, base in (
         (sa.String, "varchar"),
         (sa.BigInteger, "bigint"),
@@ -383,7 +423,7 @@ def _pg_array_type(column: sa.Column[Any]) -> tuple[str, str]:
     ):
         if isinstance(kind, python_type):
             return base, "{}"
-    raise TypeError(f"no array type for {column.table.name}.{column.key} ({column.type!r})")
+    raise TypeError(f"no JSON record type for {column.table.name}.{column.key} ({column.type!r})")
 
 
 def _apply_fov(values: dict[str, Any], resolved: fov.ResolvedFov) -> None:

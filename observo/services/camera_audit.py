@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -38,25 +38,41 @@ def snapshot(camera: Camera) -> dict[str, Any]:
 def snapshot_values(values: Mapping[str, Any], owner: str | None, operator: str | None) -> dict[str, Any]:
     """`snapshot` of a camera given as its column values (geometries as WKB or shapely shapes) and
     its organisations' slugs: cameras written without ORM objects (bulk_cameras) are logged alike."""
-    slugs = {"owner": owner, "operator": operator}
-    result: dict[str, Any] = {}
-    for column in Camera.__table__.columns:
-        name = column.key
-        if name in _LEFT_OUT:
-            continue
-        if name in _ORGANISATIONS:
-            result[_ORGANISATIONS[name]] = slugs[_ORGANISATIONS[name]]
-            continue
-        result[name] = _plain(name, values.get(name))
-    return result
+    return snapshots_of([(values, owner, operator)])[0]
 
 
-def _plain(name: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if name in _GEOMETRIES:
-        shape = value if isinstance(value, BaseGeometry) else to_shape(value)
-        return shapely.to_wkt(shape, rounding_precision=COORDINATE_DECIMALS)
+def snapshots_of(cameras: Sequence[tuple[Mapping[str, Any], str | None, str | None]]) -> list[dict[str, Any]]:
+    """`snapshot_values` of many cameras, each geometry column written as WKT in one call."""
+    texts = {name: _wkt([values.get(name) for values, _owner, _operator in cameras]) for name in _GEOMETRIES}
+    snapshots = []
+    for index, (values, owner, operator) in enumerate(cameras):
+        slugs = {"owner": owner, "operator": operator}
+        result: dict[str, Any] = {}
+        for column in Camera.__table__.columns:
+            name = column.key
+            if name in _LEFT_OUT:
+                continue
+            if name in _ORGANISATIONS:
+                result[_ORGANISATIONS[name]] = slugs[_ORGANISATIONS[name]]
+            elif name in _GEOMETRIES:
+                result[name] = texts[name][index]
+            else:
+                result[name] = _plain(values.get(name))
+        snapshots.append(result)
+    return snapshots
+
+
+def _wkt(values: list[Any]) -> list[str | None]:
+    shapes = [
+        value if value is None or isinstance(value, BaseGeometry) else to_shape(value) for value in values
+    ]
+    return [
+        None if text is None else str(text)
+        for text in shapely.to_wkt(shapes, rounding_precision=COORDINATE_DECIMALS)
+    ]
+
+
+def _plain(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
     return value

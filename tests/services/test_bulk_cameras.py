@@ -171,6 +171,19 @@ def world(session):
     return editor, writes
 
 
+def _count_camera_inserts(session) -> list[str]:
+    """The INSERTs into cameras the session's connection runs from now on (to the test's end)."""
+    seen: list[str] = []
+    connection = session.connection()
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO CAMERAS "):
+            seen.append(statement)
+
+    sa.event.listen(connection, "before_cursor_execute", count)
+    return seen
+
+
 def _one_by_one(session, actor, writes) -> tuple[list[int], dict[int, list]]:
     created, refused = [], {}
     for row, write in enumerate(writes, start=2):
@@ -200,7 +213,11 @@ def _written(session, ids: list[int]) -> list[dict[str, Any]]:
         for column in table.columns
         if column.key not in _SKIPPED
     ]
-    stmt = sa.select(*columns, table.c.source_tags.is_(None).label("source_tags_is_sql_null"), table.c.id)
+    as_stored = (
+        table.c.source_tags.is_(None).label("source_tags_is_sql_null"),
+        sa.cast(table.c.source_tags, sa.Text).label("source_tags_text"),
+    )
+    stmt = sa.select(*columns, *as_stored, table.c.id)
     found = {row.id: dict(row._mapping) for row in session.execute(stmt.where(table.c.id.in_(ids)))}
     rows = []
     for camera_id in ids:
@@ -279,7 +296,9 @@ def test_bulk_creation_has_exactly_create_cameras_effects(session, world):
     session.expunge_all()
     assert audit_chain.pending(session) == []
 
+    inserts = _count_camera_inserts(session)
     bulk_ids, bulk_refused, outcome = _in_bulk(session, editor, writes)
+    assert len(inserts) <= 2  # one batch (SQLite: its first row, then the rest), no row-by-row fallback
     bulk = (_written(session, bulk_ids), _statuses(session, bulk_ids), _entries(session, bulk_ids))
 
     assert bulk_refused == one_refused
