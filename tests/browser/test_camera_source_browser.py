@@ -232,7 +232,8 @@ def test_panel_in_english(page, live_server, cameras):
         "Direction unknown: it does not count in coverage"
     )
     expect(panel.locator("dl.fields")).to_contain_text("Operator (as the source names it)")
-    expect(page.locator(".data-attribution")).to_have_text("Camera data: © OpenStreetMap contributors, ODbL 1.0")
+    credit = page.locator(".data-attribution")
+    expect(credit).to_have_text("Camera data: © OpenStreetMap contributors, ODbL 1.0")
     assert_no_js_errors(page)
 
 
