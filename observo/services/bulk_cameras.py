@@ -556,12 +556,26 @@ LOOKUP_CHUNK = 500  # values in one IN (...)
 
 
 def cameras_by_ref(session: Session, owner_id: int, refs: Iterable[str]) -> dict[str, Camera]:
-    """The owner's cameras with these refs (one query per LOOKUP_CHUNK refs)."""
+    """The owner's cameras with these refs (a query or two per LOOKUP_CHUNK refs)."""
     found: dict[str, Camera] = {}
     for chunk in _batched(sorted(set(refs)), LOOKUP_CHUNK):
-        stmt = sa.select(Camera).where(Camera.owner_id == owner_id, _among(session, Camera.ref, chunk))
-        found.update((camera.ref, camera) for camera in session.scalars(stmt))  # type: ignore[misc]
+        if session.get_bind().dialect.name == "postgresql":
+            # One probe of the (owner, ref) index a ref: during a long import the table's statistics
+            # still describe it as it was, and the planner would hash every camera of the owner for
+            # each batch (0.14 s a batch at 40,000 cameras, growing); then the few found, in full.
+            ids = list(session.scalars(_REFS_PROBE, {"owner": owner_id, "refs": chunk}))
+            stmt = sa.select(Camera).where(Camera.id.in_(ids)) if ids else None
+        else:
+            stmt = sa.select(Camera).where(Camera.owner_id == owner_id, Camera.ref.in_(chunk))
+        if stmt is not None:
+            found.update((camera.ref, camera) for camera in session.scalars(stmt))  # type: ignore[misc]
     return found
+
+
+_REFS_PROBE = sa.text(
+    "SELECT c.id FROM unnest(CAST(:refs AS varchar[])) AS r(ref) "
+    "CROSS JOIN LATERAL (SELECT id FROM cameras WHERE owner_id = :owner AND ref = r.ref LIMIT 1) AS c"
+)
 
 
 def cameras_by_osm_id(session: Session, owner_id: int, osm_ids: Iterable[int]) -> dict[int, list[Camera]]:
