@@ -31,16 +31,21 @@ def load_collection(data: bytes, options: ImportOptions, summary: FileSummary) -
     return load_document(data, options, summary)[0]
 
 
-def load_document(data: bytes, options: ImportOptions, summary: FileSummary) -> tuple[list[Any], str | None]:
-    """The features and the legacy `crs` member's CRS (None when the file names none)."""
-    text = import_text.read(data, options, summary)
+def json_document(text: str) -> Any:
+    """A file's JSON, or InvalidInput: bounded depth and numbers (never a 500), no NUL character."""
     try:
-        document = json_limits.loads(text)  # bounded depth and numbers: never a 500
+        document = json_limits.loads(text)
     except json.JSONDecodeError as exc:
         issue = FieldIssue("/file", "malformed_json", str(exc))
         raise InvalidInput(f"malformed JSON: {exc}", [issue]) from exc
     if (pointer := nul_pointer(document)) is not None:  # a \u0000 escape decodes to NUL
         raise InvalidInput(NUL_DETAIL, [FieldIssue(pointer, "nul_character", NUL_DETAIL)])
+    return document
+
+
+def load_document(data: bytes, options: ImportOptions, summary: FileSummary) -> tuple[list[Any], str | None]:
+    """The features and the legacy `crs` member's CRS (None when the file names none)."""
+    document = json_document(import_text.read(data, options, summary))
     if isinstance(document, dict) and document.get("type") == "Feature":
         return [document], None  # one camera sent on its own
     is_collection = isinstance(document, dict) and document.get("type") == "FeatureCollection"

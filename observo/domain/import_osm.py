@@ -14,18 +14,16 @@ records, and a recording camera would need a retention we cannot know.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from observo.domain import import_text, json_limits, osm_files
-from observo.domain.import_geojson import with_owner
+from observo.domain import import_text, osm_files
+from observo.domain.import_geojson import json_document, with_owner
 from observo.domain.import_rows import FileSummary, ImportOptions, ParsedRow
 from observo.domain.osm_files import OsmElement
 from observo.domain.osm_tags import OsmCameras, read_osm_element, to_camera_feature
-from observo.domain.text_input import NUL_DETAIL, nul_pointer
 from observo.errors import FieldIssue, InvalidInput
 
 OSM_FORMATS = ("osm", "overpass", "osm_xml", "osm_pbf")
@@ -84,13 +82,7 @@ def _records(
 def _json_records(data: bytes, options: ImportOptions, summary: FileSummary) -> Iterator[_Record]:
     """Overpass JSON or OSM-tagged GeoJSON, whichever the document is."""
     text, summary.encoding = import_text.decode(data, options.encoding)
-    try:
-        document = json_limits.loads(text)  # bounded depth and numbers: never a 500
-    except json.JSONDecodeError as exc:
-        issue = FieldIssue("/file", "malformed_json", str(exc))
-        raise InvalidInput(f"malformed JSON: {exc}", [issue]) from exc
-    if (pointer := nul_pointer(document)) is not None:  # a \u0000 escape decodes to NUL
-        raise InvalidInput(NUL_DETAIL, [FieldIssue(pointer, "nul_character", NUL_DETAIL)])
+    document = json_document(text)
     if isinstance(document, dict) and "elements" in document:
         elements, remark = osm_files.overpass_elements(document)
         if remark is not None:
