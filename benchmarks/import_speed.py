@@ -1,6 +1,7 @@
-"""Import throughput, bulk paths against the current one, on SpatiaLite and PostGIS (issue 17, section 5).
+"""Import throughput on SpatiaLite and PostGIS: the import as it is, against a bare bulk loop and against
+the row loop as it was before (issue 17, section 5).
 
-    .venv/bin/python -m benchmarks.import_speed [ROWS] [--paths bulk,wired,current] [--current-rows N]
+    .venv/bin/python -m benchmarks.import_speed [ROWS] [--paths bulk,current,row] [--row-rows N]
         [--databases spatialite,postgis] [--verify]
 
 Generates a CSV of ROWS cameras (default 100,000; Italian headers, `;`, decimal commas, as
@@ -9,14 +10,15 @@ database of its own (SpatiaLite in a temporary folder; PostGIS as `observo_impor
 on the local server, dropped after), times the import from the file's bytes to COMMIT (audit entries
 numbered and sealed included) and prints rows per second and the process's peak memory:
 
-- current: `services.imports.import_cameras` as it is, a camera at a time through `create_camera`;
-- wired: `import_cameras` running `WiredImportRun`, the current row loop with its new cameras kept back
-  and created by `bulk_cameras.DeferredCreates`, and the restricted schema: the wiring proposed;
+- current: `services.imports.import_cameras` as it is: the row loop with its new cameras kept back and
+  written a batch at a time (`bulk_cameras.DeferredCreates`), refs looked up a batch at a time;
+- row: `import_cameras` running `RowAtATimeRun`, the row loop as it was: a camera at a time through
+  `create_camera`, the camera API's whole schema, a query a ref;
 - bulk: a bare loop (`bulk_import` below): rows parsed by `import_rows.parse_rows`, validated by
   `bulk_cameras.load_feature`, owners checked and refs looked up a batch at a time, cameras written by
-  `bulk_cameras.BulkCameras`; all or nothing as today, without the report's details.
+  `bulk_cameras.BulkCameras`; all or nothing, without the report's details: the floor of this design.
 
-`--current-rows` times the current path on fewer rows (it takes several minutes per 100,000 rows);
+`--row-rows` times the row-at-a-time path on fewer rows (it takes several minutes per 100,000 rows);
 `--verify` checks the audit chain after each run. Targets (issue 17): >= 1,000 rows/s on SpatiaLite
 and >= 2,000 rows/s on PostGIS for a 100,000-row file.
 """
@@ -25,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import itertools
 import logging
 import multiprocessing
 import os
@@ -40,7 +41,6 @@ import flask_migrate
 import sqlalchemy as sa
 from flask import Flask
 from marshmallow import ValidationError
-from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
 from benchmarks.import_rows import generate
@@ -50,9 +50,10 @@ from observo.domain.permissions import SYSTEM, Actor
 from observo.errors import FieldIssue, InvalidInput, ObservoError
 from observo.extensions import db
 from observo.models import Camera
+from observo.schemas.camera import CameraFeatureInput
 from observo.schemas.validation import issues_from_messages
-from observo.services import audit, bulk_cameras, import_keys, import_run, imports, organisations
-from observo.services.cameras import CameraWrite
+from observo.services import audit, bulk_cameras, import_run, imports, organisations
+from observo.services.cameras import CameraWrite, create_camera
 from observo.settings import Settings
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -130,183 +131,44 @@ def _write_batch(
     session.expunge_all()  # as the current path does every 500 rows: memory stays flat
 
 
-# --- the current row loop with its new cameras created in bulk: the wiring proposed ------------------
+# --- the row loop as it was before section 5: a camera at a time ---------------------------------------
 
 
-class _RestrictedSchema:
-    """`bulk_cameras.load_feature` where `import_run` loads a row with the camera API's schema."""
+class RowAtATimeRun(import_run.ImportRun):
+    """`services.import_run.ImportRun` as it was before its new cameras were kept back: each created at
+    once by `create_camera`, each row checked by the camera API's whole input schema, each ref looked up
+    by a query of its own. Kept to measure the bulk path against, in the same run, and to check that it
+    changes nothing (`benchmarks/import_wiring_check.py`)."""
 
-    @staticmethod
-    def load(feature: Any) -> Any:
-        return bulk_cameras.load_feature(feature)
+    def _prefetch(self, chunk: Any) -> None:
+        pass
 
-
-class WiredImportRun(import_run.ImportRun):
-    """`services.import_run.ImportRun` as the proposal wires it: a new camera is checked where it was
-    created (`DeferredCreates.stage`, in the record's SAVEPOINT, raising what `create_camera` raises),
-    its report entry made then (its camera id filled in when written), and the cameras written a batch
-    at a time; before a record whose key could find a camera still kept back, the batch is written
-    (outside any record's SAVEPOINT), so lookups and "already imported by row N" answers are unchanged.
-    """
-
-    batch_rows = bulk_cameras.BATCH_ROWS
-
-    def __init__(
-        self, session: Session, actor: Actor, options: import_rows.ImportOptions, report: Any
-    ) -> None:
-        super().__init__(session, actor, options, report)
-        self.deferred = bulk_cameras.DeferredCreates(session, actor, self.batch_rows)
-        self.keys = _PrefetchedKeys(session)
-        self.row = 0
-        self.waiting: list[tuple[bulk_cameras.CheckedRow, dict[str, Any] | None]] = []
-
-    def run(self, data: bytes, progress: Any = None) -> None:
-        """`ImportRun.run`, reading `batch_rows` records ahead to look their refs up at once."""
-        summary = self.report.summary = import_rows.FileSummary(self.report.format)
-        rows = import_rows.parse_rows(data, self.report.format, self.options, summary)
-        done = 0
-        records = import_run._records(rows)
-        while chunk := list(itertools.islice(records, self.batch_rows)):
-            self._prefetch(chunk)
-            for row, record in chunk:
-                self._import_record(row, record)
-                before, done = done, done + len(record)
-                if done // import_run.EXPUNGE_EVERY != before // import_run.EXPUNGE_EVERY:
-                    self.session.flush()
-                    self.session.expunge_all()
-                if progress is not None:
-                    progress(done)
-        self._flush()
-        self.report.rows_read = done
-        if done == 0 and not any(issue.code == "no_rows" for issue in summary.warnings):
-            summary.warnings.append(FieldIssue("/file", "no_rows", "the file has no rows: nothing to import"))
-
-    def _prefetch(self, chunk: list[tuple[int, list[import_rows.ParsedRow]]]) -> None:
-        """The refs of the next records, looked up one query per owner (owners the caller may write
-        for only: the others' rows are refused before any lookup)."""
-        wanted: dict[int, set[str]] = {}
-        for _row, record in chunk:
-            for parsed in record:
-                properties = _properties(parsed)
-                slug, ref = properties.get("owner") or self.options.owner, properties.get("ref")
-                if not isinstance(slug, str) or not isinstance(ref, str):
-                    continue
-                try:
-                    wanted.setdefault(self.deferred.writer.writable_owner_id(slug), set()).add(ref)
-                except ObservoError:
-                    continue
-        self.keys.prefetch(wanted)
-
-    def _import_record(self, row: int, record: list[import_rows.ParsedRow]) -> None:
-        if self._may_find_kept(record):
-            self._flush()
-        self.row, listed = row, len(self.report.rows.items)
-        super()._import_record(row, record)
-        staged = [checked for checked, _owner in self.deferred.staged]
-        if row in self.report.refused_rows:
-            self.deferred.drop_staged()
-            return
-        entries: list[dict[str, Any] | None] = [
-            entry for entry in self.report.rows.items[listed:] if entry["action"] == "create"
-        ]
-        entries += [None] * (len(staged) - len(entries))  # entries past the report's list cap
-        self.waiting.extend(zip(staged, entries, strict=True))
-        self.deferred.keep_staged()
-        if self.deferred.full:
-            self._flush()
-
-    def _may_find_kept(self, record: list[import_rows.ParsedRow]) -> bool:
-        """Whether the record's key (ref, OSM node, or with key=position its spot) may name a camera
-        kept back: decided before the record's SAVEPOINT, from the row as read."""
-        for parsed in record:
-            feature = parsed.feature if isinstance(parsed.feature, dict) else {}
-            properties = _properties(parsed)
-            owner_id = self.owner_ids.get(properties.get("owner") or self.options.owner or "")
-            if owner_id is None:
-                continue  # an owner no earlier row wrote for has no camera kept back
-            ref, osm_id = properties.get("ref"), properties.get("osm_id")
-            point = None
-            if self.options.key == "position":
-                with contextlib.suppress(TypeError, ValueError, KeyError, IndexError, AttributeError):
-                    point = Point(feature["geometry"]["coordinates"][:2])
-            if self.deferred.finds(
-                owner_id,
-                ref=ref if isinstance(ref, str) else None,
-                osm_id=osm_id if isinstance(osm_id, int) else None,
-                point=point,
-            ):
-                return True
-        return False
+    def _import_record(self, row: int, record: Any) -> None:
+        self._check_and_write(row, record)  # nothing kept back
 
     def _apply(self, item: Any, owner_id: int, existing: Any, kind: str | None, written: Any) -> None:
         if existing is not None:
-            self.keys.forget()  # an update may move a ref: look up anew
             super()._apply(item, owner_id, existing, kind, written)
             return
         if (kind is None or kind == "position") and item.write.location is not None:
             self._note_nearby(owner_id, item)
-        self.deferred.stage(self.row, item.write, owner_id)
-        written.entries.append(("create", None, {}, None))
-
-    def _write_node(self, row: int, owner_id: int, osm_id: int, heads: list[Any], written: Any) -> None:
-        self.keys.forget()  # a node's heads may give refs up
-        super()._write_node(row, owner_id, osm_id, heads, written)
-
-    def _flush(self) -> None:
-        waiting, self.waiting = self.waiting, []
-        self.keys.forget()  # the refs written are in the database now
-        self.deferred.flush()
-        for checked, entry in waiting:
-            if checked.camera_id is not None:
-                self.claimed[checked.camera_id] = checked.row
-                if entry is not None and not self.report.dry_run:
-                    entry["camera_id"] = checked.camera_id
-            else:  # the database refused it (a key taken meanwhile...): the row is refused after all
-                self.report.created -= 1
-                self.report.rows.total -= 1
-                if entry is not None:
-                    self.report.rows.items.remove(entry)
-                self.report.refuse(checked.row, checked.refused or [])
+        camera = create_camera(self.session, self.actor, item.write)
+        written.entries.append(("create", None if self.report.dry_run else camera.id, {}, None))
+        written.cameras.add(camera.id)
 
 
-def _properties(parsed: import_rows.ParsedRow) -> dict[str, Any]:
-    feature = parsed.feature if isinstance(parsed.feature, dict) else {}
-    properties = feature.get("properties")
-    return properties if isinstance(properties, dict) else {}
-
-
-class _PrefetchedKeys(import_keys.CameraKeys):
-    """`CameraKeys` answering `by_ref` from refs looked up a batch at a time, until a write may have
-    changed them (`forget`): then one query a row again, as before, until the next batch."""
-
-    def __init__(self, session: Session) -> None:
-        super().__init__(session)
-        self.known: dict[tuple[int, str], Any] = {}
-
-    def prefetch(self, wanted: dict[int, set[str]]) -> None:
-        self.known = {}
-        for owner_id, refs in wanted.items():
-            found = bulk_cameras.cameras_by_ref(self._session, owner_id, refs)
-            self.known.update(((owner_id, ref), found.get(ref)) for ref in refs)
-
-    def forget(self) -> None:
-        self.known = {}
-
-    def by_ref(self, owner_id: int, ref: str) -> Any:
-        if (owner_id, ref) in self.known:
-            return self.known[(owner_id, ref)]
-        return super().by_ref(owner_id, ref)
+_FULL_SCHEMA = CameraFeatureInput()
 
 
 @contextlib.contextmanager
-def wired() -> Iterator[None]:
-    """`imports.import_cameras` running `WiredImportRun` (and the restricted schema) for a while."""
-    schema, run = import_run._SCHEMA, imports.ImportRun
-    import_run._SCHEMA, imports.ImportRun = _RestrictedSchema(), WiredImportRun  # type: ignore[assignment,misc]
+def row_at_a_time() -> Iterator[None]:
+    """`imports.import_cameras` running `RowAtATimeRun` (and the whole schema) for a while."""
+    load, run = import_run.load_feature, imports.ImportRun
+    import_run.load_feature, imports.ImportRun = _FULL_SCHEMA.load, RowAtATimeRun  # type: ignore[assignment,misc]
     try:
         yield
     finally:
-        import_run._SCHEMA, imports.ImportRun = schema, run  # type: ignore[misc]
+        import_run.load_feature, imports.ImportRun = load, run  # type: ignore[misc]
 
 
 # --- the runs ---------------------------------------------------------------------------------------
@@ -361,8 +223,8 @@ def run(app: Flask, path: str, data: bytes, rows: int, verify: bool) -> dict[str
         )
         if path == "current":
             report: Any = imports.import_cameras(db.session, SYSTEM, request)
-        elif path == "wired":
-            with wired():
+        elif path == "row":
+            with row_at_a_time():
                 report = imports.import_cameras(db.session, SYSTEM, request)
         else:
             report = bulk_import(db.session, SYSTEM, data, "bench")
@@ -388,9 +250,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("rows", nargs="?", type=int, default=100_000)
-    parser.add_argument("--current-rows", type=int, default=None, help="rows for the current path")
+    parser.add_argument("--row-rows", type=int, default=None, help="rows for the row-at-a-time path")
     parser.add_argument("--databases", default="spatialite,postgis")
-    parser.add_argument("--paths", default="bulk,wired,current")
+    parser.add_argument("--paths", default="bulk,current,row")
     parser.add_argument("--verify", action="store_true", help="check the audit chain after each run")
     args = parser.parse_args()
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; cores: {os.cpu_count()}")
@@ -398,7 +260,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, spawn.Pool(1, maxtasksperchild=1) as pool:
         for kind in args.databases.split(","):
             for path in args.paths.split(","):
-                rows = args.rows if path != "current" else (args.current_rows or args.rows)
+                rows = args.rows if path != "row" else (args.row_rows or args.rows)
                 result = pool.apply(one_run, (kind, path, rows, args.verify, tmp))
                 audit_note = (
                     ""

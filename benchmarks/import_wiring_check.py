@@ -1,14 +1,16 @@
-"""Does the proposed wiring change what an import does? `python -m benchmarks.import_wiring_check`
+"""Does writing new cameras a batch at a time change what an import does?
+`python -m benchmarks.import_wiring_check [--batch-rows N]`
 
 Imports each real-shaped fixture of tests/fixtures (OSM and municipal files) and three generated CSVs
 (refs repeated in the file, cameras at the same spot under the same name with key=position and
-without a key) twice, on fresh databases: through `services.imports.import_cameras` as it is, and
-through it with `WiredImportRun` (benchmarks/import_speed.py: new cameras kept back and created in
-bulk, refs looked up a batch at a time). Each file goes in three times: a real run, a dry run of the
-same file (every row found by its key), and a real run of the file with some digits changed (moves,
-new directions, updates). The job documents (ids and times aside), every camera column (but the
-sector, drawn within 1e-9 degrees by `fov.sectors`), the status rows and the audit chain must be the
-same; `--batch-rows 2` makes every other record a batch of its own. Exits 1 on any difference.
+without a key) twice, on fresh databases: through `services.imports.import_cameras` as it is (new
+cameras kept back and created in bulk, refs looked up a batch at a time), and through it running
+`benchmarks.import_speed.RowAtATimeRun` (the row loop as it was: a camera at a time). Each file goes in
+three times: a real run, a dry run of the same file (every row found by its key), and a real run of
+the file with some digits changed (moves, new directions, updates). The job documents (ids and times
+aside), every camera column (but the sector, drawn within 1e-9 degrees by `fov.sectors`), the status
+rows and the audit chain must be the same; `--batch-rows 2` makes every other record a batch of its
+own. Exits 1 on any difference.
 """
 
 from __future__ import annotations
@@ -82,8 +84,8 @@ def outcome(
                 import_rows.ImportOptions(owner=owner, **options),
             )
             try:
-                if path == "wired":
-                    with import_speed.wired():
+                if path == "row":
+                    with import_speed.row_at_a_time():
                         report = imports.import_cameras(db.session, SYSTEM, request)
                 else:
                     report = imports.import_cameras(db.session, SYSTEM, request)
@@ -120,15 +122,15 @@ def main() -> None:
     parser.add_argument("--batch-rows", type=int, default=500)
     args = parser.parse_args()
     logging.disable(logging.INFO)
-    import_speed.WiredImportRun.batch_rows = args.batch_rows
+    imports.ImportRun.batch_rows = args.batch_rows
     differences = 0
     with tempfile.TemporaryDirectory() as tmp:
         for kind in args.databases.split(","):
             for name, options, owner in CASES:
                 data = (FIXTURES / name).read_bytes() if "/" in name else generated(name)
                 current = outcome(kind, "current", data, name.split("/")[-1], options, owner, tmp)
-                wired = outcome(kind, "wired", data, name.split("/")[-1], options, owner, tmp)
-                same = current == wired and current[3]
+                row = outcome(kind, "row", data, name.split("/")[-1], options, owner, tmp)
+                same = current == row and current[3]
                 differences += not same
                 counts = [d["counts"] if isinstance(d, dict) else d[0] for d in current[0]]
                 print(f"{kind:10} {name:34} {'same' if same else 'DIFFERENT'}: {json.dumps(counts)[:150]}")

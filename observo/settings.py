@@ -77,6 +77,7 @@ _READERS: dict[str, Callable[[str], object]] = {
     "max_page_limit": int,
     "max_vertices": int,
     "max_body_bytes": int,
+    "import_background_bytes": int,
     "statement_timeout_ms": int,
     "connect_timeout_s": int,
     "pool_timeout_s": int,
@@ -134,6 +135,8 @@ class Settings:
     max_page_limit: int = 1000
     max_vertices: int = 10_000
     max_body_bytes: int = 2 * 1024 * 1024
+    # An import file larger than this runs in the background: 202 and the job's URL (docs/importing.md).
+    import_background_bytes: int = 2 * 1024 * 1024
     statement_timeout_ms: int = 15_000
     # How long a request waits for PostgreSQL to accept a connection before answering 503
     # (libpq counts whole seconds, at least 2).

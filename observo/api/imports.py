@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -15,7 +15,9 @@ from observo.api.responses import json_response
 from observo.errors import FieldIssue, InvalidInput
 from observo.extensions import db
 from observo.schemas.imports import ImportChoices, ImportJobOutput, ImportQuery, load_import_choices
+from observo.services import audit, background_imports
 from observo.services import imports as service
+from observo.spatial.replicas import on_primary
 
 IMPORT_MAX_BYTES = 64 * 1024 * 1024  # above the API's usual body limit: 100,000 CSV rows fit
 # Media types of a raw body: the type is the format's hint (import_formats), the content decides the rest.
@@ -84,6 +86,7 @@ class Imports(MethodView):
     @blp.arguments(ImportQuery, location="query")
     @blp.response(201, ImportJobOutput)
     @blp.alt_response(200, schema=ImportJobOutput, description="the earlier import of the same file")
+    @blp.alt_response(202, schema=ImportJobOutput, description="a large file: imported in the background")
     def post(self, args: dict[str, Any]) -> Any:
         """Import a file: every row or none, or with `skip_invalid` the valid rows.
 
@@ -93,7 +96,9 @@ class Imports(MethodView):
         earlier import when the same file was already imported for the same owner with the same
         options, or the same `Idempotency-Key` was sent; 422 (problem, its `errors` pointing at
         `/rows/<row>/<field>`, or at the option) when a real run writes nothing: then nothing is
-        written.
+        written. A file larger than OBSERVO_IMPORT_BACKGROUND_BYTES (2 MiB) is checked for the caller
+        and the owner at once, then imported in the background: 202 with the job (`status` queued),
+        its URL in `Location`; GET it for the progress and, when done, the report.
         """
         actor = require_actor()
         choices = _choices(args)
@@ -103,6 +108,8 @@ class Imports(MethodView):
         import_request = service.ImportRequest(
             data, choices.file_format or hint, options.owner, choices.dry_run, key, options, filename
         )
+        if background_imports.runs_in_background(current_app.config["OBSERVO_SETTINGS"], data):
+            return _submit(import_request)
         report = service.import_cameras(db.session, actor, import_request)
         db.session.commit()
         job = report.job
@@ -111,10 +118,28 @@ class Imports(MethodView):
         return json_response(document, status, Location=url_for("imports.Import", import_id=job.id))
 
 
+def _submit(import_request: service.ImportRequest) -> Any:
+    """Queue the file, commit, then hand it to this process's runner: 202 (200: the same
+    Idempotency-Key was sent before, and that job is answered)."""
+    with background_imports.submit(db.session, require_actor(), import_request) as ticket:
+        db.session.commit()
+        ticket.start(audit.current_context())  # its entries carry the submitting request's id
+        document = _job_with_progress(ticket.job)
+    status = 200 if ticket.replayed else 202
+    return json_response(document, status, Location=url_for("imports.Import", import_id=ticket.job_id))
+
+
+def _job_with_progress(job: Any) -> dict[str, Any]:
+    return {**service.job_document(job), **background_imports.progress_document(job)}
+
+
 @blp.route("/<int:import_id>")
 class Import(MethodView):
     @blp.response(200, ImportJobOutput)
     def get(self, import_id: int) -> Any:
-        """An import's status, counts and report (who ran it, editors of its owner, admins)."""
-        job = service.readable_job(db.session, require_actor(), import_id)
-        return json_response(service.job_document(job))
+        """An import's status, counts and report (who ran it, editors of its owner, admins). A job in
+        the background: `status` queued or running, `progress` (rows done of about `rows_total`), and
+        `failure` when it could not run."""
+        with on_primary():  # the runner changes the row now: a replica's copy may lag behind it
+            job = service.readable_job(db.session, require_actor(), import_id)
+            return json_response(_job_with_progress(job))

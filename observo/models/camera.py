@@ -131,6 +131,14 @@ class Camera(Base):
     __table_args__ = (
         *(sa.CheckConstraint(sql, name=name) for sql, name in _RANGE_CHECKS),
         sa.Index("ix_cameras_owner_ref", "owner_id", "ref", unique=True),
+        # An OpenStreetMap re-import finds a node's heads by it (services/import_keys.py).
+        sa.Index(
+            "ix_cameras_owner_osm",
+            "owner_id",
+            "osm_id",
+            postgresql_where=sa.text("osm_id IS NOT NULL"),
+            sqlite_where=sa.text("osm_id IS NOT NULL"),
+        ),
         # Only the rare statuses are indexed: most cameras are active, and an index on every status
         # made the planner AND 86 % of the table into each "active cameras in this area" bitmap
         # (docs/performance.md, "Indexes").

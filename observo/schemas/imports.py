@@ -228,9 +228,22 @@ class ImportFileSummary(Schema):
     warnings = fields.List(fields.Nested(ImportProblem))
 
 
+class ImportProgress(Schema):
+    rows_done = fields.Integer()
+    rows_total = fields.Integer(
+        allow_none=True, metadata={"description": "an estimate while the file is read; exact when done"}
+    )
+
+
 class ImportJobOutput(Schema):
     id = fields.Integer()
-    status = fields.String(metadata={"enum": ["succeeded", "validated", "invalid"]})
+    status = fields.String(
+        metadata={"enum": ["queued", "running", "succeeded", "validated", "invalid", "failed"]}
+    )
+    progress = fields.Nested(ImportProgress, metadata={"description": "a background import's rows done"})
+    failure = fields.String(
+        allow_none=True, metadata={"description": "why a background import could not run"}
+    )
     dry_run = fields.Boolean()
     skip_invalid = fields.Boolean()
     format = fields.String()

@@ -65,6 +65,11 @@ def unbind(token: Any) -> None:
     _context.reset(token)
 
 
+def current_context() -> RequestContext | None:
+    """The request id and address entries recorded now carry (None outside a request or command)."""
+    return _context.get()
+
+
 def record(
     session: Session,
     actor: Actor,

@@ -47,7 +47,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from observo.domain import import_rows
-from observo.domain.permissions import Actor, can_write_for
+from observo.domain.permissions import Actor
 from observo.errors import Forbidden, ObservoError
 from observo.extensions import db
 from observo.models import ImportJob, User
@@ -55,11 +55,9 @@ from observo.models.base import utcnow
 from observo.services import audit, imports
 from observo.services.actors import actor_for
 from observo.services.import_report import ImportReport, dumps
-from observo.services.organisations import nameable_organisation
 from observo.settings import Settings
 from observo.spatial import engine as engine_hooks
 
-DEFAULT_BACKGROUND_BYTES = 2 * 1024 * 1024
 PROGRESS_EVERY_S = 0.5  # a progress write at most this often: the import's own pace is untouched
 ACTIVE = ("queued", "running")
 INTERRUPTED = (
@@ -73,7 +71,7 @@ logger = logging.getLogger(__name__)
 
 def background_bytes(settings: Settings) -> int:
     """Files larger than this are imported in the background (OBSERVO_IMPORT_BACKGROUND_BYTES)."""
-    return int(getattr(settings, "import_background_bytes", DEFAULT_BACKGROUND_BYTES))
+    return settings.import_background_bytes
 
 
 def runs_in_background(settings: Settings, data: bytes) -> bool:
@@ -264,16 +262,9 @@ def submit(session: Session, actor: Actor, request: imports.ImportRequest) -> Ti
     """
     from flask import current_app
 
-    if not (actor.is_admin or actor.role == "editor"):
-        raise Forbidden("importing cameras needs an editor or an administrator")
+    owner_id = imports.import_owner(session, actor, request.owner_slug)
     if actor.user_id is None:
         raise Forbidden("a background import runs for a user account: sign in or use a user's token")
-    owner_id = None
-    if request.owner_slug is not None:
-        owner = nameable_organisation(session, actor, request.owner_slug, "/owner")
-        if not can_write_for(actor, owner.id):
-            raise Forbidden(f"you may not import cameras for {request.owner_slug!r}")
-        owner_id = owner.id
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if request.idempotency_key:
         earlier = session.scalars(
@@ -350,6 +341,7 @@ def _request_of(job: ImportJob) -> imports.ImportRequest:
         None,
         options,
         job.filename,
+        job_id=job.id,
     )
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from observo.domain.shapes import Radius
 from observo.models import Camera
+from observo.services.bulk_cameras import cameras_by_ref
 from observo.services.import_changes import distance_m
 from observo.spatial.base import session_backend
 
@@ -73,12 +74,30 @@ def same_name(a: str | None, b: str | None) -> bool:
 
 
 class CameraKeys:
-    """Lookups of the owner's cameras by key; `excluded` are the cameras earlier rows already took."""
+    """Lookups of the owner's cameras by key; `excluded` are the cameras earlier rows already took.
+
+    Refs can be looked up a batch at a time (`prefetch`, one query per owner for the next records):
+    `by_ref` answers from them until a write may have changed them (`forget`), then a query a row again.
+    """
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._known: dict[tuple[int, str], Camera | None] = {}
+
+    def prefetch(self, wanted: Mapping[int, Collection[str]]) -> None:
+        """The cameras holding these refs, per owner id (owners the caller writes for only)."""
+        self._known = {}
+        for owner_id, refs in wanted.items():
+            found = cameras_by_ref(self._session, owner_id, refs)
+            self._known.update(((owner_id, ref), found.get(ref)) for ref in refs)
+
+    def forget(self) -> None:
+        """A write may have moved a ref (an update, a release, new cameras): look up anew."""
+        self._known = {}
 
     def by_ref(self, owner_id: int, ref: str) -> Camera | None:
+        if (owner_id, ref) in self._known:
+            return self._known[(owner_id, ref)]
         stmt = sa.select(Camera).where(Camera.owner_id == owner_id, Camera.ref == ref)
         return self._session.scalar(stmt)
 

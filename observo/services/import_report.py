@@ -204,6 +204,9 @@ def job_document(job: ImportJob, *, already_imported: bool = False) -> dict[str,
         "by_code": summary.get("by_code", {"errors": {}, "warnings": {}}),
         "file": summary.get("file", {}),
         "already_imported": already_imported,
+        # a background job's (`background_imports.progress_document` gives the live figures)
+        "progress": {"rows_done": job.rows_done or 0, "rows_total": job.rows_total},
+        "failure": job.failure,
         "created_at": job.created_at.isoformat(),
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
     }

@@ -14,10 +14,21 @@ caller is known to write for its owner):
    caller may name (`import_operators`);
 4. the key finds the camera to update (`import_keys`; an OSM node's heads together, `import_heads`);
 5. create, update (only when something differs: `import_changes`) or leave unchanged.
+
+New cameras are not written one at a time (docs/importing.md, "Large files"): a new camera is checked
+where it is met (`bulk_cameras.DeferredCreates.stage`, in the record's SAVEPOINT, refusing what
+`create_camera` refuses), its report entry made then, and the cameras kept back are written a batch at
+a time (`BATCH_ROWS` records) by `bulk_cameras.BulkCameras`. Before a record whose key could find a
+camera still kept back (the same owner's ref or OSM node; with key=position a spot nearby), the batch
+is written first, so every lookup and every "already imported by row N" answer is what it would be if
+each camera had been created at once. A camera the database refuses when its batch is written turns
+its row into a refused row. The refs of the next `BATCH_ROWS` records are looked up in one query per
+owner (`CameraKeys.prefetch`), forgotten as soon as a write may have changed them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,18 +37,18 @@ from typing import Any
 
 import sqlalchemy as sa
 from marshmallow import ValidationError
-from sqlalchemy.orm import Session
+from shapely.geometry import Point
+from sqlalchemy.orm import Session, SessionTransaction
 
 from observo.domain import camera_rules, import_rows
 from observo.domain.osm_tags import DIRECTION_KEYS
 from observo.domain.permissions import Actor
 from observo.errors import FieldIssue, InvalidInput, ObservoError
 from observo.models import Camera
-from observo.schemas.camera import CameraFeatureInput
 from observo.schemas.validation import issues_from_messages
+from observo.services.bulk_cameras import BATCH_ROWS, CheckedRow, DeferredCreates, load_feature
 from observo.services.cameras import (
     CameraWrite,
-    create_camera,
     decommission_camera,
     update_camera,
     writable_owner,
@@ -55,7 +66,6 @@ from observo.services.import_operators import OperatorMatcher
 from observo.services.import_report import ImportReport
 
 EXPUNGE_EVERY = 500  # rows between identity-map clears: memory stays flat on large files
-_SCHEMA = CameraFeatureInput()  # stateless: one instance serves every row
 
 
 @dataclass
@@ -82,7 +92,36 @@ def _duplicate(detail: str) -> InvalidInput:
     return InvalidInput(detail, [FieldIssue("", "duplicate_key", detail)])
 
 
+class RecordSavepoint:
+    """A record's SAVEPOINT, opened right before its first write (an update, a decommission, a ref
+    released), so that a record the database refuses is rolled back alone. Most records of a large file
+    only stage new cameras (written later, a batch at a time, each refusal named by `BulkCameras`):
+    for them SAVEPOINT and RELEASE were two round trips a row for nothing. The lookups before a write
+    take values the schema has bounded to what the database holds."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._nested: SessionTransaction | None = None
+
+    def before_write(self) -> None:
+        if self._nested is None:
+            self._nested = self._session.begin_nested()
+
+    def commit(self) -> None:
+        if self._nested is not None:
+            self._nested.commit()
+
+    def rollback(self) -> bool:
+        """Undo the record's writes; whether it had written anything."""
+        if self._nested is None:
+            return False
+        self._nested.rollback()
+        return True
+
+
 class ImportRun:
+    batch_rows = BATCH_ROWS  # records read ahead, and new cameras written at once
+
     def __init__(
         self, session: Session, actor: Actor, options: import_rows.ImportOptions, report: ImportReport
     ) -> None:
@@ -92,6 +131,10 @@ class ImportRun:
         self.owner_ids: dict[str, int] = {}
         self.claimed: dict[int, int] = {}  # camera id -> the row that took it
         self.from_osm_file = report.format in OSM_FORMATS
+        self.deferred = DeferredCreates(session, actor, self.batch_rows)
+        self.row = 0  # the record being imported
+        self.waiting: list[tuple[CheckedRow, dict[str, Any] | None]] = []  # kept back, its report entry
+        self.savepoint = RecordSavepoint(session)  # the record's, once it writes
 
     # --- the loop --------------------------------------------------------------------------------
 
@@ -99,19 +142,98 @@ class ImportRun:
         summary = self.report.summary = import_rows.FileSummary(self.report.format)
         rows = import_rows.parse_rows(data, self.report.format, self.options, summary)
         done = 0
-        for row, record in _records(rows):
-            self._import_record(row, record)
-            before, done = done, done + len(record)
-            if done // EXPUNGE_EVERY != before // EXPUNGE_EVERY:
-                self.session.flush()
-                self.session.expunge_all()
-            if progress is not None:
-                progress(done)
+        records = _records(rows)
+        while chunk := list(itertools.islice(records, self.batch_rows)):
+            self._prefetch(chunk)
+            for row, record in chunk:
+                self._import_record(row, record)
+                before, done = done, done + len(record)
+                if done // EXPUNGE_EVERY != before // EXPUNGE_EVERY:
+                    self.session.flush()
+                    self.session.expunge_all()
+                if progress is not None:
+                    progress(done)
+        self._flush()
         self.report.rows_read = done
         if done == 0 and not any(issue.code == "no_rows" for issue in summary.warnings):
             summary.warnings.append(FieldIssue("/file", "no_rows", "the file has no rows: nothing to import"))
 
+    def _prefetch(self, chunk: list[tuple[int, list[import_rows.ParsedRow]]]) -> None:
+        """The refs of the next records, one query per owner. Only owners the caller writes for: the
+        others' rows are refused before any lookup."""
+        wanted: dict[int, set[str]] = {}
+        for _row, record in chunk:
+            for parsed in record:
+                properties = _properties(parsed)
+                slug, ref = properties.get("owner") or self.options.owner, properties.get("ref")
+                if not isinstance(slug, str) or not isinstance(ref, str):
+                    continue
+                try:
+                    wanted.setdefault(self.deferred.writer.writable_owner_id(slug), set()).add(ref)
+                except ObservoError:
+                    continue
+        self.keys.prefetch(wanted)
+
     def _import_record(self, row: int, record: list[import_rows.ParsedRow]) -> None:
+        """One record, and the new cameras it staged kept back (or dropped, when it was refused)."""
+        if self._may_find_kept(record):
+            self._flush()
+        self.row, listed = row, len(self.report.rows.items)
+        self._check_and_write(row, record)
+        staged = [checked for checked, _owner in self.deferred.staged]
+        if row in self.report.refused_rows:
+            self.deferred.drop_staged()
+            return
+        entries: list[dict[str, Any] | None] = [
+            entry for entry in self.report.rows.items[listed:] if entry["action"] == "create"
+        ]
+        entries += [None] * (len(staged) - len(entries))  # entries past the report's list cap
+        self.waiting.extend(zip(staged, entries, strict=True))
+        self.deferred.keep_staged()
+        if self.deferred.full:
+            self._flush()
+
+    def _may_find_kept(self, record: list[import_rows.ParsedRow]) -> bool:
+        """Whether the record's key (ref, OSM node, or with key=position its spot) may name a camera
+        kept back: decided before the record's SAVEPOINT, from the row as read."""
+        for parsed in record:
+            feature = parsed.feature if isinstance(parsed.feature, dict) else {}
+            properties = _properties(parsed)
+            owner_id = self.owner_ids.get(properties.get("owner") or self.options.owner or "")
+            if owner_id is None:
+                continue  # an owner no earlier row wrote for has no camera kept back
+            ref, osm_id = properties.get("ref"), properties.get("osm_id")
+            point = None
+            if self.options.key == "position":
+                with contextlib.suppress(TypeError, ValueError, KeyError, IndexError, AttributeError):
+                    point = Point(feature["geometry"]["coordinates"][:2])
+            if self.deferred.finds(
+                owner_id,
+                ref=ref if isinstance(ref, str) else None,
+                osm_id=osm_id if isinstance(osm_id, int) else None,
+                point=point,
+            ):
+                return True
+        return False
+
+    def _flush(self) -> None:
+        """Write the cameras kept back; one the database refuses makes its row a refused row."""
+        waiting, self.waiting = self.waiting, []
+        self.keys.forget()  # the refs written are in the database now
+        self.deferred.flush()
+        for checked, entry in waiting:
+            if checked.camera_id is not None:
+                self.claimed[checked.camera_id] = checked.row
+                if entry is not None and not self.report.dry_run:
+                    entry["camera_id"] = checked.camera_id
+            else:  # the database refused it (a key taken meanwhile...): the row is refused after all
+                self.report.created -= 1
+                self.report.rows.total -= 1
+                if entry is not None:
+                    self.report.rows.items.remove(entry)
+                self.report.refuse(checked.row, checked.refused or [])
+
+    def _check_and_write(self, row: int, record: list[import_rows.ParsedRow]) -> None:
         for parsed in record:
             self.report.warn(row, parsed.warnings)
         issues = [issue for parsed in record for issue in parsed.issues]
@@ -126,18 +248,22 @@ class ImportRun:
         if issues:
             self.report.refuse(row, issues)
             return
+        savepoint = self.savepoint = RecordSavepoint(self.session)
         try:
-            with self.session.begin_nested():
-                written = self._write_record(row, prepared)
+            written = self._write_record(row, prepared)
         except ObservoError as exc:
+            savepoint.rollback()
             self.report.refuse(row, exc.issues or [FieldIssue("", exc.code, exc.detail)])
             return
         except (sa.exc.StatementError, OverflowError) as exc:  # the database (or its driver) refuses a value
+            if not savepoint.rollback():
+                raise  # a lookup failed, not a write: a bug, and PostgreSQL's transaction is lost anyway
             # The first line only: PostgreSQL's DETAIL lines quote key values. Every constraint a row can
             # break concerns the row itself or cameras of an owner the caller writes for (checked first).
             detail = f"refused by the database: {str(getattr(exc, 'orig', exc)).splitlines()[0]}"
             self.report.refuse(row, [FieldIssue("", "conflict", detail)])
             return
+        savepoint.commit()
         for action, camera_id, changed, moved in written.entries:
             self.report.change(row, action, camera_id, changed, moved)
         self.report.warn(row, [note for item in prepared for note in item.notes] + written.notes)
@@ -156,7 +282,7 @@ class ImportRun:
                 properties = dict(properties)
                 code = properties.pop("code")
                 feature["properties"] = properties
-        loaded = _SCHEMA.load(feature)
+        loaded = load_feature(feature)  # the camera API's input schema, on the properties given
         prepared = PreparedRow(
             CameraWrite(location=loaded["geometry"], attrs=loaded["properties"]), assumed=assumed
         )
@@ -240,6 +366,7 @@ class ImportRun:
         """The heads of one OSM node. From an OSM file the record is the whole node: registered heads it
         no longer has are decommissioned. Elsewhere (an export's rows) each row takes its closest head."""
         replace = self.from_osm_file
+        self.keys.forget()  # a node's heads may give refs up
         registered = self.keys.node_heads(owner_id, osm_id, () if replace else self.claimed)
         if replace and (taken := [camera for camera in registered if camera.id in self.claimed]):
             raise _duplicate(f"row {self.claimed[taken[0].id]} already imported OSM node {osm_id}")
@@ -259,6 +386,7 @@ class ImportRun:
             self._apply(item, owner_id, camera, "osm_id", written)
         for camera in extras:
             before = camera.status
+            self.savepoint.before_write()
             decommission_camera(
                 self.session, self.actor, camera.id, camera.version, f"no longer a head of OSM node {osm_id}"
             )
@@ -302,6 +430,7 @@ class ImportRun:
                 detail = f"camera {camera.id} gives its ref {camera.ref!r} up to another head of the node"
                 written.notes.append(FieldIssue("/ref", "ref_released", detail))
                 written.released[camera.id] = camera.ref
+                self.savepoint.before_write()
                 update_camera(
                     self.session, self.actor, camera.id, camera.version, CameraWrite(attrs={"ref": None})
                 )
@@ -313,10 +442,10 @@ class ImportRun:
         if existing is None:
             if (kind is None or kind == "position") and write.location is not None:
                 self._note_nearby(owner_id, item)
-            camera = create_camera(self.session, self.actor, write)
-            written.entries.append(("create", None if self.report.dry_run else camera.id, {}, None))
-            written.cameras.add(camera.id)
+            self.deferred.stage(self.row, write, owner_id)  # raises what create_camera raises
+            written.entries.append(("create", None, {}, None))  # its id once written (`_flush`)
             return
+        self.keys.forget()  # an update may move a ref
         written.cameras.add(existing.id)
         if item.assumed:  # what the file does not say leaves the registered camera as it is
             kept = {name: value for name, value in write.attrs.items() if name not in item.assumed}
@@ -329,6 +458,7 @@ class ImportRun:
         if not changed and moved is None:
             written.entries.append(("unchanged", existing.id, {}, None))
             return
+        self.savepoint.before_write()
         update_camera(self.session, self.actor, existing.id, existing.version, write)
         written.entries.append(("update", existing.id, changed, moved))
 
@@ -359,3 +489,9 @@ def _records(rows: Iterator[import_rows.ParsedRow]) -> Iterator[tuple[int, list[
     """Consecutive rows of the same record (an OSM node's heads share its row number)."""
     for row, group in itertools.groupby(rows, key=attrgetter("row")):
         yield row, list(group)
+
+
+def _properties(parsed: import_rows.ParsedRow) -> dict[str, Any]:
+    feature = parsed.feature if isinstance(parsed.feature, dict) else {}
+    properties = feature.get("properties")
+    return properties if isinstance(properties, dict) else {}

@@ -59,6 +59,7 @@ class ImportRequest:
     idempotency_key: str | None = None
     options: import_rows.ImportOptions = field(default_factory=import_rows.ImportOptions)
     filename: str | None = None  # as uploaded, for the job
+    job_id: int | None = None  # a job queued for the background (`background_imports`): filled in, not added
 
 
 def import_cameras(
@@ -70,7 +71,7 @@ def import_cameras(
     """Import (or dry-run) a file. A real run that writes nothing for its rows' problems raises
     ImportRefused after rolling back."""
     started = utcnow()
-    owner_id = _import_owner(session, actor, request.owner_slug)
+    owner_id = import_owner(session, actor, request.owner_slug)
     file_format = import_rows.detect_format(request.data, request.filename_or_format)
     options = _options(request, file_format)
     digest = hashlib.sha256(request.data).hexdigest()
@@ -119,7 +120,7 @@ def _options(request: ImportRequest, file_format: str) -> str:
     return json.dumps(document, sort_keys=True, ensure_ascii=False)
 
 
-def _import_owner(session: Session, actor: Actor, slug: str | None) -> int | None:
+def import_owner(session: Session, actor: Actor, slug: str | None) -> int | None:
     """Only editors and admins import; an owner given must be one the caller writes for. One it may
     not see is the same 422 as an unknown slug; one it sees but may not write for is a 403."""
     if not (actor.is_admin or actor.role == "editor"):
@@ -200,7 +201,10 @@ def _store_job(
     started: datetime,
 ) -> ImportJob:
     counts = report.counts
-    job = ImportJob(
+    queued = session.get(ImportJob, request.job_id) if request.job_id is not None else None
+    submitted = {name: getattr(queued, name) for name in _SUBMISSION} if queued is not None else {}
+    job = _job_columns(
+        queued or ImportJob(),
         sha256=report.sha256,
         owner_id=owner_id,
         format=report.format,
@@ -225,6 +229,10 @@ def _store_job(
         created_by_id=actor.user_id,
         created_by_label=actor.label,
     )
+    if queued is not None:  # submitted earlier: its submission (time, key, author) stays as it was
+        for name, value in submitted.items():
+            setattr(job, name, value)
+        job.payload = None  # the file is not kept once imported
     session.add(job)
     session.flush()
     action = "import.dry_run" if request.dry_run else "import.run"
@@ -244,6 +252,15 @@ def _store_job(
         result_count=report.created + report.updated,
         details=details,
     )
+    return job
+
+
+_SUBMISSION = ("created_at", "idempotency_key", "created_by_id", "created_by_label")
+
+
+def _job_columns(job: ImportJob, **values: object) -> ImportJob:
+    for name, value in values.items():
+        setattr(job, name, value)
     return job
 
 

@@ -18,7 +18,8 @@ import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -119,6 +120,17 @@ class ReplicaSet:
                 "read replica %s skipped (streaming %s, %s s behind)", replica.engine.url, streaming, lag_s
             )
         return usable
+
+
+@contextmanager
+def on_primary() -> Iterator[None]:
+    """Statements inside read the primary, even in a request routed to a replica: for a row another
+    process is changing now (a background import's job), where a replica's lag would show it stale."""
+    token = read_engine.set(None)
+    try:
+        yield
+    finally:
+        read_engine.reset(token)
 
 
 class RoutingSession(FlaskSession):

@@ -312,8 +312,9 @@ def test_a_job_whose_process_is_killed_mid_import_reads_as_failed_and_wrote_noth
 
 
 def test_files_above_the_setting_go_to_the_background():
-    limit = background_imports.DEFAULT_BACKGROUND_BYTES
+    limit = 2 * 1024 * 1024  # the default: the API's usual body limit
     assert not background_imports.runs_in_background(Settings(), b"x" * limit)
     assert background_imports.runs_in_background(Settings(), b"x" * (limit + 1))
-    small = SimpleNamespace(import_background_bytes=10)
-    assert background_imports.runs_in_background(small, b"x" * 11)  # type: ignore[arg-type]
+    small = Settings.from_env({"OBSERVO_IMPORT_BACKGROUND_BYTES": "10"})
+    assert not background_imports.runs_in_background(small, b"x" * 10)
+    assert background_imports.runs_in_background(small, b"x" * 11)
