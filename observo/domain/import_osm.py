@@ -81,8 +81,7 @@ def _records(
 
 def _json_records(data: bytes, options: ImportOptions, summary: FileSummary) -> Iterator[_Record]:
     """Overpass JSON or OSM-tagged GeoJSON, whichever the document is."""
-    text, summary.encoding = import_text.decode(data, options.encoding)
-    document = json_document(text)
+    document = json_document(import_text.read(data, options, summary))
     if isinstance(document, dict) and "elements" in document:
         elements, remark = osm_files.overpass_elements(document)
         if remark is not None:

@@ -815,3 +815,23 @@ def test_every_row_of_every_source_loads_with_the_camera_api_schema(tmp_path: Pa
             assert result["properties"]["records"] is False
             loaded += 1
     assert loaded > 40
+
+
+def test_overpass_json_not_in_utf8_is_read_and_says_so() -> None:
+    """An Overpass answer re-saved by a Windows editor: read as Windows-1252, with a warning, as CSV."""
+    document = {
+        "elements": [
+            {
+                "type": "node",
+                "id": 77,
+                "lat": 45.07,
+                "lon": 7.68,
+                "tags": {"man_made": "surveillance", "camera:direction": "90", "name": "Città"},
+            }
+        ]
+    }
+    data = json.dumps(document, ensure_ascii=False).encode("cp1252")
+    rows, summary = read(data, "overpass", owner="torino")
+    assert summary.encoding == "Windows-1252"
+    assert [warning.code for warning in summary.warnings] == ["encoding_detected"]
+    assert rows[0].feature["properties"]["name"] == "Città"
