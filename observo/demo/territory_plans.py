@@ -13,7 +13,8 @@ from observo.demo.territory_places import PLACES
 
 ROME = ZoneInfo("Europe/Rome")
 
-# (camera place key, category, half-side in metres)
+# (camera place key, category, half-side in metres): at least one in every demo town (the README says so,
+# and tests/demo/test_demo_towns.py keeps it true).
 SENSITIVE_PLACES: list[tuple[str, str, float]] = [
     ("GD", "park", 90),
     ("SE", "station", 80),
@@ -23,6 +24,9 @@ SENSITIVE_PLACES: list[tuple[str, str, float]] = [
     ("PR", "park", 80),
     ("ST", "station", 100),
     ("MU", "square", 60),
+    ("SG", "station", 90),
+    ("ML", "square", 70),
+    ("PV", "square", 70),
 ]
 
 INTERVENTION = {
