@@ -10,28 +10,58 @@ DEMO_USER := agente@moncalieri.example.it
 DEMO_VIEWER := stazione@carabinieri-nichelino.example.it
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test setup setup-dev lint fuzz bench load clean messages
+.PHONY: run test setup setup-dev vendor wheel lock lint fuzz bench load clean messages
 
-$(BIN)/observo: setup.cfg pyproject.toml
+# Python dependencies from the hashed lock (every extra: PDF, vector tiles, Redis), then Observo itself
+# in editable mode without dependencies (docs/architecture.md, "Packaging").
+$(BIN)/observo: setup.cfg setup.py pyproject.toml requirements.lock
 	scripts/system-packages.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	$(BIN)/pybabel -q compile -d observo/translations
 	touch $@
 
+# The pinned browser assets are vendored on every setup; if npm cannot run, the pages still load them
+# from the CDN (only the offline fallback is missing), so `make run` goes on with a warning.
 setup: $(BIN)/observo
+	@$(MAKE) --no-print-directory vendor || echo "WARNING: observo/vendor/ not built: no offline copies \
+	of Leaflet and Swagger UI (needs npm: sudo apt-get install -y npm; then make vendor)" >&2
 
-$(VENV)/.dev: $(BIN)/observo
-	$(BIN)/pip install -q -e '.[dev]'
+$(VENV)/.dev: $(BIN)/observo requirements-dev.lock
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
 	touch $@
 
-# The browser tests serve the map's pinned scripts from these npm packages (no internet in tests).
+# The npm lock's packages: the browser tests serve the CDN files from them, and `make vendor` copies
+# the pinned ones into observo/vendor/ (package data: the offline fallback, docs/offline.md).
 node_modules/.package-lock.json: package.json package-lock.json
-	scripts/system-packages.sh --browser
+	@command -v npm >/dev/null || { [ "$$(id -u)" -eq 0 ] && apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null; } \
+		|| { echo "install npm: sudo apt-get install -y npm" >&2; exit 1; }
 	npm ci --ignore-scripts --no-audit --no-fund
 
-setup-dev: $(VENV)/.dev node_modules/.package-lock.json
+# Standard library only (runs before the virtualenv exists); checks each copy against its SRI hash.
+vendor: node_modules/.package-lock.json
+	$(PYTHON) scripts/vendor_assets.py
+
+setup-dev: $(VENV)/.dev node_modules/.package-lock.json vendor
+
+# The wheel (static/, migrations/, translations and observo/vendor/ inside the package) into dist/.
+wheel: setup vendor
+	$(BIN)/pybabel -q compile -d observo/translations
+	rm -rf build
+	$(BIN)/pip wheel -q --no-deps -w dist .
+
+# Re-pin the Python dependencies after changing setup.cfg (any platform, Python >= 3.11, with hashes;
+# existing pins are kept unless UPGRADE=--upgrade).
+UPGRADE ?=
+lock: setup-dev
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile setup.cfg --extra all --universal --python-version 3.11 --generate-hashes \
+		--no-header $(UPGRADE) -o requirements.lock
+	$(BIN)/uv pip compile setup.cfg --extra all --extra dev --universal --python-version 3.11 \
+		--generate-hashes --no-header $(UPGRADE) -o requirements-dev.lock
 
 # `make run` serves plain http on $(HOST): a Secure session cookie would never come back.
 run: export OBSERVO_SESSION_COOKIE_SECURE = 0
@@ -69,7 +99,8 @@ fuzz: setup-dev
 		tests/api/test_input_properties.py tests/domain/test_input_properties.py
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis *.egg-info test-artifacts
+	rm -rf $(VENV) node_modules observo/vendor build dist .pytest_cache .ruff_cache .hypothesis *.egg-info \
+		test-artifacts
 
 # Refresh the catalogue after changing strings: extract (templates, Python, JS), merge into it/.
 messages: setup

@@ -1,0 +1,174 @@
+"""The wheel carries everything an installed Observo reads (static/, migrations/, templates, the
+catalogue, the vendored browser assets), its metadata keeps the heavy parts optional, and the hashed
+locks pin every requirement of setup.cfg.
+
+The wheel is built once, from a copy of the working tree (no stale build/ of the checkout, no
+download: setuptools and wheel come from the dev lock), and inspected as pip would install it.
+"""
+
+from __future__ import annotations
+
+import configparser
+import email
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+ROOT = Path(__file__).resolve().parent.parent
+# Top-level entries the build never reads (observo/vendor/ has dist/ folders of its own: keep those).
+NOT_SOURCE_AT_TOP = {
+    ".git", ".venv", "node_modules", "build", "dist", "instance", "test-artifacts", ".pytest_cache",
+    ".ruff_cache", ".hypothesis", "benchmarks", "tests", "observo.egg-info",
+}
+OPTIONAL_EXTRAS = {"pdf": "weasyprint", "vector-tiles": "mapbox-vector-tile", "redis": "redis"}
+
+
+def _not_source(directory: str, names: list[str]) -> set[str]:
+    skipped = {name for name in names if name == "__pycache__" or name.endswith((".pyc", ".pyo"))}
+    return skipped | (NOT_SOURCE_AT_TOP & set(names) if Path(directory) == ROOT else set())
+
+
+def _files(directory: Path) -> set[str]:
+    return {
+        path.relative_to(directory).as_posix()
+        for path in directory.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in {".pyc", ".pyo"}
+    }
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[zipfile.ZipFile]:
+    work = tmp_path_factory.mktemp("wheel")
+    source = work / "source"
+    shutil.copytree(ROOT, source, ignore=_not_source, symlinks=True)
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index"]
+    done = subprocess.run(
+        [*command, "-w", str(work / "dist"), str(source)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    (built,) = (work / "dist").glob("observo-*.whl")
+    with zipfile.ZipFile(built) as archive:
+        yield archive
+
+
+def test_the_wheel_carries_static_and_migrations_inside_the_package(wheel: zipfile.ZipFile) -> None:
+    names = set(wheel.namelist())
+    for top in ("static", "migrations"):
+        expected = {f"observo/{top}/{name}" for name in _files(ROOT / top)}
+        assert expected, top
+        assert expected <= names, sorted(expected - names)[:5]
+    assert "observo/migrations/env.py" in names
+    assert "observo/static/js/map/main.js" in names
+
+
+def test_the_wheel_carries_templates_catalogue_and_vendored_assets(wheel: zipfile.ZipFile) -> None:
+    names = set(wheel.namelist())
+    templates = {f"observo/web/templates/{name}" for name in _files(ROOT / "observo/web/templates")}
+    assert templates and templates <= names
+    assert "observo/translations/it/LC_MESSAGES/messages.po" in names
+    # The checkout's catalogue is compiled by `make setup`; the wheel must ship what was compiled.
+    if (ROOT / "observo/translations/it/LC_MESSAGES/messages.mo").is_file():
+        assert "observo/translations/it/LC_MESSAGES/messages.mo" in names
+    vendored = {f"observo/vendor/{name}" for name in _files(ROOT / "observo/vendor")}
+    assert vendored, "observo/vendor/ is empty: `make vendor` (npm ci, scripts/vendor_assets.py)"
+    assert vendored <= names, sorted(vendored - names)[:5]
+    assert any(name.endswith("/leaflet.js") for name in vendored)
+
+
+def test_the_wheel_holds_the_package_only(wheel: zipfile.ZipFile) -> None:
+    tops = {name.split("/", 1)[0] for name in wheel.namelist()}
+    assert tops == {"observo", "observo-0.1.0.dist-info"}
+    assert not [name for name in wheel.namelist() if "__pycache__" in name or name.endswith(".pyc")]
+
+
+def test_installed_from_the_wheel_the_package_finds_its_own_copies(
+    wheel: zipfile.ZipFile, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    wheel.extractall(site)
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from observo import package_files as p;"
+        "print(p.static_dir()); print(p.migrations_dir()); print(p.PACKAGE_DIR)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(site)], capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    static, migrations, package = (Path(line) for line in done.stdout.split())
+    assert package == site / "observo"
+    assert static == site / "observo" / "static" and (static / "map.css").is_file()
+    assert migrations == site / "observo" / "migrations" and (migrations / "versions").is_dir()
+
+
+def test_in_the_checkout_the_package_reads_the_top_level_directories() -> None:
+    from observo import package_files
+
+    assert package_files.static_dir() == ROOT / "static"
+    assert package_files.migrations_dir() == ROOT / "migrations"
+
+
+def test_heavy_dependencies_are_extras(wheel: zipfile.ZipFile) -> None:
+    (metadata_name,) = [name for name in wheel.namelist() if name.endswith(".dist-info/METADATA")]
+    metadata = email.message_from_bytes(wheel.read(metadata_name))
+    requirements = [Requirement(line) for line in metadata.get_all("Requires-Dist")]
+    core = {req.name for req in requirements if req.marker is None}
+    assert "flask" in core
+    assert not core & set(OPTIONAL_EXTRAS.values())
+    extras = set(metadata.get_all("Provides-Extra"))
+    assert {*OPTIONAL_EXTRAS, "all", "dev"} <= extras
+    for extra, distribution in OPTIONAL_EXTRAS.items():
+        for wanted in (extra, "all"):
+            assert any(
+                req.name == distribution and req.marker.evaluate({"extra": wanted}) for req in requirements
+            ), (distribution, wanted)
+
+
+def _setup_cfg_requirements() -> dict[str, list[Requirement]]:
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+
+    def parse(text: str) -> list[Requirement]:
+        return [Requirement(line) for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+    groups = {"core": parse(config["options"]["install_requires"])}
+    groups.update({name: parse(text) for name, text in config["options.extras_require"].items()})
+    return groups
+
+
+def _pins(lock: Path) -> dict[str, str]:
+    """name -> version of every `name==version \\` entry, each followed by at least one hash."""
+    text = lock.read_text()
+    entry = r"^([A-Za-z0-9_.\-]+(?:\[[^\]]*\])?)==([^\s;\\]+)[^\n]*\\\n((?:\s+--hash=sha256:\w+.*\n)+)"
+    entries = re.findall(entry, text, flags=re.MULTILINE)
+    pins = {re.sub(r"[-_.]+", "-", name.split("[")[0]).lower(): version for name, version, _ in entries}
+    lines = [line for line in text.splitlines() if re.match(r"^[A-Za-z0-9]", line)]
+    assert len(lines) == len(entries), "every pin has its hashes"
+    return pins
+
+
+@pytest.mark.parametrize(
+    ("lock", "groups"),
+    [("requirements.lock", ("core", "all")), ("requirements-dev.lock", ("core", "all", "dev"))],
+)
+def test_the_locks_pin_every_requirement_with_hashes(lock: str, groups: tuple[str, ...]) -> None:
+    pins = _pins(ROOT / lock)
+    declared = _setup_cfg_requirements()
+    for group in groups:
+        for requirement in declared[group]:
+            name = re.sub(r"[-_.]+", "-", requirement.name).lower()
+            assert name in pins, f"{lock}: {requirement.name} ({group}) not pinned: run `make lock`"
+            pinned = pins[name]
+            assert requirement.specifier.contains(pinned, prereleases=True), (lock, requirement, pinned)
+
+
+def test_the_runtime_lock_agrees_with_the_dev_lock() -> None:
+    runtime, dev = _pins(ROOT / "requirements.lock"), _pins(ROOT / "requirements-dev.lock")
+    assert {name: dev.get(name) for name in runtime} == runtime
