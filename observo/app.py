@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,10 @@ from observo.web import (  # noqa: F401
     stats_page,
 )
 from observo.web.access import install_access_control, refusal_response
+from observo.web.asset_files import SWAGGER_UI, VENDOR_DIR, VENDOR_URL, vendored_files
+from observo.web.assets import docs_asset_tags
+from observo.web.base_tiles import TILE_URL, tile_format
+from observo.web.base_tiles import bp as base_tiles_bp
 from observo.web.hosts import install_host_check
 from observo.web.input_guard import install_input_guard
 from observo.web.read_routing import install_read_routing, retry_on_primary
@@ -56,12 +61,13 @@ from observo.web.request_log import install_request_log
 from observo.web.security import install_security_headers
 from observo.web.session import load_signed_in
 from observo.web.unavailable import unavailable_response
+from observo.web.vendored import bp as vendor_bp
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    settings = (settings or Settings.from_env()).with_secret_key()
+    settings = _offline_ready((settings or Settings.from_env()).with_secret_key())
     app = Flask(
         __name__,
         instance_path=str(settings.instance_path),
@@ -89,6 +95,23 @@ def create_app(settings: Settings | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
     return app
+
+
+def _offline_ready(settings: Settings) -> Settings:
+    """Refuse to start on a setting the pages could not honour (docs/offline.md), before serving
+    a map with no scripts or no tiles; point the maps at the MBTiles file when there is one."""
+    if settings.assets == "local":
+        files = (f"{package}@{version}/{path}" for package, version, path in vendored_files())
+        absent = [name for name in files if not (VENDOR_DIR / name).is_file()]
+        if absent:
+            raise RuntimeError(
+                f"OBSERVO_ASSETS=local but {len(absent)} file(s) are missing from {VENDOR_DIR} "
+                f"(first: {absent[0]}): build them with `python scripts/vendor_assets.py` after `npm ci`"
+            )
+    if settings.tile_mbtiles is not None:
+        tile_format(settings.tile_mbtiles)  # MBTilesError: a clear message at start-up
+        settings = replace(settings, tile_url=TILE_URL)
+    return settings
 
 
 def _flask_config(settings: Settings) -> dict[str, Any]:
@@ -121,7 +144,9 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.17.14/",
+        # Only registers the page: observo/web/templates/swagger_ui.html loads Swagger UI as the map
+        # loads Leaflet (OBSERVO_ASSETS, the CDN with a fallback, SRI).
+        "OPENAPI_SWAGGER_UI_URL": f"{VENDOR_URL}/swagger-ui-dist@{SWAGGER_UI}/",
         "API_SPEC_OPTIONS": {
             "info": {
                 "description": "Registry of video-surveillance cameras. Errors are RFC 9457 problem+json."
@@ -152,6 +177,8 @@ def _init_extensions(app: Flask) -> None:
     )
     app.before_request(i18n.remember_language)
     app.jinja_env.globals["language_url"] = i18n.language_url
+    app.jinja_env.globals["page_language"] = i18n.language  # for pages rendered by extensions
+    app.jinja_env.globals["docs_asset_tags"] = docs_asset_tags
     login_manager.init_app(app)
     login_manager.login_view = "pages.login"
     login_manager.user_loader(load_signed_in)
@@ -175,6 +202,8 @@ def _init_extensions(app: Flask) -> None:
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # API writes are CSRF-checked in api.auth when they ride on a session
     app.register_blueprint(pages.bp)
+    app.register_blueprint(vendor_bp)  # the pinned third-party files shipped in the package
+    app.register_blueprint(base_tiles_bp)  # background tiles from an MBTiles file, when configured
     app.register_blueprint(health.bp)
     metrics.init_app(app)
     app.register_blueprint(ogc_api.bp)  # OGC API - Features: its own OpenAPI document (/ogc/api)

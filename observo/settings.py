@@ -68,6 +68,7 @@ def _urls(value: str) -> tuple[str, ...]:
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 LOG_FORMATS = ("json", "text")
+ASSET_MODES = ("cdn", "local")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 # OBSERVO_<NAME> -> how to read it (the name is the Settings field)
@@ -100,7 +101,9 @@ _READERS: dict[str, Callable[[str], object]] = {
     "ratelimit_login_email": str,
     "embed_origins": _origins,
     "cdn_base_url": str,
+    "assets": _choice("assets", ASSET_MODES, str.lower),
     "tile_url": str,
+    "tile_mbtiles": Path,
     "tile_attribution": str,
     "tile_max_zoom": int,
     "trusted_proxies": int,
@@ -174,10 +177,15 @@ class Settings:
     ratelimit_login_email: str = "20 per hour"  # failed sign-ins per e-mail: slows a distributed guess
     # Sites that may frame the public embed (CSP frame-ancestors); none: only Observo itself.
     embed_origins: tuple[str, ...] = ()
-    # The map's scripts (npm layout <package>@<version>/<path>) and its background tiles; a closed
-    # network points both at its own servers (README: "Running on a closed network").
+    # The pages' third-party scripts (npm layout <package>@<version>/<path>): "cdn" loads them from
+    # `cdn_base_url` and falls back to the copies shipped in the package when the CDN is unreachable;
+    # "local" serves only those copies (a closed network: docs/offline.md).
     cdn_base_url: str = "https://cdn.jsdelivr.net/npm"
+    assets: str = "cdn"
+    # Background tiles: a tile server's URL template, or an MBTiles file Observo serves itself (then
+    # the maps use /tiles/base/{z}/{x}/{y} whatever `tile_url` says).
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    tile_mbtiles: Path | None = None
     tile_attribution: str = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
     tile_max_zoom: int = 19
     # Reverse proxies in front of the app whose X-Forwarded-* headers are believed (0: none).

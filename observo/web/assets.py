@@ -1,106 +1,80 @@
-"""The map's third-party scripts and styles: pinned npm files, loaded from a CDN with SRI.
+"""The pages' third-party scripts and styles: pinned npm files with SRI, from a CDN or from Observo.
 
-The base URL is a setting (`OBSERVO_CDN_BASE_URL`): a closed police network mirrors the same
-`<package>@<version>/<path>` layout on its own server (README: "Running on a closed network").
-The integrity values are the files' SHA-384; a test recomputes them from the npm packages that the
-setup installs (package.json pins the same versions).
+`OBSERVO_ASSETS=cdn` (the default) loads them from `OBSERVO_CDN_BASE_URL` and, when the CDN cannot be
+reached, static/js/asset_fallback.js loads Observo's own copies (built into the package by
+scripts/vendor_assets.py, served at /vendor/) in the same order; `OBSERVO_ASSETS=local` serves only
+those copies, for a closed network (docs/offline.md). Either way the integrity values are the same.
+Should a script load from nowhere, the fallback script says so on the page.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from flask import current_app, has_app_context, has_request_context, request, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-
-@dataclass(frozen=True)
-class Asset:
-    package: str
-    version: str
-    path: str
-    integrity: str
-
-    @property
-    def is_script(self) -> bool:
-        return self.path.endswith(".js")
-
-    def url(self, base_url: str) -> str:
-        return f"{base_url.rstrip('/')}/{self.package}@{self.version}/{self.path}"
-
-
-LEAFLET = "1.9.4"
-MARKERCLUSTER = "1.5.3"
-GEOMAN = "2.20.2"
-
-ASSETS: dict[str, Asset] = {
-    "leaflet.css": Asset(
-        "leaflet",
-        LEAFLET,
-        "dist/leaflet.css",
-        "sha384-sHL9NAb7lN7rfvG5lfHpm643Xkcjzp4jFvuavGOndn6pjVqS6ny56CAt3nsEVT4H",
-    ),
-    "leaflet.js": Asset(
-        "leaflet",
-        LEAFLET,
-        "dist/leaflet.js",
-        "sha384-cxOPjt7s7Iz04uaHJceBmS+qpjv2JkIHNVcuOrM+YHwZOmJGBXI00mdUXEq65HTH",
-    ),
-    "markercluster.css": Asset(
-        "leaflet.markercluster",
-        MARKERCLUSTER,
-        "dist/MarkerCluster.css",
-        "sha384-pmjIAcz2bAn0xukfxADbZIb3t8oRT9Sv0rvO+BR5Csr6Dhqq+nZs59P0pPKQJkEV",
-    ),
-    "markercluster-default.css": Asset(
-        "leaflet.markercluster",
-        MARKERCLUSTER,
-        "dist/MarkerCluster.Default.css",
-        "sha384-wgw+aLYNQ7dlhK47ZPK7FRACiq7ROZwgFNg0m04avm4CaXS+Z9Y7nMu8yNjBKYC+",
-    ),
-    "markercluster.js": Asset(
-        "leaflet.markercluster",
-        MARKERCLUSTER,
-        "dist/leaflet.markercluster.js",
-        "sha384-eXVCORTRlv4FUUgS/xmOyr66XBVraen8ATNLMESp92FKXLAMiKkerixTiBvXriZr",
-    ),
-    "geoman.css": Asset(
-        "@geoman-io/leaflet-geoman-free",
-        GEOMAN,
-        "dist/leaflet-geoman.css",
-        "sha384-++juJE6hRzkkV4Ri9H2C+3yjCTdEk4PaZxptm3cpgKKjuMcAHErn35Q/0sGitZCR",
-    ),
-    "geoman.js": Asset(
-        "@geoman-io/leaflet-geoman-free",
-        GEOMAN,
-        "dist/leaflet-geoman.min.js",
-        "sha384-pXNWPiDuE2DMvhW70luPUxtqU3gGa3Fn+Q4CckIXyA9ZcnByNj6FgpHi8Km45rcc",
-    ),
-}
-# What each kind of page loads, in order (styles, then scripts).
-MAP_ASSETS = tuple(ASSETS)
-EMBED_ASSETS = (
-    "leaflet.css",
-    "markercluster.css",
-    "markercluster-default.css",
-    "leaflet.js",
-    "markercluster.js",
+from observo.web.asset_files import (  # noqa: F401  (re-exported: the pages import them from here)
+    ASSETS,
+    DOCS_ASSETS,
+    EMBED_ASSETS,
+    MAP_ASSETS,
+    VENDOR_URL,
+    Asset,
 )
 
 
-def asset_tags(base_url: str, names: tuple[str, ...]) -> Markup:
-    """`<link>`/`<script>` tags with `integrity` and `crossorigin`, in the order given."""
+def asset_tags(base_url: str, names: tuple[str, ...], mode: str | None = None) -> Markup:
+    """`<link>`/`<script>` tags with `integrity` and `crossorigin`, in the order given, then the
+    fallback script. `mode` defaults to the `OBSERVO_ASSETS` setting."""
+    mode = mode or _configured_mode()
+    local = (request.script_root if has_request_context() else "") + VENDOR_URL
     tags = []
     for name in names:
         asset = ASSETS[name]
-        url, integrity = escape(asset.url(base_url)), escape(asset.integrity)
+        url = asset.url(local if mode == "local" else base_url)
+        attributes = {"integrity": asset.integrity, "crossorigin": "anonymous"}
+        if mode != "local":
+            attributes["data-local"] = asset.url(local)
+        if asset.probe:
+            attributes["data-probe"] = asset.probe
         if asset.is_script:
-            tags.append(f'<script src="{url}" integrity="{integrity}" crossorigin="anonymous"></script>')
+            tags.append(f"<script src={_quoted(url)}{_attributes(attributes)}></script>")
         else:
-            tags.append(
-                f'<link rel="stylesheet" href="{url}" integrity="{integrity}" crossorigin="anonymous">'
-            )
+            tags.append(f'<link rel="stylesheet" href={_quoted(url)}{_attributes(attributes)}>')
+    if has_request_context():
+        tags.append(_fallback_tag())
     return Markup("\n  ".join(tags))
+
+
+def docs_asset_tags() -> Markup:
+    """Swagger UI's tags for the API documentation page (a template global: flask-smorest renders it)."""
+    return asset_tags(current_app.config["OBSERVO_SETTINGS"].cdn_base_url, DOCS_ASSETS)
+
+
+def _configured_mode() -> str:
+    if not has_app_context():
+        return "cdn"
+    return str(current_app.config["OBSERVO_SETTINGS"].assets)
+
+
+def _fallback_tag() -> str:
+    src = url_for("static", filename="js/asset_fallback.js")
+    missing = _(
+        "Some of this page's scripts could not be loaded, neither from the internet nor from this "
+        "server, so the page cannot work. Reload it; if it happens again, tell the "
+        "administrator (the setting OBSERVO_ASSETS=local serves them from this server only)."
+    )
+    return f"<script src={_quoted(src)} data-missing={_quoted(missing)}></script>"
+
+
+def _quoted(value: str) -> str:
+    return f'"{escape(value)}"'
+
+
+def _attributes(attributes: dict[str, str]) -> str:
+    return "".join(f" {name}={_quoted(value)}" for name, value in attributes.items())
 
 
 def origin_of(url: str) -> str:

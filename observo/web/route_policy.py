@@ -44,6 +44,12 @@ _REASON = "a `reason` and one audit entry when it can return restricted cameras"
 POLICY: dict[str, dict[str, Rule]] = {
     # --- pages ---
     "static": {"GET": Rule(ANYONE, "the map's scripts and styles")},
+    "vendor.file": {
+        "GET": Rule(ANYONE, "pinned third-party scripts shipped in the package (docs/offline.md)", cors=True)
+    },
+    "base_tiles.tile": {
+        "GET": Rule(ANYONE, "background tiles from OBSERVO_TILE_MBTILES; 404 when none is set", cors=True)
+    },
     "pages.home": {"GET": Rule(ANYONE, "redirects to the map")},
     "pages.login": {
         "GET": Rule(ANYONE, "the sign-in form"),
