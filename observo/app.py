@@ -33,7 +33,8 @@ from observo.api.problems import problem_from_error
 from observo.errors import ObservoError
 from observo.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from observo.logs import configure_logging
-from observo.settings import PROJECT_ROOT, Settings
+from observo.package_files import migrations_dir, static_dir
+from observo.settings import Settings
 from observo.spatial.engine import UNAVAILABLE_ERRORS, engine_options, install_hooks
 
 # The page modules register their routes on pages.bp when imported.
@@ -63,7 +64,7 @@ from observo.web.session import load_signed_in
 from observo.web.unavailable import unavailable_response
 from observo.web.vendored import bp as vendor_bp
 
-MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+MIGRATIONS_DIR = migrations_dir()  # beside the package in a checkout, inside it in a wheel
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_path=str(settings.instance_path),
-        static_folder=str(PROJECT_ROOT / "static"),
+        static_folder=str(static_dir()),
         template_folder="web/templates",
     )
     app.config.update(_flask_config(settings))
