@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from flask import Response, current_app, render_template, request
 from flask.blueprints import BlueprintSetupState
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -103,11 +103,20 @@ def square_metres(value: float | None) -> str:
 
 
 def hours_left(value: float | None, expired: bool) -> str:
+    """The time left before footage is overwritten, in days and whole hours, rounded down: an officer
+    must not count on an hour that is not there."""
     if value is None:
         return ""
     if expired:
         return _("expired")
-    return _("%(hours)s h left", hours=format_decimal(value, "#,##0.#"))
+    days, hours = divmod(int(value), 24)
+    if days == 0 and hours == 0:
+        return _("less than an hour left")
+    day_text = ngettext("%(num)s day", "%(num)s days", days) if days else ""
+    hour_text = ngettext("%(num)s hour", "%(num)s hours", hours) if hours else ""
+    if day_text and hour_text:
+        return _("%(days)s and %(hours)s left", days=day_text, hours=hour_text)
+    return _("%(time)s left", time=day_text or hour_text)
 
 
 # --- the template's content ------------------------------------------------------------------------
@@ -189,6 +198,9 @@ def camera_row(camera: Mapping[str, Any], owner_names: Mapping[str, str]) -> dic
         "owner": owner_names.get(camera["owner"], camera["owner"]),
         "type": str(value_label("camera_type", camera.get("camera_type"))),
         "status": str(value_label("status", camera.get("status"))),
+        "type_status": " · ".join(
+            str(value_label(name, camera.get(name))) for name in ("camera_type", "status") if camera.get(name)
+        ),
         "records": records if retention is None else f"{records} · {retention} h",
         "expires": moment(camera.get("footage_expires_at")),
         "left": hours_left(camera.get("hours_left"), bool(camera.get("expired"))),
@@ -379,7 +391,7 @@ def intervention_brief(intervention_id: int) -> Any:
         return Response(page, mimetype="text/html")
     document = weasyprint.HTML(string=page, base_url=request.host_url, url_fetcher=app_fetcher())
     pdf = document.write_pdf()
-    filename = f"intervento-{intervention_id}-brief.pdf"
+    filename = f"intervento-{intervention_id}-scheda.pdf"
     return Response(
         pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
     )

@@ -204,7 +204,7 @@ def test_session_reader_gets_the_brief(client, session, plan):
     signed = {"email": editor.email, "password": factories.PASSWORD, "csrf_token": token}
     assert client.post("/login", data=signed).status_code == 302
     response = client.get(brief_url(plan), headers={"Sec-Fetch-Site": "same-origin"})  # a link on our page
-    assert response.status_code == 200 and "Brief dell'intervento" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "Scheda dell'intervento" in response.get_data(as_text=True)
 
 
 def test_every_brief_is_audited_with_the_reason(client, session, plan):

@@ -100,7 +100,7 @@ def test_intervention_page_shows_deadlines_contacts_and_audits_them(client, sess
     table = page[page.index('class="camera-table deadlines"') :]
     assert table.index(watched) < table.index(silent) and WATCHED_EXPIRES in table and "Non registra" in table
     assert f'href="/map?intervention={item.id}"' in page and "Apri sulla mappa" in page
-    assert f'href="/api/v1/interventions/{item.id}/brief?lang=it"' in page and "Brief (stampa)" in page
+    assert f'href="/api/v1/interventions/{item.id}/brief?lang=it"' in page and "Scheda (stampa)" in page
     logged = entries(session, "intervention.contacts")
     assert len(logged) == before + 1 and logged[-1].reason == REASON and logged[-1].actor_user_id == editor.id
 
