@@ -24,8 +24,9 @@ from shapely.ops import substring
 
 from observo.domain.shapes import Area
 
-# Gaps smaller than this are slivers between touching sectors (arc chords), not places to patrol.
-MIN_GAP_M2 = 1.0
+# Gaps smaller than this are slivers between touching sectors (arc chords, rounding at the target's
+# edge), not places to patrol: a few square metres is less than a parked car.
+MIN_GAP_M2 = 5.0
 # Uncovered stretches shorter than this are where two sectors' chords meet, not holes in the watch.
 MIN_STRETCH_M = 0.5
 

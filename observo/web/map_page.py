@@ -14,18 +14,22 @@ from observo.domain.permissions import Actor
 from observo.extensions import db
 from observo.models import Organisation
 from observo.schemas.fields import current_settings
+from observo.services.map_home import home_extent
 from observo.services.scope import camera_owners
 from observo.settings import Settings
 from observo.web.assets import MAP_ASSETS, asset_tags
 from observo.web.i18n import language
 from observo.web.labels import labels_for_scripts
 from observo.web.pages import bp, render_page
+from observo.web.plural_messages import plural_messages
 from observo.web.source_data import attributions_for_scripts
 
 # Below this zoom the map asks the server for grid clusters; from it, for the cameras themselves.
 POINTS_MIN_ZOOM = 13
 # From this zoom on, fields of view are drawn (a street fills the screen).
 SECTORS_MIN_ZOOM = 16
+# The map's times are Italian time, as the pages' and the brief's (observo/web/brief.py).
+TIME_ZONE = "Europe/Rome"
 
 
 @bp.route("/map")
@@ -33,20 +37,24 @@ SECTORS_MIN_ZOOM = 16
 def map_page() -> Any:
     settings = current_settings()
     actor = current_actor()
-    config = map_config(actor, settings)
+    owners = camera_owners(db.session, actor)
+    config = map_config(actor, settings, owners)
     return render_page(
         "map.html",
         assets=asset_tags(settings.cdn_base_url, MAP_ASSETS),
         config=config,
         labels=config["labels"],  # the forms' options, as the scripts name them
-        owners=camera_owners(db.session, actor),
+        owners=owners,
     )
 
 
-def map_config(actor: Actor, settings: Settings) -> dict[str, Any]:
-    """What the scripts need and may know: endpoints, tiles, limits, labels, the caller's rights."""
+def map_config(actor: Actor, settings: Settings, owners: dict[str, str] | None = None) -> dict[str, Any]:
+    """What the scripts need and may know: endpoints, tiles, limits, labels, the caller's rights,
+    where to open (`home`), the owners' names by slug, and the catalogue's plural forms."""
     return {
         "lang": language(),
+        "plurals": plural_messages(),
+        "timeZone": TIME_ZONE,
         "csrfToken": generate_csrf(),
         "urls": {
             "cameras": url_for("cameras.Cameras"),
@@ -70,7 +78,10 @@ def map_config(actor: Actor, settings: Settings) -> dict[str, Any]:
         "extent": settings.extent,
         "labels": labels_for_scripts(),
         "licences": attributions_for_scripts(),  # the credit each licence of the cameras' data asks for
-        "user": {"role": actor.role, "organisation": actor.organisation_id},
+        "user": {"id": actor.user_id, "role": actor.role, "organisation": actor.organisation_id},
+        # The caller's own cameras' extent (else the readable ones'): where the map opens the first time.
+        "home": home_extent(db.session, actor),
+        "ownerNames": owners if owners is not None else camera_owners(db.session, actor),
         "editableOwners": editable_owners(actor),
     }
 

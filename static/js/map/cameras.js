@@ -4,20 +4,30 @@
 // `zoom.sectors`. Each pan aborts the previous load; markers and sectors are kept by id so a pan
 // adds and removes only what changed.
 import { problemText, withParams } from "./api.js";
-import { _ } from "../i18n.js";
+import { _, formatNumber, ngettext } from "../i18n.js";
 import { clusterIcon, cameraIcon, STATUS_COLOURS } from "./icons.js";
 import { directionUnknown } from "./source.js";
 
 const PAGE_SIZE = 1000;
 const MAX_POINTS = 4000; // beyond that many cameras in view, the grid clusters say more than points
 const DEBOUNCE_MS = 150;
+const SITE_RADIUS_PX = 2; // at street zoom: the heads of one pole, not neighbours across the street
 
 export function createCameraLayer(ctx) {
   const { map, config, api } = ctx;
   const serverClusters = L.layerGroup().addTo(map);
+  // From street zoom only cameras on one spot (the heads of one pole) stay grouped: opening the
+  // group spreads them out (spiderfy), so each head can be opened, by mouse or with Enter.
   const points = L.markerClusterGroup({
-    chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
-    disableClusteringAtZoom: config.zoom.sectors,
+    chunkedLoading: true, showCoverageOnHover: false, spiderfyOnMaxZoom: true,
+    maxClusterRadius: (zoom) => (zoom >= config.zoom.sectors ? SITE_RADIUS_PX : 45),
+    iconCreateFunction: (cluster) => {
+      const count = cluster.getChildCount();
+      const site = map.getZoom() >= config.zoom.sectors;
+      return clusterIcon(count, site
+        ? ngettext("%(count)s camera on one spot: open to spread them out", "%(count)s cameras on one spot: open to spread them out", count)
+        : ngettext("%(count)s camera here: open to zoom in", "%(count)s cameras here: open to zoom in", count), { site });
+    },
   }).addTo(map);
   const sectors = L.layerGroup().addTo(map);
   const sectorLayers = new Map(); // camera id -> its sector polygon
@@ -50,7 +60,10 @@ export function createCameraLayer(ctx) {
       else showClusters(cells);
       finish(features ? "points" : "clusters", started);
     } catch (error) {
-      if (error.name !== "AbortError") throw error;
+      if (error.name === "AbortError") return; // the next pan's load replaces this one
+      document.body.dataset.mapState = "error";
+      ctx.notify("error", _("The cameras could not be drawn: move the map to try again."));
+      console.error(error); // a bug, not the network (api.js answers those): the tests must see it
     }
   }
 
@@ -61,8 +74,8 @@ export function createCameraLayer(ctx) {
       const answer = await api.get(url, { signal });
       signal.throwIfAborted(); // aborted while its body was read: no data, not an error to show
       if (!answer.ok) return reportError(answer);
-      features.push(...answer.data.features);
-      url = (answer.data.links || []).find((link) => link.rel === "next")?.href;
+      features.push(...(answer.data?.features || [])); // an empty answer is no cameras, not a failure
+      url = (answer.data?.links || []).find((link) => link.rel === "next")?.href;
     }
     return features;
   }
@@ -72,7 +85,7 @@ export function createCameraLayer(ctx) {
     const answer = await api.get(url, { signal });
     signal.throwIfAborted();
     if (!answer.ok) return reportError(answer) || [];
-    return answer.data.features;
+    return answer.data?.features || [];
   }
 
   function showClusters(cells) {
@@ -82,8 +95,10 @@ export function createCameraLayer(ctx) {
     serverClusters.clearLayers();
     for (const cell of cells) {
       const [lng, lat] = cell.geometry.coordinates;
-      const marker = L.marker([lat, lng], { icon: clusterIcon(cell.properties.count), keyboard: true,
-        title: String(cell.properties.count) });
+      const count = cell.properties.count;
+      const label = ngettext("%(count)s camera here: open to zoom in", "%(count)s cameras here: open to zoom in", count);
+      const marker = L.marker([lat, lng], { icon: clusterIcon(count, label), keyboard: true,
+        title: formatNumber(count) });
       const [west, south, east, north] = cell.properties.cell_bbox;
       marker.on("click", () => map.fitBounds([[south, west], [north, east]]));
       serverClusters.addLayer(marker);
@@ -120,9 +135,11 @@ export function createCameraLayer(ctx) {
     const props = feature.properties;
     const unknown = directionUnknown(props);
     const name = props.name || props.code || String(feature.id);
+    const title = unknown ? _("%(name)s (direction unknown)", { name }) : name;
+    const what = [config.labels.status?.[props.status], config.labels.camera_type?.[props.camera_type]].filter(Boolean);
+    const label = what.length ? `${title} (${what.join(", ")})` : title;
     const marker = L.marker([lat, lng], {
-      icon: cameraIcon(props, { directionUnknown: unknown }), keyboard: true,
-      title: unknown ? _("%(name)s (direction unknown)", { name }) : name, alt: props.name || "",
+      icon: cameraIcon(props, { directionUnknown: unknown, label, name }), keyboard: true, title, alt: props.name || "",
     });
     marker.feature = feature;
     marker.on("click", (event) => selectHandler(feature.id, event.latlng));

@@ -3,7 +3,7 @@
 // add most (numbered dashed circles, labelled as suggestions). The server computes the figures and
 // logs the run with the query's reason; this module only draws and lists them.
 import { problemText } from "./api.js";
-import { _, language } from "../i18n.js";
+import { _, formatNumber } from "../i18n.js";
 import { el, message } from "./panel.js";
 
 const SUGGESTIONS = 3;
@@ -36,7 +36,7 @@ export function createCoverage(ctx) {
     box.replaceChildren(message("info", _("Computing the coverage…")));
     const answer = await api.post(config.urls.coverage, coverageBody(body));
     if (mine !== run) return;
-    if (!answer.ok) {
+    if (!answer.ok || !answer.data) {
       box.replaceChildren(message("error", problemText(answer.problem)), el("button", { type: "button",
         class: "coverage-run", onclick: () => measure(body, box) }, _("Coverage")));
       return;
@@ -94,7 +94,7 @@ export function createCoverage(ctx) {
       el("h4", {}, _("Contributing cameras (%(count)s)", { count: cameras.length })),
       el("ol", { class: "result-list" }, cameras.slice(0, MAX_LISTED).map((camera) => el("li", {},
         el("button", { type: "button", class: "link", onclick: () => ctx.details.open(camera.id) }, camera.name || camera.code),
-        " ", el("span", { class: "meta" }, [formatPercent(camera.share), camera.owner,
+        " ", el("span", { class: "meta" }, [formatPercent(camera.share), config.ownerNames?.[camera.owner] ?? camera.owner,
           config.labels.status?.[camera.status]].filter(Boolean).join(" · "))))));
   }
 
@@ -202,24 +202,19 @@ function figures(data) {
     el("dd", { class: name }, value)]));
 }
 
-function locale() {
-  return language() === "it" ? "it-IT" : "en-GB";
-}
-
+// Areas, lengths and shares with the reader's locale: 6.214 m², 12,5 ha, 16,4 %.
 export function formatArea(squareMetres) {
   if (squareMetres === undefined || squareMetres === null) return "";
-  if (squareMetres >= 100_000) {
-    return _("%(hectares)s ha", { hectares: (squareMetres / 10_000).toLocaleString(locale(), { maximumFractionDigits: 1 }) });
-  }
-  return _("%(area)s m²", { area: Math.round(squareMetres).toLocaleString(locale()) });
+  if (squareMetres >= 100_000) return _("%(hectares)s ha", { hectares: formatNumber(squareMetres / 10_000, 1) });
+  return _("%(area)s m²", { area: formatNumber(squareMetres) });
 }
 
 export function formatLength(metres) {
   if (metres === undefined || metres === null) return "";
-  return _("%(metres)s m", { metres: Math.round(metres).toLocaleString(locale()) });
+  return _("%(metres)s m", { metres: formatNumber(metres) });
 }
 
 export function formatPercent(ratio) {
   if (ratio === undefined || ratio === null) return "";
-  return `${(ratio * 100).toLocaleString(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 })} %`;
+  return `${formatNumber(ratio * 100, 1, { trim: false })} %`;
 }

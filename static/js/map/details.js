@@ -2,7 +2,8 @@
 // ("footage from 14:00 today is kept until ..."), last verified, the footage contact on request
 // (each read is logged by the server), the history, and "Edit" for those who may change it.
 import { problemText } from "./api.js";
-import { _, formatDate, formatDateTime, language } from "../i18n.js";
+import { _, formatDate, formatDateTime, formatNumber, fromRomeInput, ngettext, romeInputValue,
+  timeZoneNote } from "../i18n.js";
 import { el, message } from "./panel.js";
 import { attributionNode, dataLicence, directionUnknown, directionUnknownNote, licenceAttribution,
   operatorName, sourceTags } from "./source.js";
@@ -15,8 +16,8 @@ export function createDetails(ctx) {
 
   async function open(id) {
     const answer = await api.get(`${config.urls.cameras}/${id}`);
-    if (!answer.ok) {
-      panel.show(_("Camera"), message("error", problemText(answer.problem)));
+    if (!answer.ok || !answer.data?.properties) {
+      panel.show(_("Camera"), message("error", answer.ok ? _("The server sent an empty answer.") : problemText(answer.problem)));
       return;
     }
     render(answer.data, answer.etag);
@@ -54,7 +55,8 @@ export function createDetails(ctx) {
   }
 
   function valueLabel(name, value) {
-    if (typeof value === "number") return value.toLocaleString(language() === "it" ? "it-IT" : "en-GB", { maximumFractionDigits: 1 });
+    if (typeof value === "number") return formatNumber(value, 1);
+    if (name === "owner") return config.ownerNames?.[value] ?? String(value); // the name, not the slug
     return config.labels[name]?.[String(value).toLowerCase()] ?? String(value);
   }
 
@@ -76,8 +78,8 @@ export function createDetails(ctx) {
 
   async function showContacts(id, target) {
     const answer = await api.get(`${config.urls.cameras}/${id}/contacts`);
-    if (!answer.ok) {
-      target.replaceChildren(message("error", problemText(answer.problem)));
+    if (!answer.ok || !answer.data) {
+      target.replaceChildren(message("error", answer.ok ? _("The server sent an empty answer.") : problemText(answer.problem)));
       return;
     }
     const data = answer.data;
@@ -109,24 +111,21 @@ function retention(props) {
     box.append(message("warning", _("Retention unknown: ask the owner at once.")));
     return box;
   }
-  const input = el("input", { type: "datetime-local", id: "footage-time", value: localNow() });
+  // The input is Italian wall time, whatever the browser's zone (a PC set to UTC in a control room).
+  const input = el("input", { type: "datetime-local", id: "footage-time", value: romeInputValue(new Date()),
+    "aria-describedby": "footage-time-zone" });
   const output = el("p", { class: "retention-until", "aria-live": "polite" });
   const update = () => {
-    const from = input.value ? new Date(input.value) : new Date();
+    const from = fromRomeInput(input.value) || new Date();
     const until = new Date(from.getTime() + props.retention_hours * 3_600_000);
-    output.textContent = _("Footage from %(from)s is kept until %(until)s (%(hours)s hours).", {
-      from: formatDateTime(from), until: formatDateTime(until), hours: props.retention_hours,
-    });
+    output.textContent = ngettext("Footage from %(from)s is kept until %(until)s (%(count)s hour).",
+      "Footage from %(from)s is kept until %(until)s (%(count)s hours).", props.retention_hours,
+      { from: formatDateTime(from), until: formatDateTime(until) });
     output.classList.toggle("expired", until < new Date());
   };
   input.addEventListener("input", update);
   update();
-  box.append(el("label", { for: "footage-time" }, _("Footage recorded at")), input, output);
+  box.append(el("label", { for: "footage-time" }, _("Footage recorded at")), input,
+    el("p", { class: "hint", id: "footage-time-zone" }, timeZoneNote()), output);
   return box;
-}
-
-function localNow() {
-  const now = new Date();
-  now.setSeconds(0, 0);
-  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 }

@@ -157,7 +157,7 @@ export function createEditor(ctx) {
       : await api.post(config.urls.cameras, body);
     if (answer.ok) return saved(answer);
     if (answer.status === 412) return stale();
-    showProblem(answer.problem);
+    showProblem(answer.problem || {});
   }
 
   function saved(answer) {
@@ -165,7 +165,10 @@ export function createEditor(ctx) {
     drawing.clearLayers();
     draft = null;
     ctx.cameras.reloadNow();
-    ctx.details.render(feature, answer.etag);
+    // Saved, but the answer's body did not arrive: the panel reads the camera afresh.
+    if (feature?.properties) ctx.details.render(feature, answer.etag);
+    else if (feature?.id) ctx.details.open(feature.id);
+    else ctx.panel.close();
     ctx.notify("success", _("Camera saved."));
   }
 
@@ -180,7 +183,8 @@ export function createEditor(ctx) {
   async function reloadCamera() {
     const id = draft.id;
     const answer = await api.get(`${config.urls.cameras}/${id}`);
-    if (answer.ok) open(answer.data, answer.etag);
+    if (answer.ok && answer.data?.properties) open(answer.data, answer.etag);
+    else draft.form.querySelector(".form-status").replaceChildren(message("error", problemText(answer.problem)));
   }
 
   function showProblem(problem) {

@@ -4,7 +4,7 @@
 // lists the cameras by footage expiry, soonest first. Also: a new draft intervention from a query.
 import { fieldMessage, problemText } from "./api.js";
 import { draw as drawCoverage, formatPercent, suggestionLayer } from "./coverage.js";
-import { _, formatDateTime } from "../i18n.js";
+import { _, formatDateTime, fromRomeInput, ngettext, romeInputValue, timeZoneNote } from "../i18n.js";
 import { el, message } from "./panel.js";
 import { offset } from "./sector.js";
 import { writeIntervention } from "./state.js";
@@ -41,21 +41,37 @@ export function createInterventionView(ctx) {
   let current = null; // {id, item, features, live}: the intervention shown
   const control = addControl(map, () => current && showPanel(), () => close());
 
+  let loading = null; // the open() in flight: a newer one aborts it
+
   async function open(id, { fit = true } = {}) {
+    loading?.abort();
+    const controller = new AbortController();
+    loading = controller;
     const base = `${config.urls.interventions}/${id}`;
-    const [item, features] = await Promise.all([api.get(base), api.get(`${base}/map`)]);
+    let item;
+    let features;
+    try {
+      [item, features] = await Promise.all([api.get(base, { signal: controller.signal }),
+        api.get(`${base}/map`, { signal: controller.signal })]);
+    } catch (error) {
+      if (error.name === "AbortError") return false; // another intervention was asked for meanwhile
+      throw error;
+    }
+    if (loading === controller) loading = null;
     const failed = [item, features].find((answer) => !answer.ok);
-    if (failed) {
-      panel.show(_("Intervention"), message("error", problemText(failed.problem)));
+    if (failed || !item.data || !features.data) {
+      // An empty answer (a load cut short by the network) is said as such, not read as data.
+      panel.show(_("Intervention"), message("error", failed ? problemText(failed.problem)
+        : _("The server sent an empty answer.")));
       return false;
     }
-    const usable = (features.data.features || []).filter((feature) => feature.geometry);
+    const usable = (features.data.features || []).filter((feature) => feature?.geometry && feature.properties);
     current = { id, item: item.data, features: usable, live: Boolean(features.data.live) };
     writeIntervention(id);
     drawAll(current.features);
     showPanel();
     map.invalidateSize(); // the panel narrowed the map: fit the targets into what is left of it
-    const targets = current.features.filter((feature) => feature.properties.layer === "target");
+    const targets = current.features.filter((feature) => feature.properties?.layer === "target");
     // Fit the targets (not every sector around them), leaving room for their centred labels.
     if (fit && targets.length) map.fitBounds(L.geoJSON(targets).getBounds(), { padding: [170, 60], maxZoom: 18 });
     control.show(current.item.title);
@@ -148,7 +164,7 @@ export function createInterventionView(ctx) {
     const rows = [
       [_("Status"), STATUS_LABELS[item.status]?.() ?? item.status],
       [_("Kind"), KIND_LABELS[item.kind]?.() ?? item.kind],
-      [_("Window"), windowText(item.window)],
+      [_("Window"), windowText(item.window) && `${windowText(item.window)} (${timeZoneNote()})`],
       [_("Lead"), item.lead],
       [_("Protocol number"), item.protocol_number],
     ].filter(([, value]) => value);
@@ -168,7 +184,7 @@ export function createInterventionView(ctx) {
         const ratio = props.ratio ?? summary.ratio;
         const meta = [ratio === undefined || ratio === null ? null : _("%(percent)s covered", { percent: formatPercent(ratio) }),
           summary.gaps === undefined ? null
-            : summary.gaps === 1 ? _("1 gap") : _("%(count)s gaps", { count: summary.gaps })].filter(Boolean).join(" · ");
+            : ngettext("%(count)s gap", "%(count)s gaps", summary.gaps)].filter(Boolean).join(" · ");
         return el("li", {},
           el("button", { type: "button", class: "link", onclick: () => map.fitBounds(L.geoJSON(feature).getBounds(),
             { padding: [30, 30], maxZoom: 18 }) }, props.name),
@@ -190,7 +206,8 @@ export function createInterventionView(ctx) {
         ];
         return el("li", { "data-camera": id, class: props.preservation === "pending" ? "pending" : null },
           el("button", { type: "button", class: "link", onclick: () => focusCamera(feature) }, props.name || props.code),
-          " ", el("span", { class: "meta" }, [props.owner, props.flag ? null : expiryText(props)].filter(Boolean).join(" · ")),
+          " ", el("span", { class: "meta" }, [config.ownerNames?.[props.owner] ?? props.owner,
+            props.flag ? null : expiryText(props)].filter(Boolean).join(" · ")),
           " ", badges);
       })));
   }
@@ -232,7 +249,7 @@ export function createInterventionView(ctx) {
   async function listExisting(form) {
     const answer = await api.get(config.urls.interventions);
     const select = form.elements.existing;
-    const choices = answer.ok ? answer.data.filter((item) => item.status !== "closed") : [];
+    const choices = answer.ok && Array.isArray(answer.data) ? answer.data.filter((item) => item.status !== "closed") : [];
     select.replaceChildren(el("option", { value: "" }, _("A new intervention")),
       ...choices.map((item) => el("option", { value: item.id }, item.title)));
     select.disabled = !choices.length;
@@ -243,6 +260,7 @@ export function createInterventionView(ctx) {
     const url = `${config.urls.interventions}/${id}`;
     const item = await api.get(url);
     if (!item.ok) return item;
+    if (!item.data) return { ok: false, problem: { title: _("The server sent an empty answer.") } };
     const targets = item.data.targets.map(({ name, geometry, buffer_m }) => ({ name, geometry, buffer_m }));
     targets.push({ name: form.elements.target_name.value.trim(), ...targetShape(body) });
     return api.patch(url, { targets }, item.etag);
@@ -272,6 +290,7 @@ function interventionDialog() {
         field("i-kind", _("Kind"), kinds),
         field("i-start", _("Start of the window"), el("input", { id: "i-start", name: "window_start", type: "datetime-local", required: true })),
         field("i-end", _("End of the window"), el("input", { id: "i-end", name: "window_end", type: "datetime-local", required: true })),
+        el("p", { class: "hint" }, timeZoneNote()),
         field("i-reason", _("Reason"), el("input", { id: "i-reason", name: "reason", required: true, maxlength: "500" }))),
       field("i-target", _("Name of the target place"), el("input", { id: "i-target", name: "target_name", required: true, maxlength: "200" })),
       el("div", { class: "buttons" },
@@ -282,21 +301,20 @@ function interventionDialog() {
 }
 
 function prefill(form, body) {
-  const start = new Date();
-  start.setMinutes(60, 0, 0);
+  const start = new Date(Math.ceil((Date.now() + 1) / 3_600_000) * 3_600_000); // the next full hour
   const end = new Date(start.getTime() + WINDOW_HOURS * 3_600_000);
   form.reset();
   clearErrors(form);
   form.querySelector(".new-only").hidden = false;
   form.elements.kind.value = "proximity_patrol";
-  form.elements.window_start.value = localInput(start);
-  form.elements.window_end.value = localInput(end);
+  form.elements.window_start.value = romeInputValue(start);
+  form.elements.window_end.value = romeInputValue(end);
   form.elements.reason.value = body.reason || "";
 }
 
 function interventionBody(form, body) {
   const value = (name) => form.elements[name].value.trim();
-  const instant = (name) => (value(name) ? new Date(value(name)).toISOString() : null);
+  const instant = (name) => fromRomeInput(value(name))?.toISOString() ?? null; // Italian wall time
   return {
     title: value("title"), kind: value("kind"), reason: value("reason"),
     window: { start: instant("window_start"), end: instant("window_end") },
@@ -386,6 +404,3 @@ function byExpiry(a, b) {
   return at(a) - at(b);
 }
 
-function localInput(date) {
-  return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-}

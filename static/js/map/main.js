@@ -11,16 +11,16 @@ import { createInterventionView } from "./intervention.js";
 import { addLegend } from "./legend.js";
 import { createPanel, el, message } from "./panel.js";
 import { createQueryTools } from "./query.js";
+import { addBackground } from "./background.js";
 import { readState, writeState } from "./state.js";
-
-const DEFAULT_VIEW = { lat: 44.9985, lng: 7.6826, zoom: 13 }; // Moncalieri and its neighbours
+import { homeView, rememberView, savedView } from "./view.js";
 
 async function start() {
   const config = JSON.parse(document.getElementById("observo-config").textContent);
-  await loadMessages(config.urls.messages, config.lang);
+  await loadMessages(config.urls.messages, config.lang, config.plurals);
   const state = readState();
   const map = L.map("map", { zoomControl: true, keyboard: true, maxZoom: config.tiles.maxZoom });
-  L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: config.tiles.maxZoom }).addTo(map);
+  addBackground(map, config.tiles);
   L.control.scale({ imperial: false }).addTo(map);
   const ctx = {
     map, config, filters: state.filters, stats: {},
@@ -53,7 +53,7 @@ async function start() {
   document.addEventListener("observo:rendered", () => dataCredit.update(ctx.cameras.features()));
   addLegend(map, config.labels);
   bindFilters(ctx, () => { writeState(map, ctx.filters); ctx.cameras.reloadNow(); });
-  map.on("moveend", () => writeState(map, ctx.filters));
+  map.on("moveend", () => { writeState(map, ctx.filters); rememberView(map, config.user); });
   await openInitialView(ctx, state);
 }
 
@@ -61,16 +61,19 @@ async function openInitialView(ctx, state) {
   const { map } = ctx;
   if (state.camera !== null) {
     const answer = await ctx.api.get(`${ctx.config.urls.cameras}/${state.camera}`);
-    if (answer.ok) {
+    if (answer.ok && answer.data?.geometry) {
       const [lng, lat] = answer.data.geometry.coordinates;
       map.setView([lat, lng], Math.max(state.zoom ?? 0, ctx.config.zoom.sectors + 1));
       ctx.details.render(answer.data, answer.etag);
       return;
     }
   }
+  // A link's own view first; else where this user left the map on this browser; else its home.
   const placed = state.lat !== null && state.lng !== null;
-  if (placed) map.setView([state.lat, state.lng], state.zoom ?? DEFAULT_VIEW.zoom);
-  else map.setView([DEFAULT_VIEW.lat, DEFAULT_VIEW.lng], DEFAULT_VIEW.zoom);
+  const saved = placed ? null : savedView(ctx.config.user);
+  if (placed) map.setView([state.lat, state.lng], state.zoom ?? ctx.config.zoom.points);
+  else if (saved && state.intervention === null) map.setView([saved.lat, saved.lng], saved.zoom);
+  else homeView(map, ctx.config);
   // A shared link keeps its view; a bare ?intervention=<id> fits the map to the intervention.
   if (state.intervention !== null) await ctx.intervention.open(state.intervention, { fit: !placed });
 }

@@ -3,18 +3,32 @@
 export function createPanel(element) {
   const body = element.querySelector(".panel-body");
   const title = element.querySelector(".panel-title");
+  let returnTo = null; // where the keyboard was before the panel took it
+  title.tabIndex = -1;
   element.querySelector(".panel-close").addEventListener("click", () => close());
+  // Escape closes the panel from inside it (a dialog open over it handles its own Escape).
+  element.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !event.defaultPrevented) close();
+  });
 
+  // The keyboard follows what was asked for: focus moves to the panel's title, so a screen reader
+  // says it and Tab goes on into the panel (the edit form then moves it to its first field).
   function show(heading, content) {
+    const active = document.activeElement;
+    if (!element.contains(active) && active !== document.body) returnTo = active;
     title.textContent = heading;
     body.replaceChildren(content);
     element.hidden = false;
     element.dataset.view = content.dataset.view || "";
+    title.focus({ preventScroll: true });
   }
   function close() {
+    const hadFocus = element.contains(document.activeElement);
     element.hidden = true;
     body.replaceChildren();
     element.dispatchEvent(new CustomEvent("panel:closed"));
+    if (hadFocus && returnTo?.isConnected) returnTo.focus({ preventScroll: true });
+    returnTo = null;
   }
   return { show, close, element };
 }

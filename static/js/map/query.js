@@ -3,7 +3,7 @@
 // query. Results are listed in the panel, highlighted on the map and exportable as CSV or GeoJSON.
 import { problemText, withParams } from "./api.js";
 import { download, toCsv } from "./export.js";
-import { _ } from "../i18n.js";
+import { _, formatNumber, ngettext } from "../i18n.js";
 import { el, message } from "./panel.js";
 
 const SHAPES = { polygon: "Polygon", circle: "Circle", route: "Line" };
@@ -23,8 +23,21 @@ export function createQueryTools(ctx) {
     button.addEventListener("click", () => startDrawing(button.dataset.draw));
   }
   document.getElementById("sees-point").addEventListener("click", toggleSeesMode);
+  document.getElementById("query-view")?.addEventListener("click", queryView);
   map.on("pm:create", (event) => finishDrawing(event.layer, event.shape));
   map.on("click", (event) => seesMode && whoSees(event.latlng));
+  // Keyboard: with the point tool on, Enter on the map asks about the map's centre (a cross marks
+  // it; the arrow keys move the map under it), Escape leaves the tool.
+  map.getContainer().addEventListener("keydown", (event) => {
+    if (!seesMode || event.target !== map.getContainer()) return;
+    if (event.key === "Enter") {
+      event.preventDefault();
+      whoSees(map.getCenter());
+    } else if (event.key === "Escape") {
+      setSeesMode(false);
+      document.getElementById("sees-point").focus();
+    }
+  });
 
   function startDrawing(kind) {
     map.fire("observo:querystart"); // a new query: the last one's coverage goes
@@ -43,6 +56,20 @@ export function createQueryTools(ctx) {
     seesMode = on;
     document.getElementById("sees-point").setAttribute("aria-pressed", String(on));
     map.getContainer().classList.toggle("query-point-mode", on);
+    const hint = document.getElementById("sees-point-hint");
+    if (hint) hint.hidden = !on;
+  }
+
+  // The area in view as the query's shape: the drawing tools need a pointer, this needs none.
+  async function queryView() {
+    map.fire("observo:querystart");
+    setSeesMode(false);
+    map.pm.disableDraw();
+    const bounds = map.getBounds();
+    const [west, south, east, north] = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]
+      .map((value) => Number(value.toFixed(6)));
+    const layer = L.polygon([[south, west], [south, east], [north, east], [north, west]]);
+    await finishDrawing(layer, "Polygon");
   }
 
   async function finishDrawing(layer, shape) {
@@ -61,6 +88,7 @@ export function createQueryTools(ctx) {
     }
     const body = { geometry, buffer_m: buffer, reason: answer.reason, limit: config.limits.pageLimit, ...searchFilters() };
     lastBody = body;
+    document.body.dataset.query = "running";
     const result = await api.post(config.urls.search, body);
     showResults(result, _("Cameras in the area or seeing into it"), body);
   }
@@ -75,6 +103,7 @@ export function createQueryTools(ctx) {
       ...ctx.filters, sees: `${latlng.lng.toFixed(6)},${latlng.lat.toFixed(6)}`,
       reason: answer.reason, limit: config.limits.pageLimit,
     });
+    document.body.dataset.query = "running";
     showResults(await api.get(url), _("Cameras that see this point"));
   }
 
@@ -106,19 +135,23 @@ export function createQueryTools(ctx) {
   // `body`: the area query's, for the actions on its shape (coverage, a new intervention).
   function showResults(answer, heading, body = null) {
     highlights.clearLayers();
+    document.body.dataset.query = "done";
     if (!answer.ok) {
       panel.show(heading, message("error", problemText(answer.problem)));
       return;
     }
-    const features = answer.data.features;
+    const features = answer.data?.features || []; // an empty answer lists nothing, it does not fail
     const view = el("div", { class: "results", "data-view": "results" });
-    const more = (answer.data.links || []).some((link) => link.rel === "next");
+    const more = (answer.data?.links || []).some((link) => link.rel === "next");
+    // Only an area or route query has a shape for coverage and interventions: a point has none.
+    const actions = body && ctx.queryActions ? ctx.queryActions(body) : null;
     view.append(
       el("p", { class: "result-count", role: "status" }, more
-        ? _("First %(count)s cameras (there are more: narrow the query).", { count: features.length })
-        : _("%(count)s cameras found.", { count: features.length })),
+        ? ngettext("First %(count)s camera (there are more: narrow the query).",
+          "First %(count)s cameras (there are more: narrow the query).", features.length)
+        : ngettext("%(count)s camera found.", "%(count)s cameras found.", features.length)),
       exportButtons(features),
-      body && ctx.queryActions ? ctx.queryActions(body) : null,
+      ...(actions ? [actions] : []),
       el("ol", { class: "result-list" }, features.map(resultItem)),
     );
     for (const feature of features) {
@@ -132,12 +165,15 @@ export function createQueryTools(ctx) {
   function resultItem(feature) {
     const props = feature.properties;
     const relation = props.relation === "inside" ? _("inside") : props.relation === "sees_into" ? _("sees into") : "";
-    const distance = props.distance_m !== undefined ? _("%(metres)s m", { metres: Math.round(props.distance_m) }) : "";
+    const distance = props.distance_m === undefined || props.distance_m === null ? ""
+      : _("%(metres)s m", { metres: formatNumber(props.distance_m) });
+    const owner = config.ownerNames?.[props.owner] ?? props.owner;
     const [lng, lat] = feature.geometry.coordinates;
     return el("li", {},
       el("button", { type: "button", class: "link", onclick: () => { map.setView([lat, lng], Math.max(map.getZoom(), 17)); ctx.details.open(feature.id); } },
         props.name || props.code),
-      " ", el("span", { class: "meta" }, [relation, distance, config.labels.status?.[props.status]].filter(Boolean).join(" · ")));
+      " ", el("span", { class: "meta" }, [relation, distance, owner, config.labels.status?.[props.status]]
+        .filter(Boolean).join(" · ")));
   }
 
   function exportButtons(features) {
