@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -53,8 +52,8 @@ from observo.web import (  # noqa: F401
 from observo.web.access import install_access_control, refusal_response
 from observo.web.asset_files import SWAGGER_UI, VENDOR_DIR, VENDOR_URL, vendored_files
 from observo.web.assets import docs_asset_tags
-from observo.web.base_tiles import TILE_URL, tile_format
 from observo.web.base_tiles import bp as base_tiles_bp
+from observo.web.base_tiles import with_tile_file
 from observo.web.hosts import install_host_check
 from observo.web.input_guard import install_input_guard
 from observo.web.read_routing import install_read_routing, retry_on_primary
@@ -109,10 +108,7 @@ def _offline_ready(settings: Settings) -> Settings:
                 f"OBSERVO_ASSETS=local but {len(absent)} file(s) are missing from {VENDOR_DIR} "
                 f"(first: {absent[0]}): build them with `python scripts/vendor_assets.py` after `npm ci`"
             )
-    if settings.tile_mbtiles is not None:
-        tile_format(settings.tile_mbtiles)  # MBTilesError: a clear message at start-up
-        settings = replace(settings, tile_url=TILE_URL)
-    return settings
+    return with_tile_file(settings)  # MBTilesError: a clear message at start-up
 
 
 def _flask_config(settings: Settings) -> dict[str, Any]:

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app
+from markupsafe import escape
+
+from observo.settings import Settings
 
 bp = Blueprint("base_tiles", __name__, url_prefix="/tiles/base")
 TILE_URL = "/tiles/base/{z}/{x}/{y}"
@@ -28,23 +32,42 @@ def _connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
 
 
-def tile_format(path: Path) -> str:
-    """The file's raster format ('png', 'jpg'...), checked once at start-up; MBTilesError otherwise."""
+@dataclass(frozen=True)
+class TileFile:
+    format: str  # 'png', 'jpg'...
+    attribution: str  # the file's own credit, as plain text ('' when it names none)
+
+
+def tile_file(path: Path) -> TileFile:
+    """What the file holds, checked once at start-up; MBTilesError when it cannot be served."""
     if not path.is_file():
         raise MBTilesError(f"OBSERVO_TILE_MBTILES: no such file: {path}")
     try:
         with closing(_connect(path)) as conn:
-            row = conn.execute("SELECT value FROM metadata WHERE name = 'format'").fetchone()
+            metadata = dict(conn.execute("SELECT name, value FROM metadata").fetchall())
             conn.execute("SELECT 1 FROM tiles LIMIT 1").fetchall()
     except sqlite3.DatabaseError as exc:
         raise MBTilesError(f"OBSERVO_TILE_MBTILES: {path} is not an MBTiles file ({exc})") from None
-    found = (row[0] if row else "png").strip().lower()
+    found = str(metadata.get("format") or "png").strip().lower()
     if found not in _TYPES:
         raise MBTilesError(
             f"OBSERVO_TILE_MBTILES: {path} holds {found!r} tiles; the maps draw raster tiles only "
             f"({', '.join(sorted(_TYPES))})"
         )
-    return found
+    return TileFile(found, str(metadata.get("attribution") or "").strip())
+
+
+def with_tile_file(settings: Settings) -> Settings:
+    """Settings whose maps draw the MBTiles file's tiles, credited as the file says unless
+    OBSERVO_TILE_ATTRIBUTION says otherwise. The file's credit is a stranger's text: escaped, as
+    the map shows the attribution as HTML."""
+    if settings.tile_mbtiles is None:
+        return settings
+    source = tile_file(settings.tile_mbtiles)
+    attribution = settings.tile_attribution
+    if source.attribution and attribution == Settings.tile_attribution:
+        attribution = str(escape(source.attribution))
+    return replace(settings, tile_url=TILE_URL, tile_attribution=attribution)
 
 
 _FORMATS: dict[Path, str] = {}  # per file, read once: the format does not change under a running app
@@ -56,7 +79,7 @@ def tile(z: int, x: int, y: int) -> Response:
     if path is None or x >= 2**z or y >= 2**z:
         abort(404)
     if path not in _FORMATS:
-        _FORMATS[path] = tile_format(path)
+        _FORMATS[path] = tile_file(path).format
     with closing(_connect(path)) as conn:
         row = conn.execute(
             "SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?",

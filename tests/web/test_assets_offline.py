@@ -62,12 +62,14 @@ def _sign_in(client, session) -> None:
     factories.sign_in(client, factories.user(session, factories.org(session, "torino"), "viewer"))
 
 
-def write_mbtiles(path: Path, tile_format: str = "png") -> None:
+def write_mbtiles(path: Path, tile_format: str = "png", attribution: str = "") -> None:
     """One tile, at z=1 x=0 y=0 (the north-west quarter): stored as TMS row 1."""
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
         conn.execute("CREATE TABLE tiles (zoom_level INT, tile_column INT, tile_row INT, tile_data BLOB)")
         conn.execute("INSERT INTO metadata VALUES ('format', ?)", (tile_format,))
+        if attribution:
+            conn.execute("INSERT INTO metadata VALUES ('attribution', ?)", (attribution,))
         conn.execute("INSERT INTO tiles VALUES (1, 0, 1, ?)", (PNG,))
     conn.close()
 
@@ -204,9 +206,23 @@ def test_local_mode_refuses_to_start_without_the_shipped_copies(tmp_path, monkey
 
 
 def test_an_mbtiles_file_becomes_the_maps_tile_source(tmp_path):
-    write_mbtiles(tmp_path / "base.mbtiles")
+    write_mbtiles(tmp_path / "base.mbtiles", attribution="Regione <b>Piemonte</b>")
     app = make_app(f"sqlite:///{tmp_path}/o.sqlite", tmp_path, tile_mbtiles=tmp_path / "base.mbtiles")
-    assert app.config["OBSERVO_SETTINGS"].tile_url == TILE_URL == "/tiles/base/{z}/{x}/{y}"
+    settings = app.config["OBSERVO_SETTINGS"]
+    assert settings.tile_url == TILE_URL == "/tiles/base/{z}/{x}/{y}"
+    # The file's own credit, as text: the map shows attributions as HTML.
+    assert settings.tile_attribution == "Regione &lt;b&gt;Piemonte&lt;/b&gt;"
+
+
+def test_the_attribution_setting_wins_over_the_files(tmp_path):
+    write_mbtiles(tmp_path / "base.mbtiles", attribution="Regione Piemonte")
+    app = make_app(
+        f"sqlite:///{tmp_path}/o.sqlite",
+        tmp_path,
+        tile_mbtiles=tmp_path / "base.mbtiles",
+        tile_attribution="Comune di Moncalieri",
+    )
+    assert app.config["OBSERVO_SETTINGS"].tile_attribution == "Comune di Moncalieri"
 
 
 @pytest.mark.parametrize("problem", ["missing", "not sqlite", "vector tiles"])
