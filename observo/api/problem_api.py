@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import marshmallow as ma
@@ -62,9 +63,13 @@ class ProblemApi(Api):
         for name, response in problem_components():
             self.spec.components.response(name, response, lazy=True)
 
+    # The pages' error page for an HTTP error outside the API (set by the pages blueprint, so this
+    # layer imports nothing from web/); None: Werkzeug's own page.
+    page_error_handler: Callable[[HTTPException], Any] | None = None
+
     def handle_http_exception(self, error: HTTPException) -> Any:
         if not is_api_request():
-            return error  # HTML pages keep Werkzeug's own error pages
+            return error if self.page_error_handler is None else self.page_error_handler(error)
         data = getattr(error, "data", None) or {}
         messages = data.get("messages")
         if error.code == 422 and isinstance(messages, dict):

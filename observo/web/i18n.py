@@ -79,4 +79,5 @@ def language_url(lang: str) -> str:
     args = {name: value for name, value in request.args.items(multi=False) if name != "lang"}
     if request.endpoint is None or request.url_rule is None or "GET" not in (request.url_rule.methods or ()):
         return f"?lang={lang}"
-    return url_for(request.endpoint, **(request.view_args or {}), **args, lang=lang)
+    # A route may itself take `lang` (/i18n/<lang>.json): the new language replaces it.
+    return url_for(request.endpoint, **{**(request.view_args or {}), **args, "lang": lang})

@@ -7,21 +7,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import HTTPException
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from observo.api.problem_api import is_api_request
-from observo.api.problems import problem, status_for
+from observo.api.problems import CODE_BY_STATUS, problem, status_for, title_for
 from observo.errors import ObservoError
-from observo.extensions import db
+from observo.extensions import api, db
 from observo.logs import request_id
 from observo.services import audit
 from observo.services.accounts import authenticate_password, end_sessions
 from observo.services.actors import actor_for
-from observo.web.i18n import gettext, language
+from observo.web.i18n import gettext, language, lazy_gettext
 from observo.web.login_audit import failed_sign_in_actor
 from observo.web.redirects import safe_next
 from observo.web.session import end_session, start_session, stop_loading_signed_in
@@ -87,6 +89,45 @@ def logout() -> Any:
 
 def error_page(error: ObservoError) -> Any:
     return render_page("error.html", status_for(error), detail=error.detail)
+
+
+# What a page visitor reads for an HTTP error outside the API, in the page's language (Werkzeug's
+# own descriptions are English only).
+HTTP_ERROR_DETAILS = {
+    400: lazy_gettext("The request could not be understood. Go back and try again."),
+    403: lazy_gettext("You may not open this page."),
+    404: lazy_gettext("There is no page at this address: the link may be old or mistyped."),
+    405: lazy_gettext("This page cannot be used this way."),
+    413: lazy_gettext("What was sent is too large."),
+}
+PASSED_ON_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
+def http_error_page(error: HTTPException) -> Any:
+    """An HTTP error on a page (404 and the like): the Italian (or English) error page, its status and
+    the headers that status needs (405's Allow)."""
+    status = error.code or 500
+    if status < 400:
+        return error  # not an error: a redirect Werkzeug raised
+    code = CODE_BY_STATUS.get(status, "internal_error")
+    detail = HTTP_ERROR_DETAILS.get(status, "")
+    title = gettext("Page not found") if status == 404 else title_for(code)
+    body, _status = render_page("error.html", status, title=title, detail=str(detail))
+    headers = {name: value for name, value in error.get_headers() if name in PASSED_ON_HEADERS}
+    return body, status, headers
+
+
+@bp.record_once
+def _serve_http_error_pages(_state: BlueprintSetupState) -> None:
+    api.page_error_handler = http_error_page
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Any:
+    """Browsers ask for it at the root whatever the page links."""
+    return send_from_directory(
+        current_app.static_folder or "", "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400
+    )
 
 
 def internal_error(_error: Exception) -> Any:

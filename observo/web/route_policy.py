@@ -51,6 +51,7 @@ POLICY: dict[str, dict[str, Rule]] = {
         "GET": Rule(ANYONE, "background tiles from OBSERVO_TILE_MBTILES; 404 when none is set", cors=True)
     },
     "pages.home": {"GET": Rule(ANYONE, "redirects to the map")},
+    "pages.favicon": {"GET": Rule(ANYONE, "the site icon browsers ask for at the root")},
     "pages.login": {
         "GET": Rule(ANYONE, "the sign-in form"),
         "POST": Rule(ANYONE, "CSRF token; throttled per address and e-mail; audited", writes=True),
