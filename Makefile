@@ -58,10 +58,10 @@ wheel: setup vendor
 UPGRADE ?=
 lock: setup-dev
 	$(BIN)/pip install -q uv
-	$(BIN)/uv pip compile setup.cfg --extra all --universal --python-version 3.11 --generate-hashes \
-		--no-header $(UPGRADE) -o requirements.lock
-	$(BIN)/uv pip compile setup.cfg --extra all --extra dev --universal --python-version 3.11 \
-		--generate-hashes --no-header $(UPGRADE) -o requirements-dev.lock
+	$(BIN)/uv pip compile -q setup.cfg --extra all --universal --python-version 3.11 --generate-hashes \
+		--custom-compile-command "make lock" $(UPGRADE) -o requirements.lock
+	$(BIN)/uv pip compile -q setup.cfg --extra all --extra dev --universal --python-version 3.11 \
+		--generate-hashes --custom-compile-command "make lock" $(UPGRADE) -o requirements-dev.lock
 
 # `make run` serves plain http on $(HOST): a Secure session cookie would never come back.
 run: export OBSERVO_SESSION_COOKIE_SECURE = 0
