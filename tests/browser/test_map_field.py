@@ -187,6 +187,8 @@ def test_the_area_in_view_is_queried_by_keyboard_with_italian_numbers_and_owner_
     area = figures.locator("dd").first.inner_text()
     assert re.fullmatch(r"\d{1,3}(\.\d{3})+ m²|\d+(\.\d{3})*(,\d)? ha", area), area
     expect(figures.locator(".coverage-ratio")).to_have_text(re.compile(r"^\d+,\d %$"))
+    found = violations(page)  # the results and the coverage, with the gaps drawn
+    assert not found, describe(found)
     assert_no_js_errors(page)
 
 
@@ -266,6 +268,8 @@ def test_with_no_background_tiles_the_map_says_so_and_names_the_cameras(page, li
     expect(note).to_contain_text("Mappa di sfondo non disponibile")
     expect(page.locator("#map.no-tiles")).to_have_count(1)
     expect(page.locator(".cam-label").filter(has_text=camera["properties"]["name"]).first).to_be_visible()
+    found = violations(page)  # the names on the neutral background are readable too
+    assert not found, describe(found)
     errors = [e for e in page.js_errors if "Failed to load resource" not in e and "ERR_FAILED" not in e]
     assert not errors, errors
 

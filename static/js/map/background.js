@@ -10,7 +10,7 @@ export function addBackground(map, tiles) {
   const note = el("div", { class: "leaflet-control no-tiles-note", role: "status", hidden: true },
     _("Background map unavailable: the cameras are shown on a neutral background, with their names."));
   const Note = L.Control.extend({
-    options: { position: "topright" },
+    options: { position: "bottomleft" },
     onAdd() {
       L.DomEvent.disableClickPropagation(note);
       return note;

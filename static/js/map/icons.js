@@ -1,6 +1,7 @@
 // Camera markers: the shape and letter say the type, the colour the status (never colour alone).
 // Icon content is an element, never an HTML string, and a new one per icon: Leaflet moves an
 // element into the marker, so two markers sharing one would steal it from each other.
+import { formatNumber } from "../i18n.js";
 import { el } from "./panel.js";
 
 const TYPE_GLYPHS = { fixed: "F", dome: "D", panning: "P", panorama: "360", thermal: "T" };
@@ -37,7 +38,7 @@ export function cameraIcon(properties, { directionUnknown = false, label = "", n
 // `label`: what the cluster is and what opening it does, said to a screen reader.
 export function clusterIcon(count, label, { site = false } = {}) {
   const size = site ? 30 : count < 10 ? 30 : count < 100 ? 36 : count < 1000 ? 44 : 52;
-  const shown = count >= 10000 ? `${Math.round(count / 1000)}k` : String(count);
+  const shown = count >= 10000 ? `${Math.round(count / 1000)}k` : formatNumber(count);
   return new LabelledIcon({
     className: site ? "server-cluster site-cluster" : "server-cluster",
     html: el("span", { "aria-hidden": "true" }, shown),
