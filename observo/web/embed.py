@@ -21,12 +21,17 @@ from flask_babel import force_locale, gettext
 from markupsafe import escape
 
 from observo.api.auth import current_actor
+from observo.domain.licences import LICENCE_URLS, NO_ATTRIBUTION, OSM_COPYRIGHT_URL
+from observo.domain.permissions import ANONYMOUS, can_manage_accounts
 from observo.errors import NotFound
 from observo.extensions import db
 from observo.models import Organisation
 from observo.schemas.fields import current_settings
+from observo.services.export_queries import exported_licences
 from observo.services.organisations import embeddable_organisation, public_extent
+from observo.services.queries import CameraFilters, CameraQuery
 from observo.settings import Settings
+from observo.web import embed_origins  # noqa: F401 - registers the origins page on the pages blueprint
 from observo.web.assets import EMBED_ASSETS, asset_tags
 from observo.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from observo.web.labels import labels_for_scripts
@@ -112,6 +117,7 @@ def embed(slug: str) -> Any:
             height=options.css_height,
             assets=asset_tags(settings.cdn_base_url, EMBED_ASSETS),
             config=embed_config(organisation, options, settings),
+            notices=data_notices(organisation),
             full_page_url=url_for("pages.embed", slug=organisation.slug, lang=options.lang),
         )
 
@@ -128,6 +134,30 @@ def _leave_session_unwritten(response: Response) -> Response:
 def frame_origins(settings: Settings, organisation: Organisation) -> tuple[str, ...]:
     """Who may frame the organisation's embed: the deployment's origins, then its own."""
     return tuple(dict.fromkeys((*settings.embed_origins, *organisation.embed_origins)))
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One line of the embed's data attribution: text, and the licence or copyright page it cites."""
+
+    text: str
+    url: str | None
+
+
+def data_notices(organisation: Organisation) -> list[Notice]:
+    """The licences the embed's cameras are under, as the exports credit them (docs/importing.md).
+
+    Read for the anonymous public, so a notice never hints at a camera the embed does not show."""
+    query = CameraQuery(filters=CameraFilters(owner=organisation.slug))
+    notices = []
+    for row in exported_licences(db.session, ANONYMOUS, query, None, 0):
+        if row.from_osm:
+            text = gettext("Cameras from OpenStreetMap: © OpenStreetMap contributors, ODbL 1.0")
+            notices.append(Notice(text, OSM_COPYRIGHT_URL))
+        elif row.licence not in NO_ATTRIBUTION:
+            text = gettext("Cameras from open data under the %(licence)s licence", licence=row.licence)
+            notices.append(Notice(text, LICENCE_URLS.get(row.licence)))
+    return list(dict.fromkeys(notices))
 
 
 def embed_config(organisation: Organisation, options: EmbedOptions, settings: Settings) -> dict[str, Any]:
@@ -170,6 +200,7 @@ def embed_share(slug: str) -> Any:
         preview_url=url_for("pages.embed", slug=organisation.slug, **_query(options)),
         own_origins=organisation.embed_origins,
         deployment_origins=settings.embed_origins,
+        may_change_origins=can_manage_accounts(actor),  # the rule update_organisation applies
         api_url=url_for("organizations.OrganisationItem", slug=organisation.slug),
         config={
             "embedUrl": embed_url,

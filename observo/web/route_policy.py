@@ -68,6 +68,10 @@ POLICY: dict[str, dict[str, Rule]] = {
     "pages.embed_share": {
         "GET": Rule(SIGNED_IN, "the iframe snippet and a preview, for its organisation's staff")
     },
+    "pages.embed_origins": {
+        "GET": Rule(ADMIN, "the web sites allowed to frame an organisation's embed, as a form"),
+        "POST": Rule(ADMIN, "CSRF token; same service and audit as PATCH /api/v1/organizations", writes=True),
+    },
     "pages.messages": {"GET": Rule(ANYONE, "the translations the scripts use")},
     "health.healthz": {"GET": Rule(ANYONE, "liveness")},
     "health.readyz": {"GET": Rule(ANYONE, "readiness (database reachable)")},

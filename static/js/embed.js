@@ -80,10 +80,36 @@ function addFeatures(features) {
     const [lon, lat] = feature.geometry.coordinates;
     const marker = L.marker([lat, lon], { icon: cameraIcon, title: feature.properties.name, keyboard: true });
     marker.bindPopup(() => popupContent(feature.properties));
+    followKeyboard(marker);
     markers.set(feature.id, marker);
     added.push(marker);
   }
   clusters.addLayers(added);
+}
+
+// A popup opened with the keyboard takes the focus, Escape closes it, and the focus goes back to its
+// marker: a keyboard user reads the camera's details and carries on from where they were.
+function followKeyboard(marker) {
+  let byKey = false;
+  marker.on("popupopen", (event) => {
+    // A marker focused by the keyboard (not by the click that opened it) matches :focus-visible.
+    byKey = marker.getElement()?.matches(":focus-visible") ?? false;
+    const popup = event.popup.getElement();
+    if (popup && !popup.dataset.escapes) {
+      popup.dataset.escapes = "1"; // the popup's element is reused: listen once
+      popup.addEventListener("keydown", (key) => {
+        if (key.key === "Escape") marker.closePopup();
+      });
+    }
+    if (!byKey) return;
+    const heading = popup?.querySelector(".embed-popup-name");
+    heading?.setAttribute("tabindex", "-1");
+    heading?.focus();
+  });
+  marker.on("popupclose", () => {
+    if (byKey) marker.getElement()?.focus();
+    byKey = false;
+  });
 }
 
 // The viewport cut to the organisation's public cameras: a small box, never one the API refuses.
