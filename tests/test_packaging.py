@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import configparser
 import email
+import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -106,6 +108,52 @@ def test_installed_from_the_wheel_the_package_finds_its_own_copies(
     assert package == site / "observo"
     assert static == site / "observo" / "static" and (static / "map.css").is_file()
     assert migrations == site / "observo" / "migrations" and (migrations / "versions").is_dir()
+
+
+def test_installed_from_the_wheel_the_app_serves_and_migrates_from_the_package(
+    wheel: zipfile.ZipFile, tmp_path: Path
+) -> None:
+    """`observo db upgrade` and /static, run from the unpacked wheel with no checkout in sight."""
+    site = tmp_path / "site"
+    wheel.extractall(site)
+    instance = tmp_path / "instance"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(site),
+        "OBSERVO_INSTANCE_PATH": str(instance),
+        "OBSERVO_DATABASE_URL": f"sqlite:///{instance / 'observo.sqlite'}",
+    }
+    upgrade = "import sys; from observo.cli import main; main(['db', 'upgrade'])"
+    done = subprocess.run(
+        [sys.executable, "-c", upgrade], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    with sqlite3.connect(instance / "observo.sqlite") as connection:
+        (revision,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert revision in _head_revisions()
+    serve = (
+        "import observo; from observo.app import create_app; app = create_app();"
+        "answer = app.test_client().get('/static/map.css');"
+        "print(observo.__file__); print(app.static_folder); print(answer.status_code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", serve], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    package_init, static_folder, status = done.stdout.split()[-3:]
+    assert Path(package_init) == site / "observo" / "__init__.py"
+    assert Path(static_folder) == site / "observo" / "static"
+    assert status == "200"
+
+
+def _head_revisions() -> set[str]:
+    revisions, parents = set(), set()
+    for script in (ROOT / "migrations" / "versions").glob("*.py"):
+        text = script.read_text()
+        revisions |= set(re.findall(r'^revision = "(\w+)"', text, flags=re.MULTILINE))
+        for down in re.findall(r"^down_revision = (.+)$", text, flags=re.MULTILINE):
+            parents |= set(re.findall(r'"(\w+)"', down))
+    return revisions - parents
 
 
 def test_in_the_checkout_the_package_reads_the_top_level_directories() -> None:
