@@ -240,9 +240,9 @@ def test_local_mode_map_never_leaves_the_server(closed, local_server):
     sign_in(page, local_server, VIEWER)
     page.wait_for_selector("body[data-map-state=ready]")
     expect(page.locator(".leaflet-marker-icon").first).to_be_visible()
-    page.evaluate("window.observoMap.map.setView([45.0, 7.68], 13)")
-    page.wait_for_load_state("networkidle")
-    assert any("/tiles/base/13/" in url and status == 200 for url, status in traffic.answered)
+    with page.expect_response(lambda answer: "/tiles/base/13/" in answer.url and answer.status == 200):
+        page.evaluate("window.observoMap.map.setView([45.0, 7.68], 13)")
+    page.wait_for_selector("body[data-map-state=ready]")
     assert traffic.refused == [] and traffic.errors == []
 
 
