@@ -146,3 +146,16 @@ def test_origins_page_and_its_errors_by_keyboard(page: Page, live_server: str) -
     page.locator("form.origins-form button[type=submit]").click()
     expect(page.locator("p.saved[role=status]")).to_be_visible()
     assert_no_js_errors(page)
+
+
+def test_pages_in_english_on_a_phone(page: Page, live_server: str) -> None:
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{live_server}/login?lang=en")
+    assert page.get_attribute("html", "lang") == "en"
+    assert_accessible(page)
+    sign_in(page, live_server, EDITOR, then="/cameras")
+    for path in ("/cameras", "/interventions", "/stats", f"/organizations/{SLUG}/embed"):
+        page.goto(f"{live_server}{path}?lang=en")
+        assert page.get_attribute("html", "lang") == "en"
+        assert_accessible(page)
+    assert_no_js_errors(page)
