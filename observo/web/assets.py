@@ -63,8 +63,8 @@ def _fallback_tag() -> str:
     src = url_for("static", filename="js/asset_fallback.js")
     missing = _(
         "Some of this page's scripts could not be loaded, neither from the internet nor from this "
-        "server, so the page cannot work. Reload it; if it happens again, tell the "
-        "administrator (the setting OBSERVO_ASSETS=local serves them from this server only)."
+        "server, so the page cannot work. Reload it; if it happens again, tell the administrator "
+        "(Observo's guide: docs/offline.md)."
     )
     return f"<script src={_quoted(src)} data-missing={_quoted(missing)}></script>"
 

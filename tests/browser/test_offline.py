@@ -38,8 +38,8 @@ AREA = (7.55, 44.9, 7.8, 45.1)
 TILE_ZOOMS = range(15)
 MISSING_NOTICE = (
     "Some of this page's scripts could not be loaded, neither from the internet nor from this "
-    "server, so the page cannot work. Reload it; if it happens again, tell the "
-    "administrator (the setting OBSERVO_ASSETS=local serves them from this server only)."
+    "server, so the page cannot work. Reload it; if it happens again, tell the administrator "
+    "(Observo's guide: docs/offline.md)."
 )
 
 
