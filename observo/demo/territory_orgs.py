@@ -10,7 +10,8 @@ from observo.demo.territory_places import TOWNS
 
 PIEMONTE_PACT_TOWNS = ("moncalieri", "nichelino", "la-loggia", "vinovo", "santena", "trofarello")
 
-# Grid cell of the public map, per municipality (DESIGN: default 100 m, 0 = exact position).
+# Grid cell of the public map, per municipality: default 100 m, 0 = exact position (docs/architecture.md,
+# "Public data is generalised, deterministically").
 _PUBLIC_PRECISION = {"cremona": 50, "santena": 0}
 
 
