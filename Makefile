@@ -26,8 +26,8 @@ $(BIN)/observo: setup.cfg setup.py pyproject.toml requirements.lock
 # The pinned browser assets are vendored on every setup; if npm cannot run, the pages still load them
 # from the CDN (only the offline fallback is missing), so `make run` goes on with a warning.
 setup: $(BIN)/observo
-	@$(MAKE) --no-print-directory vendor || echo "WARNING: observo/vendor/ not built: no offline copies \
-	of Leaflet and Swagger UI (needs npm: sudo apt-get install -y npm; then make vendor)" >&2
+	@$(MAKE) --no-print-directory vendor || echo "WARNING: make vendor failed (see above): the pages \
+	will load Leaflet and Swagger UI from the CDN only, with no offline copy" >&2
 
 $(VENV)/.dev: $(BIN)/observo requirements-dev.lock
 	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
