@@ -75,9 +75,8 @@ def test_the_wheel_carries_templates_catalogue_and_vendored_assets(wheel: zipfil
     templates = {f"observo/web/templates/{name}" for name in _files(ROOT / "observo/web/templates")}
     assert templates and templates <= names
     assert "observo/translations/it/LC_MESSAGES/messages.po" in names
-    # The checkout's catalogue is compiled by `make setup`; the wheel must ship what was compiled.
-    if (ROOT / "observo/translations/it/LC_MESSAGES/messages.mo").is_file():
-        assert "observo/translations/it/LC_MESSAGES/messages.mo" in names
+    # Compiled by `make setup` and `make test` before the build: the app reads the .mo, not the .po.
+    assert "observo/translations/it/LC_MESSAGES/messages.mo" in names
     vendored = {f"observo/vendor/{name}" for name in _files(ROOT / "observo/vendor")}
     assert vendored, "observo/vendor/ is empty: `make vendor` (npm ci, scripts/vendor_assets.py)"
     assert vendored <= names, sorted(vendored - names)[:5]
@@ -220,3 +219,15 @@ def test_the_locks_pin_every_requirement_with_hashes(lock: str, groups: tuple[st
 def test_the_runtime_lock_agrees_with_the_dev_lock() -> None:
     runtime, dev = _pins(ROOT / "requirements.lock"), _pins(ROOT / "requirements-dev.lock")
     assert {name: dev.get(name) for name in runtime} == runtime
+
+
+def test_ci_make_and_the_image_install_from_the_hashed_locks() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    assert "pip install -q --require-hashes -r requirements.lock" in makefile
+    assert "pip install -q --require-hashes -r requirements-dev.lock" in makefile
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "pip install --require-hashes -r requirements.lock" in dockerfile
+    assert "scripts/vendor_assets.py" in dockerfile and "npm ci" in dockerfile
+    assert "pip install --no-deps /dist/observo-" in dockerfile  # the image runs the wheel
+    assert " -e ." not in dockerfile  # never an editable install in the image
