@@ -1,5 +1,5 @@
 # Observo: two commands on a fresh Debian machine.
-#   make run   set up, migrate, seed the demo, serve on http://127.0.0.1:5000 (SpatiaLite)
+#   make run   set up, migrate, seed the demo, serve on http://127.0.0.1:5000 (SpatiaLite; HOST=, PORT=)
 #   make test  set up (with dev tools and PostGIS when a local PostgreSQL exists) and run the suite
 PYTHON ?= python3
 VENV := .venv
