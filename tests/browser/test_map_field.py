@@ -110,10 +110,18 @@ def test_the_heads_of_one_pole_spread_out_and_each_opens(page, live_server):
     site = page.locator(".site-cluster").filter(has_text=str(len(heads))).first
     expect(site).to_have_attribute("aria-label", re.compile(rf"^{len(heads)} telecamere nello stesso punto"))
     site.focus()
+    expect(site).to_be_focused()
     page.keyboard.press("Enter")  # the keyboard opens it as a click does
+    page.wait_for_function(
+        "(ids) => ids.every((id) => window.observoMap.cameras.marker(id)?.getElement()?.isConnected)",
+        arg=[head["id"] for head in heads],
+    )
     for head in heads:
         marker = page.locator(f".leaflet-marker-icon[title='{head['properties']['name']}']")
         expect(marker).to_be_visible()
+    names = sorted(head["properties"]["name"] for head in heads)
+    # the keyboard lands on the first spread head
+    page.wait_for_function("(names) => names.includes(document.activeElement?.title)", arg=names)
     for head in heads:
         page.locator(f".leaflet-marker-icon[title='{head['properties']['name']}']").click()
         expect(
@@ -307,4 +315,42 @@ def test_markers_have_accessible_names(page, live_server):
         ".map((e) => e.getAttribute('aria-label') || e.title)"
     )
     assert names and all(names), names
+    assert_no_js_errors(page)
+
+
+def test_a_camera_is_placed_without_a_pointer(page, live_server):
+    sign_in(page, live_server, EDITOR)
+    _ready(page)
+    page.locator("#add-camera").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#notice")).to_contain_text("premi Invio")
+    page.locator("#map").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#panel .edit-form #e-name")).to_be_focused()
+    apex = page.locator(".leaflet-marker-icon[title='Posizione della telecamera']").bounding_box()
+    box = page.locator("#map").bounding_box()
+    # At the centre of the map as it was (the panel opening narrows the map but keeps its centre);
+    # the pin's tip, the middle of its bottom edge, marks the spot.
+    point = page.evaluate(
+        "() => window.observoMap.map.latLngToContainerPoint(window.observoMap.map.getCenter())"
+    )
+    assert abs(apex["x"] + apex["width"] / 2 - box["x"] - point["x"]) < 3
+    assert abs(apex["y"] + apex["height"] - box["y"] - point["y"]) < 3
+    page.keyboard.press("Escape")
+    expect(page.locator("#panel")).to_be_hidden()
+    assert_no_js_errors(page)
+
+
+def test_a_second_intervention_asked_for_meanwhile_wins_without_an_error(page, live_server):
+    sign_in(page, live_server, EDITOR)
+    _ready(page)
+    second = _api(page, live_server, "/api/v1/interventions")[0]
+    # The first load (of an intervention that is not there) is cut short by the second: no error shown.
+    page.evaluate(
+        "([a, b]) => { window.observoMap.intervention.open(a);"
+        " return window.observoMap.intervention.open(b); }",
+        [999_999, second["id"]],
+    )
+    expect(page.locator(f"#panel .intervention-view[data-intervention='{second['id']}']")).to_be_visible()
+    expect(page.locator("#panel-title")).to_have_text(second["title"])
     assert_no_js_errors(page)

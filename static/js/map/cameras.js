@@ -29,6 +29,8 @@ export function createCameraLayer(ctx) {
         : ngettext("%(count)s camera here: open to zoom in", "%(count)s cameras here: open to zoom in", count), { site });
     },
   }).addTo(map);
+  // Spread out, the first head takes the keyboard (Tab goes on to the others).
+  points.on("spiderfied", (event) => event.markers[0]?.getElement()?.focus({ preventScroll: true }));
   const sectors = L.layerGroup().addTo(map);
   const sectorLayers = new Map(); // camera id -> its sector polygon
   const sectorCanvas = L.canvas({ padding: 0.2 });

@@ -24,13 +24,19 @@ export function createEditor(ctx) {
   document.getElementById("add-camera")?.addEventListener("click", () => {
     placing = true;
     map.getContainer().classList.add("placing-camera");
-    ctx.notify("info", _("Click on the map where the camera is."));
+    ctx.notify("info", _("Click on the map where the camera is, or focus the map, move it with the arrow keys and press Enter to place it at the centre."));
   });
-  map.on("click", (event) => {
-    if (!placing) return;
+  function place(latlng) {
     placing = false;
     map.getContainer().classList.remove("placing-camera");
-    openDraft(null, null, event.latlng, { ...DEFAULTS, owner: config.editableOwners[0]?.slug });
+    openDraft(null, null, latlng, { ...DEFAULTS, owner: config.editableOwners[0]?.slug });
+  }
+  map.on("click", (event) => { if (placing) place(event.latlng); });
+  // Without a pointer: Enter on the focused map places the camera at its centre (the cross).
+  map.getContainer().addEventListener("keydown", (event) => {
+    if (!placing || event.key !== "Enter" || event.target !== map.getContainer()) return;
+    event.preventDefault();
+    place(map.getCenter());
   });
 
   function open(feature, etag) {
