@@ -70,6 +70,14 @@ const clusters = L.markerClusterGroup({
   iconCreateFunction: clusterIcon,
 });
 map.addLayer(clusters);
+// Enter on a cluster zooms in and the cluster's element goes: the focus moves to the map (arrows pan,
+// Tab reaches the cameras now shown) instead of falling back to the top of the page.
+clusters.on("clusterkeypress", (event) => {
+  if (event.originalEvent?.key !== "Enter") return;
+  map.once("moveend", () => {
+    if (document.activeElement === document.body || !document.activeElement) container.focus();
+  });
+});
 const cameraIcon = L.divIcon({ className: "embed-camera", iconSize: [14, 14] });
 const markers = new Map(); // camera id -> marker: each camera is added once, whatever the viewport
 
@@ -185,7 +193,9 @@ function startView() {
 
 let timer = null;
 startView();
+container.dataset.zoom = String(map.getZoom());
 map.on("moveend", () => {
+  container.dataset.zoom = String(map.getZoom());
   clearTimeout(timer);
   timer = setTimeout(load, DEBOUNCE_MS);
 });

@@ -4,6 +4,7 @@ legend and the credits, and its cameras reachable and readable with the keyboard
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from collections import Counter
 
@@ -96,4 +97,23 @@ def test_a_mouse_click_leaves_the_focus_alone(page: Page, live_server: str) -> N
     page.get_by_role("button", name=name, exact=True).click()
     expect(page.locator(".embed-popup .embed-popup-name")).to_have_text(name)
     expect(page.locator(".embed-popup .embed-popup-name")).not_to_be_focused()
+    assert_no_js_errors(page)
+
+
+def test_a_cluster_opens_by_keyboard_and_the_focus_stays_on_the_map(page: Page, live_server: str) -> None:
+    page.goto(f"{live_server}/embed/{SLUG}")
+    page.wait_for_selector("#embed-map[data-state=ready]")
+    singles = page.locator(".embed-camera").count()
+    cluster = page.locator(".marker-cluster[role=button]").first
+    expect(cluster).to_have_accessible_name(re.compile(r"^\d+ telecamere$"))  # what the number counts
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if cluster.evaluate("element => element === document.activeElement"):
+            break
+    expect(cluster).to_be_focused()
+    page.keyboard.press("Enter")
+    # Zoomed in or spread out: its cameras are now buttons of their own.
+    page.wait_for_function("n => document.querySelectorAll('.embed-camera').length > n", arg=singles)
+    page.wait_for_selector("#embed-map[data-state=ready]")
+    assert page.evaluate("() => document.getElementById('embed-map').contains(document.activeElement)")
     assert_no_js_errors(page)
