@@ -141,8 +141,9 @@ class Traffic:
 
 
 def _closed_network(browser: Browser, also_refuse: str = "") -> Iterator[tuple[Page, Traffic]]:
-    """A tab whose network reaches 127.0.0.1 only (and, with `also_refuse`, not those paths)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    """A tab whose network reaches 127.0.0.1 only (and, with `also_refuse`, not those paths), in an
+    Italian browser (the API docs follow Accept-Language)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="it-IT")
     traffic = Traffic()
 
     def route(route: Route) -> None:
@@ -223,13 +224,21 @@ def test_api_docs_fall_back_to_the_shipped_swagger_ui(closed, live_server):
 
 def test_a_page_says_so_when_its_scripts_load_from_nowhere(closed_no_vendor, live_server):
     page, _traffic = closed_no_vendor
-    page.goto(f"{live_server}/embed/{SLUG}?lang=it")
-    notice = page.locator("#asset-failure")
-    expect(notice).to_be_visible()
     italian = Translations.load(str(TRANSLATIONS_DIR), ["it"]).gettext(MISSING_NOTICE)
     assert italian != MISSING_NOTICE, "the notice has an Italian translation"
-    expect(notice).to_have_text(italian)
-    expect(notice).to_have_attribute("role", "alert")
+    sign_in(page, live_server, VIEWER)
+    for path, text in (
+        (f"/embed/{SLUG}?lang=it", italian),
+        ("/map", italian),
+        ("/api/v1/docs", italian),
+        (f"/embed/{SLUG}?lang=en", MISSING_NOTICE),
+    ):
+        page.goto(f"{live_server}{path}")
+        notice = page.locator("#asset-failure")
+        expect(notice).to_be_visible()
+        expect(notice).to_have_text(text)
+        expect(notice).to_have_attribute("role", "alert")
+        assert notice.bounding_box()["height"] > 20, path  # on screen, not squeezed under the map
 
 
 # --- OBSERVO_ASSETS=local and an MBTiles file: nothing even tries to leave ---
