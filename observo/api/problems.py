@@ -10,6 +10,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from observo import errors
+from observo.api.problem_text import localise
 from observo.logs import request_id
 
 PROBLEM_TYPE = "urn:observo:problem:{code}"
@@ -99,9 +100,10 @@ def problem(
     # The id the log lines of this request carry: a client quoting it lets an operator find them.
     if (current := request_id()) is not None:
         body["request_id"] = current
+    # Details follow Accept-Language as titles do (problem_text); pointers and codes never change.
     if detail:
-        body["detail"] = detail
-    issue_list = [{"pointer": i.pointer, "code": i.code, "detail": i.detail} for i in issues]
+        body["detail"] = localise(detail)
+    issue_list = [{"pointer": i.pointer, "code": i.code, "detail": localise(i.detail)} for i in issues]
     if issue_list:
         body["errors"] = issue_list
     response = Response(json.dumps(body), status=status, mimetype=MEDIA_TYPE)

@@ -16,6 +16,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from observo.api.problem_api import is_api_request
+from observo.api.problem_text import localise
 from observo.api.problems import CODE_BY_STATUS, problem, status_for, title_for
 from observo.errors import ObservoError
 from observo.extensions import api, db
@@ -88,7 +89,7 @@ def logout() -> Any:
 
 
 def error_page(error: ObservoError) -> Any:
-    return render_page("error.html", status_for(error), detail=error.detail)
+    return render_page("error.html", status_for(error), detail=localise(error.detail))
 
 
 # What a page visitor reads for an HTTP error outside the API, in the page's language (Werkzeug's

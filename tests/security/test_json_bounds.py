@@ -80,9 +80,12 @@ def test_every_json_body_beyond_the_limits_is_malformed_never_a_500(client, admi
 
 
 def test_the_detail_says_which_limit(client):
-    deep = client.post("/api/v1/search", data=ATTACKS["arrays_3000_deep"], content_type="application/json")
+    english = {"Accept-Language": "en"}  # the details are English msgids, translated per request
+    deep = client.post(
+        "/api/v1/search", data=ATTACKS["arrays_3000_deep"], content_type="application/json", headers=english
+    )
     assert deep.json["detail"] == f"malformed JSON: nested deeper than {MAX_DEPTH} levels"
-    huge = client.post("/api/v1/coverage", data=BIG, content_type="application/json")
+    huge = client.post("/api/v1/coverage", data=BIG, content_type="application/json", headers=english)
     assert huge.json["detail"] == f"malformed JSON: a number longer than {MAX_NUMBER_CHARS} characters"
 
 

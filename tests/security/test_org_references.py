@@ -82,7 +82,7 @@ def assert_same_as_unknown(send, hidden: str, pointer: str) -> None:
     unknown = send(GHOST)
     assert unknown.status_code == 422, unknown.get_data(as_text=True)
     assert [(e["pointer"], e["code"]) for e in unknown.json["errors"]] == [(pointer, "unknown_organisation")]
-    assert unknown.json["errors"][0]["detail"] == f"no organisation {GHOST!r}"
+    assert unknown.json["errors"][0]["detail"] == f"nessuna organizzazione {GHOST!r}"  # Italian first
     assert answer(send(hidden), hidden) == answer(unknown, GHOST)
 
 
