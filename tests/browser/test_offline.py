@@ -8,14 +8,17 @@ shipped in the package; with OBSERVO_ASSETS=local and an MBTiles file they never
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import math
+import re
 import sqlite3
 import struct
 import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import flask_migrate
@@ -264,3 +267,87 @@ def test_local_mode_embed_and_docs_never_leave_the_server(closed, local_server):
     expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
     page.wait_for_load_state("networkidle")
     assert traffic.refused == [] and traffic.errors == []
+
+
+# --- a mirror of the CDN on the closed network (README: what it must send) ---
+
+
+@dataclass
+class Mirror:
+    url: str
+    cors: bool = True  # send Access-Control-Allow-Origin, as a CDN does
+
+
+@pytest.fixture(scope="module")
+def mirror() -> Iterator[Mirror]:
+    """A static server of the npm packages in the CDN's layout: <package>@<version>/<path>."""
+    state = Mirror(url="")
+    layout = re.compile(r"^/npm/((?:@[^/]+/)?[^@/]+)@([^/]+)/(.+)$")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            match = layout.match(self.path)
+            root = PROJECT_ROOT / "node_modules" / (match.group(1) if match else "-")
+            file = (root / match.group(3)).resolve() if match else root
+            version = json.loads((root / "package.json").read_text())["version"] if match else ""
+            if not match or version != match.group(2) or not file.is_file() or root not in file.parents:
+                self.send_error(404)
+                return
+            body = file.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css" if file.suffix == ".css" else "text/javascript")
+            if state.cors:
+                self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_port}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield state
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def mirrored_server(
+    vendored: None, mirror: Mirror, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Observo with OBSERVO_CDN_BASE_URL at the mirror (no data: the API docs page needs none)."""
+    tmp = tmp_path_factory.mktemp("mirrored")
+    app = make_app(f"sqlite:///{tmp}/observo.sqlite", tmp, cdn_base_url=f"{mirror.url}/npm")
+    with app.app_context():
+        flask_migrate.upgrade()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_a_cdn_mirror_that_sends_cors_headers_serves_the_pages(closed, mirror, mirrored_server):
+    page, traffic = closed
+    mirror.cors = True
+    page.goto(f"{mirrored_server}/api/v1/docs")
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    _served_locally(traffic, f"{mirror.url}/npm/swagger-ui-dist@5.17.14/swagger-ui-bundle.js")
+    assert not any("/vendor/" in url for url, _status in traffic.answered)
+    assert traffic.refused == [] and traffic.errors == []
+
+
+def test_a_plain_static_mirror_is_refused_and_the_shipped_copies_step_in(closed, mirror, mirrored_server):
+    page, traffic = closed
+    mirror.cors = False
+    try:
+        page.goto(f"{mirrored_server}/api/v1/docs")
+        expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    finally:
+        mirror.cors = True
+    _served_locally(traffic, "/vendor/swagger-ui-dist@5.17.14/swagger-ui-bundle.js")
+    # The browser refuses the mirror's files (crossorigin="anonymous" without CORS): what the
+    # README's old advice ran into.
+    assert traffic.errors and all(
+        "CORS policy" in error or "Failed to load" in error for error in traffic.errors
+    )
