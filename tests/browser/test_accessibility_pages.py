@@ -79,6 +79,10 @@ def test_interventions_list_and_page(page: Page, live_server: str) -> None:
     confirmed.first.locator("th a").click()
     page.wait_for_url(f"{live_server}/interventions/*")
     assert_accessible(page)
+    # Each target's map has the brief's key: colour is never the only cue.
+    key = page.locator("figure.map").first.locator("figcaption.map-key .key")
+    expect(key).to_have_count(5)
+    expect(key.nth(2)).to_have_text("zone scoperte (G1 = la più ampia)")
     # A request without an owner comes back with its message, still accessible.
     page.evaluate(
         "() => { const owner = document.querySelector('#p-owner');"
