@@ -353,4 +353,7 @@ def test_a_second_intervention_asked_for_meanwhile_wins_without_an_error(page, l
     )
     expect(page.locator(f"#panel .intervention-view[data-intervention='{second['id']}']")).to_be_visible()
     expect(page.locator("#panel-title")).to_have_text(second["title"])
+    expect(page.locator("#panel .intervention-cameras .note")).to_have_text(
+        "Orari in ora italiana (Europe/Rome)."
+    )
     assert_no_js_errors(page)

@@ -197,6 +197,7 @@ export function createInterventionView(ctx) {
     if (!cameras.length) return message("warning", _("No camera watches the targets."));
     return el("div", { class: "intervention-cameras" },
       el("h3", {}, _("Cameras by footage expiry (%(count)s)", { count: cameras.length })),
+      el("p", { class: "note" }, _("Times in %(zone)s.", { zone: timeZoneNote() })),
       el("ol", { class: "result-list" }, cameras.map((feature) => {
         const props = feature.properties;
         const id = props.id;
