@@ -26,6 +26,7 @@ from observo.services.accounts import authenticate_password, end_sessions
 from observo.services.actors import actor_for
 from observo.web.i18n import gettext, language, lazy_gettext
 from observo.web.login_audit import failed_sign_in_actor
+from observo.web.of_names import of_organisation
 from observo.web.redirects import safe_next
 from observo.web.session import end_session, start_session, stop_loading_signed_in
 
@@ -121,6 +122,12 @@ def http_error_page(error: HTTPException) -> Any:
 @bp.record_once
 def _serve_http_error_pages(_state: BlueprintSetupState) -> None:
     api.page_error_handler = http_error_page
+
+
+@bp.record_once
+def _template_words(state: BlueprintSetupState) -> None:
+    """`of_organisation(name)` in templates: "del Comune di Nichelino" (observo/web/of_names.py)."""
+    state.app.jinja_env.globals["of_organisation"] = of_organisation
 
 
 @bp.route("/favicon.ico")
