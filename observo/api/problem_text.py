@@ -15,6 +15,10 @@ from functools import cache
 from flask_babel import get_locale, gettext
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+# Placeholders that stand for free text (lists, quoted names, parser messages); every other one is
+# one word (an id, a slug, a number), so "no camera %(id)s" never swallows "no camera type column...".
+_FREE_TEXT = frozenset({"choices", "types", "roles", "detail", "reason", "name", "endpoint", "limit"})
+_FREE, _WORD = r".+?", r"\S+?"
 
 
 def _l(message: str) -> str:
@@ -212,7 +216,10 @@ def _index() -> tuple[frozenset[str], tuple[tuple[re.Pattern[str], str], ...]]:
         parts = _PLACEHOLDER.split(text)  # literal, name, literal, name, ..., literal
         if len(parts) == 1:
             continue
-        regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
+        regex = "".join(
+            re.escape(part) if i % 2 == 0 else f"(?P<{part}>{_FREE if part in _FREE_TEXT else _WORD})"
+            for i, part in enumerate(parts)
+        )
         fixed = sum(len(part) for part in parts[::2])
         patterned.append((fixed, re.compile(regex, re.S), text))
     patterned.sort(key=lambda item: -item[0])

@@ -89,4 +89,10 @@ def test_longer_fixed_text_wins_and_unknown_details_stay_english(app):
         assert localise("no camera 5 of 'cremona'") == "nessuna telecamera 5 di 'cremona'"
         assert localise("no camera 5") == "nessuna telecamera 5"
         assert localise("a detail nobody translated yet") == "a detail nobody translated yet"
+        # An id is one word: a longer text that starts alike is another message.
+        unrelated = "no camera type column: the cameras are fixed cameras"
+        assert localise(unrelated) == unrelated
+        assert localise("rate limit of 30 per 1 minute reached: retry in 12 s") == (
+            "limite di 30 per 1 minute raggiunto: riprova tra 12 s"
+        )
         assert localise("") == ""
