@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import Page, expect
 
 from tests.browser.axe import describe, violations
-from tests.browser.conftest import EDITOR, TILE_HOST, _refuse_outside, assert_no_js_errors, sign_in
+from tests.browser.conftest import ADMIN, EDITOR, TILE_HOST, _refuse_outside, assert_no_js_errors, sign_in
 
 CREMONA = "sala.operativa@cremona.example.it"
 ROME = ZoneInfo("Europe/Rome")
@@ -356,4 +356,32 @@ def test_a_second_intervention_asked_for_meanwhile_wins_without_an_error(page, l
     expect(page.locator("#panel .intervention-cameras .note")).to_have_text(
         "Orari in ora italiana (Europe/Rome)."
     )
+    assert_no_js_errors(page)
+
+
+def _panel_overflow(page: Page) -> dict:
+    return page.evaluate(
+        "() => { const p = document.getElementById('panel'); const edge = p.getBoundingClientRect().right;"
+        " const rights = [...p.querySelectorAll('*')].map((e) => e.getBoundingClientRect().right);"
+        " const widest = Math.max(...rights);"
+        " return {scroll: p.scrollWidth, client: p.clientWidth, widest, edge}; }"
+    )
+
+
+def test_footage_contacts_of_every_owner_fit_the_panel(page, live_server):
+    sign_in(page, live_server, ADMIN)
+    _ready(page)
+    one_each: dict[str, dict] = {}
+    for camera in _api(page, live_server, "/api/v1/cameras?limit=1000")["features"]:
+        one_each.setdefault(camera["properties"]["owner"], camera)
+    for width in (1280, 1024):
+        page.set_viewport_size({"width": width, "height": 800})
+        for camera in one_each.values():
+            page.evaluate("(id) => window.observoMap.details.open(id)", camera["id"])
+            expect(page.locator(f"#panel .details[data-camera='{camera['id']}']")).to_be_visible()
+            page.locator("#panel button.show-contacts").click()
+            expect(page.locator("#panel .contacts .fields")).to_be_visible()
+            sizes = _panel_overflow(page)
+            assert sizes["scroll"] <= sizes["client"], (width, camera["properties"]["owner"], sizes)
+            assert sizes["widest"] <= sizes["edge"] + 0.5, (width, camera["properties"]["owner"], sizes)
     assert_no_js_errors(page)
