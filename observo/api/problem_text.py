@@ -163,6 +163,20 @@ DETAILS: tuple[str, ...] = (
     _l("a reason is at most %(count)s characters"),
     _l("this intervention has no valid reason: set one (PATCH `reason`) before this read"),
     _l("text may not contain NUL (U+0000) characters"),
+    # imports (the answer's own detail; a row's problems are in errors[], with the words above)
+    _l("every row was refused (%(rows)s rows, %(problems)s problems): nothing was imported"),
+    _l(
+        "%(problems)s problems in %(rows)s rows: nothing was imported (fix them, or import with "
+        "skip_invalid to write the valid rows)"
+    ),
+    _l("importing cameras needs an editor or an administrator"),
+    _l("you may not import cameras for %(slug)s"),
+    _l("no import %(id)s"),
+    _l("bad import options: %(detail)s"),
+    _l("the file is empty"),
+    _l("the file has no rows: nothing to import"),
+    _l("send multipart/form-data with a `file`, or the file as the body (e.g. text/csv)"),
+    _l("a background import runs for a user account: sign in or use a user's token"),
     # geometry
     _l("Invalid geometry: %(reason)s"),
     _l("The geometry has no coordinates."),

@@ -160,7 +160,7 @@ def test_one_bad_row_imports_nothing_and_the_dry_run_reports_it(client, session,
     assert real.status_code == 422
     assert real.mimetype == "application/problem+json"
     assert [issue["pointer"] for issue in real.json["errors"]] == ["/rows/3/retention_hours"]
-    assert "nothing was imported" in real.json["detail"]
+    assert "non è stato importato nulla" in real.json["detail"]  # Italian first (Accept-Language)
     assert cameras(session) == []
     assert (
         session.scalar(sa.select(sa.func.count()).select_from(ImportJob).where(ImportJob.dry_run.is_(False)))

@@ -104,7 +104,7 @@ def test_long_lists_are_cut_short_and_the_counts_stay_exact(client, session, wor
     assert body["errors"][0]["row"] == 2 and body["errors"][-1]["row"] == LIST_MAX + 1
     real = upload(client, world["editor"], csv_file(*bad))
     assert real.status_code == 422 and real.json["detail"].startswith(
-        f"every row was refused ({LIST_MAX + 7} rows"
+        f"tutte le righe sono state rifiutate ({LIST_MAX + 7} righe"
     )
     assert len(real.json["errors"]) == LIST_MAX  # the problem document lists what the report lists
     assert cameras(session) == []

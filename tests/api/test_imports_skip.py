@@ -82,7 +82,7 @@ def test_a_file_whose_every_row_is_refused_writes_nothing_and_says_so(client, se
     query = "?skip_invalid=true" if skip else ""
     real = upload(client, world["editor"], data, query=query)
     assert real.status_code == 422
-    assert real.json["detail"].startswith("every row was refused (2 rows, 2 problems)")
+    assert real.json["detail"].startswith("tutte le righe sono state rifiutate (2 righe, 2 problemi)")
     assert [i["pointer"] for i in real.json["errors"]] == [
         "/rows/2/retention_hours",
         "/rows/3/retention_hours",
