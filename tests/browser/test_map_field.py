@@ -385,3 +385,42 @@ def test_footage_contacts_of_every_owner_fit_the_panel(page, live_server):
             assert sizes["scroll"] <= sizes["client"], (width, camera["properties"]["owner"], sizes)
             assert sizes["widest"] <= sizes["edge"] + 0.5, (width, camera["properties"]["owner"], sizes)
     assert_no_js_errors(page)
+
+
+def test_an_intervention_window_is_typed_in_italian_time_on_a_browser_set_elsewhere(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, timezone_id="Asia/Tokyo")
+    context.route("**/*", _refuse_outside(live_server))
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, EDITOR)
+        _ready(page)
+        camera = _single(page, live_server)
+        lon, lat = camera["geometry"]["coordinates"]
+        _set_view(page, lat, lon, 18)
+        page.locator("#query-view").click()
+        page.locator("#reason").fill("Prot. 18/2026")
+        page.keyboard.press("Enter")
+        page.locator("#panel button.add-to-intervention").click()
+        dialog = page.locator("#intervention-dialog")
+        expect(dialog.locator(".hint")).to_have_text("ora italiana (Europe/Rome)")
+        dialog.locator("[name=title]").fill("Mercato del sabato")
+        dialog.locator("[name=window_start]").fill("2026-07-04T08:00")
+        dialog.locator("[name=window_end]").fill("2026-07-04T13:30")
+        dialog.locator("[name=target_name]").fill("Piazza del mercato")
+        dialog.locator("button.create-intervention").click()
+        page.wait_for_selector("#panel[data-view=intervention]")
+        identifier = int(re.search(r"intervention=(\d+)", page.url).group(1))
+        stored = _api(page, live_server, f"/api/v1/interventions/{identifier}")
+        start = datetime.fromisoformat(stored["window"]["start"].replace("Z", "+00:00"))
+        end = datetime.fromisoformat(stored["window"]["end"].replace("Z", "+00:00"))
+        assert start == datetime(2026, 7, 4, 8, 0, tzinfo=ROME)  # 06:00 UTC, not Tokyo's 23:00 the day before
+        assert end == datetime(2026, 7, 4, 13, 30, tzinfo=ROME)
+        # And the panel shows the window as it was typed, saying in which time.
+        expect(page.locator("#panel .intervention-view .fields")).to_contain_text("08:00")
+        expect(page.locator("#panel .intervention-view .fields")).to_contain_text(
+            "ora italiana (Europe/Rome)"
+        )
+        found = violations(page)
+        assert not found, describe(found)
+    finally:
+        context.close()
