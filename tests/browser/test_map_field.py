@@ -301,6 +301,14 @@ def test_the_map_has_no_wcag_violations_with_its_panel_and_dialog_open(page, liv
     found = violations(page)
     assert not found, describe(found)
     page.keyboard.press("Escape")
+    # The legend open, in English, on a tablet (tools, map and panel stacked).
+    page.set_viewport_size({"width": 800, "height": 1000})
+    page.goto(f"{live_server}/map?lang=en&lat={lat}&lng={lon}&z=17")
+    _ready(page)
+    page.locator(".legend summary").click()
+    expect(page.locator(".legend .legend-status")).to_be_visible()
+    found = violations(page)
+    assert not found, describe(found)
     assert_no_js_errors(page)
 
 
