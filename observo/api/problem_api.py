@@ -31,13 +31,16 @@ class ProblemSchema(ma.Schema):
     title = ma.fields.String(metadata={"description": "localised (Italian or English)"})
     status = ma.fields.Integer()
     code = ma.fields.String()
-    detail = ma.fields.String()
+    detail = ma.fields.String(metadata={"description": "localised like the title (Accept-Language)"})
     request_id = ma.fields.String(
         metadata={"description": "the X-Request-ID of this answer: quote it when reporting a problem"}
     )
     errors = ma.fields.List(
         ma.fields.Dict(),
-        metadata={"description": "[{pointer, code, detail}]: pointer is a JSON pointer into the input"},
+        metadata={
+            "description": "[{pointer, code, detail}]: pointer is a JSON pointer into the input; detail is "
+            "localised, pointer and code are not"
+        },
     )
 
 

@@ -54,6 +54,7 @@ DETAILS: tuple[str, ...] = (
     _l("%(name)s must be below 2^z = %(limit)s"),
     _l("more than %(limit)s cells: lower the zoom or shrink the bbox"),
     _l("f must be one of %(choices)s"),
+    _l("PDF output is not available on this server (WeasyPrint or Pango missing: %(detail)s); use the page"),
     _l("the request names a host this site does not serve (OBSERVO_TRUSTED_HOSTS)"),
     # not found (no existence leak: the same words for hidden and missing objects)
     _l("no camera %(id)s of %(owner)s"),
