@@ -59,8 +59,9 @@ def flat(text: str) -> str:
 
 
 @pytest.fixture
-def demo_brief(client, session) -> tuple[str, bytes]:
-    """The demo plan's brief as its lead reads it (HTML and PDF), with a long pending request."""
+def demo_brief(client, session) -> dict[str, tuple[str, bytes]]:
+    """The demo plan's brief as its lead reads it (HTML and PDF), in Italian and in English, with a
+    long pending request."""
     seed_demo(session, "demo-password-not-used")
     session.commit()
     plan = session.scalar(sa.select(Intervention).where(Intervention.title == INTERVENTION["title"]))
@@ -74,12 +75,17 @@ def demo_brief(client, session) -> tuple[str, bytes]:
     }
     preservation.create_request(session, actor_for(session, lead), plan.id, values)
     session.commit()
-    headers = {**factories.auth(factories.token(session, lead)), "Accept-Language": "it"}
+    token = factories.auth(factories.token(session, lead))
     url = f"/api/v1/interventions/{plan.id}/brief"
-    page = client.get(url, headers=headers)
-    pdf = client.get(f"{url}?f=pdf", headers=headers)
-    assert page.status_code == 200 and pdf.status_code == 200, pdf.get_data(as_text=True)[:300]
-    return page.get_data(as_text=True), pdf.data
+    rendered = {}
+    for lang in ("it", "en"):
+        headers = {**token, "Accept-Language": lang}
+        page = client.get(url, headers=headers)
+        pdf = client.get(f"{url}?f=pdf", headers=headers)
+        assert page.status_code == 200 and pdf.status_code == 200, pdf.get_data(as_text=True)[:300]
+        assert f'<html lang="{lang}">' in page.get_data(as_text=True)
+        rendered[lang] = (page.get_data(as_text=True), pdf.data)
+    return rendered
 
 
 def upright(page: pdfplumber.page.Page) -> pdfplumber.page.Page:
@@ -142,7 +148,8 @@ def camera_names_keep_room(html: str, data: bytes) -> None:
 
 
 def test_demo_brief_fits_a4_portrait(demo_brief):
-    """One rendering (seeding the demo and writing the PDF take seconds), three checks."""
-    every_cell_is_inside_the_page_and_present(*demo_brief)
-    no_heading_is_left_at_the_foot_of_a_page(*demo_brief)
-    camera_names_keep_room(*demo_brief)
+    """One demo per test (seeding it and writing the PDFs take seconds), three checks per language."""
+    for html, data in demo_brief.values():
+        every_cell_is_inside_the_page_and_present(html, data)
+        no_heading_is_left_at_the_foot_of_a_page(html, data)
+        camera_names_keep_room(html, data)
