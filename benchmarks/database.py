@@ -20,12 +20,12 @@ MAINTENANCE_WORK_MEM = "1GB"
 
 
 def recreate(dbname: str = config.BENCH_DB) -> None:
-    """Drop and create the database with PostGIS, configured as DESIGN says to deploy."""
+    """Drop and create the database with PostGIS, configured as docs/architecture.md says to deploy."""
     with psycopg.connect(config.conninfo("postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{dbname}"')
-        # Parallel workers and JIT slow short PostGIS queries (DESIGN pitfalls); every client of
-        # this database (Observo, tipg, pygeoapi, pgbench) gets the same setting.
+        # Parallel workers and JIT slow short PostGIS queries (docs/architecture.md, "Spatial
+        # backends"); every client of this database (Observo, tipg, pygeoapi, pgbench) gets the same.
         conn.execute(f'ALTER DATABASE "{dbname}" SET jit = off')
         conn.execute(f'ALTER DATABASE "{dbname}" SET max_parallel_workers_per_gather = 0')
     with psycopg.connect(config.conninfo(dbname), autocommit=True) as conn:

@@ -51,7 +51,7 @@ def notes(serve: ServeOptions) -> list[str]:
         "is given the same property list because it cannot serialise `fov`). Observo's features also carry "
         "`fov` (a GeoJSON Polygon), hence its larger answers.",
         "The benchmark database runs with `jit=off` and `max_parallel_workers_per_gather=0` (ALTER "
-        "DATABASE, as DESIGN says to deploy); every target and the floor get the same.",
+        "DATABASE, as docs/architecture.md says to deploy); every target and the floor get the same.",
         "Floor SQL (benchmarks/sql/, rendered to benchmarks/.state/sql/): `ST_AsGeoJSON(record, "
         "'location', 7)` over the page, `json_agg` into a FeatureCollection. Peer semantics: exact "
         "`count(*)` of all matches + `ORDER BY id LIMIT n` over the whole table. Lean: the police viewer's "

@@ -2,8 +2,8 @@
 
 90 % of the cameras cluster around the towns of benchmarks.towns (Gaussian around the centre,
 wider for bigger towns; weight population**0.85, so Torino holds ~125,000 cameras of 1,000,000 and
-~13,000 in its central 1.5 km viewport, as in DESIGN's figures); 10 % are a rural background,
-uniform over the two regions' boxes. Ids are grouped by town, as a municipality's census import
+~13,000 in its central 1.5 km viewport, as in the figures of docs/architecture.md); 10 % are a rural
+background, uniform over the two regions' boxes. Ids are grouped by town, as a municipality's census import
 would assign them. A chunk depends only on (n, seed, start, stop), so workers need no shared state.
 """
 

@@ -32,6 +32,7 @@ from observo.api.problems import problem_from_error
 from observo.errors import ObservoError
 from observo.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from observo.logs import configure_logging
+from observo.optional import log_missing
 from observo.package_files import migrations_dir, static_dir
 from observo.settings import Settings
 from observo.spatial.engine import UNAVAILABLE_ERRORS, engine_options, install_hooks
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.config.update(_flask_config(settings))
     configure_logging(app, settings.effective_log_format, settings.log_level)
+    log_missing(app.logger)  # a missing optional package is said at start, not at a user's request
     install_request_log(app)  # first: every later hook (CSRF, the limiter...) sees the request id
     install_host_check(app)  # then: nothing runs for a host the site does not serve
     install_input_guard(app)  # then: no later hook or view queries the database with a NUL

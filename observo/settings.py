@@ -12,7 +12,7 @@ from pathlib import Path
 from observo.domain.origins import is_origin, normalise_origin
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# Italy with a margin: GeoJSON positions outside it are refused (DESIGN: validate ranges).
+# Italy with a margin: GeoJSON positions outside it are refused (docs/architecture.md, "Geometry input").
 ITALY_EXTENT = (6.0, 35.0, 19.0, 48.0)
 
 
@@ -155,7 +155,7 @@ class Settings:
     replica_max_lag_s: float = 2.0
     replica_retry_s: float = 30.0
     read_your_writes_s: float = 10.0
-    # Query limits (DESIGN: beyond them a clear 400/413/422, never a timeout).
+    # Query limits (docs/architecture.md, "Query limits": beyond them a clear 400/413/422, never a timeout).
     max_bbox_km2: float = 60_000.0  # a region such as Piemonte fits; the country does not
     max_radius_m: float = 5_000.0
     max_search_km2: float = 100.0  # a district, or a 50 km route with a 1 km wide corridor

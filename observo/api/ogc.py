@@ -1,12 +1,12 @@
 """OGC API – Features Part 1 under /ogc, so QGIS, GDAL, OWSLib and ArcGIS load the registry as a layer.
 
-One collection, `cameras`, built on the same query and the same output as `GET /api/v1/cameras`:
-a bearer token gets its read scope, anonymous callers the public generalised view. What the clients
-insist on (DESIGN, "Conventions"): exact media types on the landing links, an OpenAPI 3.0 document
-whose `limit` parameter declares `maximum` and `default`, typed `next` links absent on the last page,
-an exact `numberMatched`, `limit` clamped rather than refused, and 400 (never 422) for a malformed or
-unknown query parameter. Plain Flask: the OGC endpoints have their own OpenAPI document (/ogc/api),
-kept out of /api/v1's.
+One collection, `cameras`, built on the same query and the same output as `GET /api/v1/cameras`: a
+bearer token gets its read scope, anonymous callers the public generalised view. What the clients
+insist on (docs/architecture.md, "Conventions"): exact media types on the landing links, an OpenAPI
+3.0 document whose `limit` parameter declares `maximum` and `default`, typed `next` links absent on
+the last page, an exact `numberMatched`, `limit` clamped rather than refused, and 400 (never 422)
+for a malformed or unknown query parameter. Plain Flask: the OGC endpoints have their own OpenAPI
+document (/ogc/api), kept out of /api/v1's.
 """
 
 from __future__ import annotations

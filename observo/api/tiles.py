@@ -42,7 +42,10 @@ def _problem(error: ObservoError) -> Response:
 
 @bp.get("/<z>/<x>/<y>.mvt")
 def public_tile(z: str, x: str, y: str) -> Response:
-    """Public cameras, generalised, without status or field of view (DESIGN "Who sees what")."""
+    """Public cameras, generalised, without status or field of view.
+
+    docs/architecture.md, "Who sees what".
+    """
     data = _tile(ANONYMOUS, z, x, y)
     digest = hashlib.sha256(data).hexdigest()[:32]
     headers = {"Cache-Control": f"public, max-age={PUBLIC_MAX_AGE_S}", "ETag": f'"{digest}"'}

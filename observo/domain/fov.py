@@ -1,4 +1,4 @@
-"""Field-of-view sectors of cameras (DESIGN.md, "Field of view geometry").
+"""Field-of-view sectors of cameras (docs/architecture.md, "Field of view geometry").
 
 A sector is built in metres in an azimuthal equidistant projection centred on the camera, where
 distances and azimuths from the centre are true on the WGS84 ellipsoid, then transformed to

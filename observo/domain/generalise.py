@@ -1,4 +1,4 @@
-"""Generalised public positions (DESIGN.md, "Public data is generalised, deterministically").
+"""Generalised public positions (docs/architecture.md, "Public data is generalised, deterministically").
 
 Anonymous users see a camera at the centre of its cell in the European statistical grid
 EPSG:3035 (ETRS89-LAEA, the INSPIRE/GEOSTAT grid). A fixed grid, unlike random jitter, cannot be

@@ -1,4 +1,4 @@
-"""Validated GeoJSON geometry input and output (DESIGN.md, "Geometry input").
+"""Validated GeoJSON geometry input and output (docs/architecture.md, "Geometry input").
 
 ``parse_geometry`` checks a decoded GeoJSON geometry object, collects every problem it finds and
 raises ``InvalidGeometry`` once. Each ``FieldIssue`` carries a JSON pointer relative to the

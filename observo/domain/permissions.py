@@ -1,4 +1,4 @@
-"""Who may read or change what: the matrix of DESIGN.md "Who sees what", in one place.
+"""Who may read or change what: the matrix of docs/architecture.md, "Who sees what", in one place.
 
 Everything here works on plain values (organisation ids, kinds, visibilities), so the same rules
 serve the per-object checks and the SQL filter built from `ReadScope`.

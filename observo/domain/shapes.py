@@ -1,6 +1,6 @@
 """The shapes a query asks about: BBox, Radius, Area (with its corridor form), and map grid cells.
 
-DESIGN lists these value objects beside `geometry.py`; they live here because that module parses
+These value objects sit beside `geometry.py` (docs/architecture.md, "Layers"); apart, because it parses
 GeoJSON input while these turn validated input into what a query needs: an envelope for the
 spatial index, a region in EPSG:4326 for the database's planar predicates, and distances in metres.
 

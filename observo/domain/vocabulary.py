@@ -1,4 +1,5 @@
-"""Controlled vocabularies of the data model (DESIGN.md), shared by schemas and database constraints.
+"""Controlled vocabularies of the data model, shared by schemas and database constraints
+(docs/architecture.md, "Conventions").
 
 Values follow OpenStreetMap's surveillance tagging where one exists.
 """

@@ -244,7 +244,7 @@ class CameraOutput(_Feature):
 
 
 class PublicCameraProperties(Schema):
-    """What anyone may see of a public camera (DESIGN: "Who sees what")."""
+    """What anyone may see of a public camera (docs/architecture.md, "Who sees what")."""
 
     name = fields.String()
     camera_type = fields.String()

@@ -62,7 +62,8 @@ def list_subject(query: CameraQuery) -> tuple[str | None, BaseGeometry | None]:
 def record_list_query(session: Session, actor: Actor, query: CameraQuery, page: Page, offset: int) -> None:
     action, geometry = list_subject(query)
     if action is None:
-        return  # browsing by box or attributes is not an accountable query (DESIGN)
+        # Browsing by box or attributes is not an accountable query (docs/architecture.md, "The audit log").
+        return
     record_query(
         session,
         actor,

@@ -13,7 +13,8 @@
 - Tiles that do not meet the registry's extent are empty without asking the database.
 
 The encoding is the spatial backend's (`tile_mvt`): PostGIS builds the tile with ST_AsMVT, SpatiaLite
-(no encoder) selects the rows and Python encodes them. Tile reads are browsing: not audited (DESIGN).
+(no encoder) selects the rows and Python encodes them. Tile reads are browsing: not audited
+(docs/architecture.md, "The audit log").
 """
 
 from __future__ import annotations

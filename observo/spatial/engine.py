@@ -102,7 +102,8 @@ def engine_options(
             "pool_timeout": pool_timeout_s,
             "connect_args": {"timeout": sqlite_busy_timeout_ms / 1000},
         }
-    # Short spatial queries: parallel workers and JIT cost more than they save (DESIGN pitfalls).
+    # Short spatial queries: parallel workers and JIT cost more than they save (docs/architecture.md,
+    # "Spatial backends").
     # UTC sessions: timestamps the database renders as JSON carry +00:00, as Python's do.
     options = (
         f"-c statement_timeout={statement_timeout_ms} -c jit=off -c max_parallel_workers_per_gather=0 "

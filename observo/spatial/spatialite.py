@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import mapbox_vector_tile
 import sqlalchemy as sa
 from shapely import to_wkb
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
+from observo import optional
 from observo.domain.shapes import BBox, Radius
 from observo.spatial.base import (
     MVT_EXTENT,
@@ -119,7 +119,8 @@ class SpatialiteBackend:
         if not features:
             return b""
         options = {"extents": MVT_EXTENT, "y_coord_down": True}  # points are already in tile units
-        return mapbox_vector_tile.encode({"name": layer, "features": features}, default_options=options)
+        encoder = optional.load("mapbox_vector_tile")  # an extra: observo[vector-tiles]
+        return encoder.encode({"name": layer, "features": features}, default_options=options)
 
     def explain(self, session: Session, statement: sa.Executable) -> str:
         sql, params = compiled_with_params(session, statement)

@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from observo import optional
 from observo.api.auth import current_actor
 from observo.api.problems import problem
 from observo.domain import deadlines as dl
@@ -293,10 +294,9 @@ def static_path(url: str, base_url: str, static_dir: Path, static_url: str) -> P
 def load_weasyprint() -> Any:
     """WeasyPrint, imported only when a PDF is asked for: a server without Pango still serves pages."""
     try:
-        import weasyprint
-    except (ImportError, OSError) as exc:  # OSError: the Pango library is missing
+        return optional.load("weasyprint")
+    except optional.MissingDependencyError as exc:  # names the extra to install, and Pango
         raise PdfUnavailableError(str(exc)) from exc
-    return weasyprint
 
 
 def static_fetcher(base_url: str, static_dir: Path, static_url: str) -> Any:

@@ -36,6 +36,7 @@ from observo.web.assets import EMBED_ASSETS, asset_tags
 from observo.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from observo.web.labels import labels_for_scripts
 from observo.web.map_page import tile_config
+from observo.web.of_names import of_organisation
 from observo.web.pages import bp, render_page
 from observo.web.security import session_written
 
@@ -213,7 +214,7 @@ def embed_share(slug: str) -> Any:
 
 def _frame_title(organisation: Organisation, lang: str) -> str:
     with force_locale(lang):
-        return gettext("Public cameras of %(name)s", name=organisation.name)
+        return gettext("Public cameras %(of_name)s", of_name=of_organisation(organisation.name))
 
 
 def _query(options: EmbedOptions) -> dict[str, str]:

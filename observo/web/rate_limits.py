@@ -39,6 +39,7 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
+from observo import optional
 from observo.api.problem_api import is_api_request
 from observo.api.problems import problem
 from observo.services.accounts import normalise_email
@@ -71,6 +72,8 @@ class RateLimits:
             settings.ratelimit_auth_failed,
         ):
             parse_many(limit)  # a typo fails at start, not as a silently skipped limit later
+        if settings.ratelimit_storage_url.startswith(("redis://", "rediss://")):
+            optional.load("redis")  # shared counters need observo[redis]: said at start, not per request
         extension = Limiter(
             _client_address,
             application_limits=_limits(),

@@ -18,15 +18,13 @@ from observo.api.problem_api import is_api_request
 from observo.web.assets import origin_of
 from observo.web.route_policy import current_rule, rule_for
 
-# Pages run only Observo's own scripts and the pinned CDN ones (SRI); tiles are images. Swagger UI
-# (the API docs page) alone needs inline script, for its start-up snippet.
+# Pages run only Observo's own scripts and the pinned CDN ones (SRI; none with OBSERVO_ASSETS=local);
+# tiles are images. The API docs page too: its start-up snippet is a file (static/js/swagger_start.js).
 _PAGE_CSP = (
     "default-src 'self'; script-src 'self' {cdn}; style-src 'self' 'unsafe-inline' {cdn}; "
     "img-src 'self' data: blob: {tiles} {cdn}; connect-src 'self'; worker-src 'none'; object-src 'none'; "
     "frame-ancestors {ancestors}; base-uri 'none'; form-action 'self'"
 )
-_DOCS_ENDPOINT = "api-docs.openapi_swagger_ui"
-_DOCS_CDN = "https://cdn.jsdelivr.net 'unsafe-inline'"
 # JSON, CSV, images: nothing in them may load or run anything.
 _DATA_CSP = "default-src 'none'; frame-ancestors {ancestors}"
 _CORS_EXPOSED = "ETag, Link, Retry-After, X-Request-ID"
@@ -130,9 +128,7 @@ def frame_ancestors() -> tuple[str, ...]:
 
 def _page_policy() -> str:
     settings = current_app.config["OBSERVO_SETTINGS"]
-    cdn = origin_of(settings.cdn_base_url)
-    if request.endpoint == _DOCS_ENDPOINT:
-        cdn = f"{cdn} {_DOCS_CDN}"
+    cdn = origin_of(settings.cdn_base_url) if settings.assets == "cdn" else ""
     # A tile template's `{s}` subdomain becomes a wildcard host.
     tiles = origin_of(settings.tile_url.replace("{s}", "*"))
     return _PAGE_CSP.replace("{cdn}", cdn).replace("{tiles}", tiles)

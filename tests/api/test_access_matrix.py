@@ -1,9 +1,9 @@
 """The generated access matrix: callers × organisations in and out of a pact × every camera endpoint.
 
-The expected answer comes from `expected_read`/`expected_write` below, a restatement of DESIGN.md's
-"Who sees what" written for this test, independent of `domain/permissions.py`. Each caller gets one
-test (its own world, rolled back afterwards) that walks every endpoint and method on every camera and
-reports all mismatches at once.
+The expected answer comes from `expected_read`/`expected_write` below, a restatement of "Who sees
+what" (docs/architecture.md), written for this test, independent of `domain/permissions.py`. Each
+caller gets one test (its own world, rolled back afterwards) that walks every endpoint and method on
+every camera and reports all mismatches at once.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""OGC API – Features under /ogc: one test per point of DESIGN's OGC checklist, on both databases.
+"""OGC API – Features under /ogc: one test per point of the OGC checklist
+(docs/architecture.md, "Conventions"), on both databases.
 
 The points are the ones QGIS, GDAL and OWSLib depend on: exact media types on the landing links, an
 OpenAPI 3.0 document with the `limit` component, the collection's id/itemType/extent, GeoJSON items

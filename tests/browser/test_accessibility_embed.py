@@ -35,7 +35,12 @@ def lone_camera(live_server: str) -> tuple[float, float, str]:
 @pytest.mark.parametrize(
     ("lang", "title", "camera_key", "credits"),
     [
-        ("it", f"Telecamere pubbliche: {NAME}", "una telecamera (posizione approssimata)", f"Dati: {NAME}"),
+        (
+            "it",
+            f"Telecamere pubbliche del {NAME}",
+            "una telecamera (posizione approssimata)",
+            f"Dati: {NAME}",
+        ),
         ("en", f"Public cameras of {NAME}", "a camera (approximate position)", f"Data: {NAME}"),
     ],
 )

@@ -112,7 +112,7 @@ def test_embed_speaks_italian_unless_asked_for_english(page, live_server):
     single = Counter(tuple(f["geometry"]["coordinates"]) for f in public_cameras(live_server))
     lon, lat = next(position for position, count in single.items() if count == 1)
     for lang, title, type_label in (
-        ("it", italian("Public cameras of %(name)s", name=NAME), "Tipo"),
+        ("it", italian("Public cameras %(of_name)s", of_name=f"del {NAME}"), "Tipo"),
         ("en", f"Public cameras of {NAME}", "Type"),
     ):
         query = f"center={lat},{lon}&zoom=19" + ("&lang=en" if lang == "en" else "")

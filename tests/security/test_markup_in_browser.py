@@ -399,7 +399,8 @@ def test_admin_statistics_and_embed_share_page_show_markup_as_text(page, live_se
     expect(preview.locator("#embed-map")).to_have_attribute("data-state", "ready")
     # The snippet is HTML to paste elsewhere: the name is escaped inside it, as embed_share.js keeps it.
     snippet = page.locator("#embed-snippet")
-    assert f'title="{escape(f"Telecamere pubbliche: {ORG_NAME}")}"' in snippet.input_value()
+    framed_title = escape(f"Telecamere pubbliche dell'{ORG_NAME}")
+    assert f'title="{framed_title}"' in snippet.input_value()
     page.select_option("#embed-lang", "en")
     expect(snippet).to_have_value(re.compile(re.escape(f'title="{escape(f"Public cameras of {ORG_NAME}")}"')))
     assert_inert(page, asked, ORG_NAME)
@@ -408,7 +409,7 @@ def test_admin_statistics_and_embed_share_page_show_markup_as_text(page, live_se
 def test_anonymous_embed_shows_markup_as_text(page, live_server, planted, asked):
     page.goto(f"{live_server}/embed/{SLUG}")
     expect(page.locator("#embed-map")).to_have_attribute("data-state", "ready")
-    assert page.title() == f"Telecamere pubbliche: {ORG_NAME}"
+    assert page.title() == f"Telecamere pubbliche dell'{ORG_NAME}"
     marker = page.locator(".embed-camera")
     expect(marker).to_have_count(1)  # the public camera alone
     assert marker.get_attribute("title") == PUBLIC_CAMERA_NAME

@@ -186,10 +186,28 @@ LEAFLET_CONTENT = re.compile(
 )
 
 
+# The one exception: asset_fallback.js re-writes the page's own pinned <script>/<link> tags from their
+# server-rendered data-local attributes (never data, never user text), built as DOM nodes and serialised
+# by the browser; document.write is the only way a script keeps its place before the page's modules.
+ALLOWED_SINKS = {"static/js/asset_fallback.js": ["outerHTML", "document.write"]}
+
+
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda path: str(path.relative_to(PROJECT_ROOT)))
 def test_scripts_put_no_html_string_into_the_dom(script):
     source = script.read_text()
     found = [
         match.group(0) for pattern in (HTML_SINKS, LEAFLET_CONTENT) for match in pattern.finditer(source)
     ]
-    assert not found, found
+    allowed = {
+        f".{sink}" if sink == "outerHTML" else sink
+        for sink in ALLOWED_SINKS.get(str(script.relative_to(PROJECT_ROOT)), [])
+    }
+    assert not set(found) - allowed, found
+
+
+def test_the_fallback_writes_only_the_pages_own_tags():
+    """What asset_fallback.js writes comes from attributes the server rendered on its pinned tags."""
+    source = (PROJECT_ROOT / "static" / "js" / "asset_fallback.js").read_text()
+    assert 'document.write(missing.map(copy).join(""))' in source
+    assert "again.src = tag.dataset.local" in source and "again.href = tag.dataset.local" in source
+    assert 'querySelectorAll("link[data-local], script[data-local]")' in source

@@ -46,7 +46,8 @@ ORIGIN = Point(0.0, 0.0)
 MARGIN_M = 0.05
 REASON = "oracle check, protocol 3/2026"
 TYPES = ("fixed", "dome", "panorama", "panning", "thermal")
-# DESIGN: hfov defaults to 360 for heads that see or turn all round, 60 for the others.
+# hfov defaults to 360 for heads that see or turn all round, 60 for the others (docs/architecture.md,
+# "Field of view geometry").
 ALL_ROUND = ("dome", "panorama", "panning")
 STATUSES = ("planned", "active", "faulty", "inactive", "decommissioned")
 # Drawn more often: search looks at active cameras by default.
@@ -121,7 +122,8 @@ def bbox_verdict(lon: float, lat: float, bbox: Sequence[float]) -> Verdict:
 
 
 def snapped(lon: float, lat: float, cell_m: int) -> tuple[float, float]:
-    """DESIGN "Public output": the centre of the EPSG:3035 grid cell of side `cell_m`, 7 decimals."""
+    """The centre of the EPSG:3035 grid cell of side `cell_m`, 7 decimals (docs/architecture.md, "Public data
+    is generalised, deterministically")."""
     if cell_m:
         easting, northing = TO_LAEA.transform(lon, lat)
         lon, lat = FROM_LAEA.transform(
