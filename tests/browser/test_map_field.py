@@ -108,7 +108,7 @@ def test_the_heads_of_one_pole_spread_out_and_each_opens(page, live_server):
     lon, lat = heads[0]["geometry"]["coordinates"]
     _set_view(page, lat, lon, 18)
     site = page.locator(".site-cluster").filter(has_text=str(len(heads))).first
-    expect(site).to_have_attribute("aria-label", re.compile(rf"^{len(heads)} telecamere nello stesso punto"))
+    expect(site).to_have_attribute("aria-label", re.compile(rf"^{len(heads)} telecamere ravvicinate"))
     site.focus()
     expect(site).to_be_focused()
     page.keyboard.press("Enter")  # the keyboard opens it as a click does

@@ -11,7 +11,9 @@ import { directionUnknown } from "./source.js";
 const PAGE_SIZE = 1000;
 const MAX_POINTS = 4000; // beyond that many cameras in view, the grid clusters say more than points
 const DEBOUNCE_MS = 150;
-const SITE_RADIUS_PX = 2; // at street zoom: the heads of one pole, not neighbours across the street
+// At street zoom: markers that would hide each other (the heads of one pole, the cameras of one shop
+// front), not neighbours across the street. A marker is 26 px wide.
+const SITE_RADIUS_PX = 8;
 
 export function createCameraLayer(ctx) {
   const { map, config, api } = ctx;
@@ -20,12 +22,18 @@ export function createCameraLayer(ctx) {
   // group spreads them out (spiderfy), so each head can be opened, by mouse or with Enter.
   const points = L.markerClusterGroup({
     chunkedLoading: true, showCoverageOnHover: false, spiderfyOnMaxZoom: true,
+    chunkProgress: (done, total) => {
+      if (done !== total) return;
+      const resolve = added;
+      added = null;
+      resolve?.();
+    },
     maxClusterRadius: (zoom) => (zoom >= config.zoom.sectors ? SITE_RADIUS_PX : 45),
     iconCreateFunction: (cluster) => {
       const count = cluster.getChildCount();
       const site = map.getZoom() >= config.zoom.sectors;
       return clusterIcon(count, site
-        ? ngettext("%(count)s camera on one spot: open to spread them out", "%(count)s cameras on one spot: open to spread them out", count)
+        ? ngettext("%(count)s camera close together: open to spread them out", "%(count)s cameras close together: open to spread them out", count)
         : ngettext("%(count)s camera here: open to zoom in", "%(count)s cameras here: open to zoom in", count), { site });
     },
   }).addTo(map);
@@ -37,6 +45,7 @@ export function createCameraLayer(ctx) {
   const markers = new Map(); // camera id -> marker (its feature in marker.feature)
   let controller = null;
   let timer = null;
+  let added = null; // resolves the markers' chunked adding when markercluster has placed the last one
   let selectHandler = () => {};
 
   function schedule() {
@@ -58,8 +67,9 @@ export function createCameraLayer(ctx) {
       const wantPoints = map.getZoom() >= config.zoom.points && total <= MAX_POINTS
         && areaKm2(bbox) <= config.limits.maxBboxKm2;
       const features = wantPoints && total > 0 ? await loadPoints(bbox, signal) : wantPoints ? [] : null;
-      if (features) showPoints(features);
+      if (features) await showPoints(features);
       else showClusters(cells);
+      signal.throwIfAborted(); // a newer load took over while these markers were being placed
       finish(features ? "points" : "clusters", started);
     } catch (error) {
       if (error.name === "AbortError") return; // the next pan's load replaces this one
@@ -107,10 +117,12 @@ export function createCameraLayer(ctx) {
     }
   }
 
-  function showPoints(features) {
+  // Resolves once markercluster has placed every marker (it adds them in chunks, between frames): only
+  // then are the groups on the map the ones a click or Enter reaches.
+  async function showPoints(features) {
     serverClusters.clearLayers();
     const seen = new Set();
-    const added = [];
+    const fresh = [];
     for (const feature of features) {
       seen.add(feature.id);
       const existing = markers.get(feature.id);
@@ -118,7 +130,7 @@ export function createCameraLayer(ctx) {
       if (existing) points.removeLayer(existing);
       const marker = cameraMarker(feature);
       markers.set(feature.id, marker);
-      added.push(marker);
+      fresh.push(marker);
     }
     const stale = [];
     for (const [id, marker] of markers) {
@@ -128,8 +140,28 @@ export function createCameraLayer(ctx) {
       }
     }
     points.removeLayers(stale);
-    points.addLayers(added);
+    if (fresh.length) {
+      await new Promise((resolve) => {
+        added = resolve;
+        points.addLayers(fresh);
+      });
+    }
     drawSectors();
+    await settled();
+  }
+
+  // markercluster animates a zoom's groups for a moment (200 ms) and refuses to open a group meanwhile:
+  // the map is ready for a click or Enter once that is over. (_inZoomAnimation: it has no public getter.)
+  function settled() {
+    if (!points._inZoomAnimation) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (points._inZoomAnimation) return;
+        points.off("animationend", check);
+        resolve();
+      };
+      points.on("animationend", check);
+    });
   }
 
   function cameraMarker(feature) {
