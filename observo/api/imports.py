@@ -17,6 +17,7 @@ from observo.extensions import db
 from observo.schemas.imports import ImportChoices, ImportJobOutput, ImportQuery, load_import_choices
 from observo.services import audit, background_imports
 from observo.services import imports as service
+from observo.spatial.engine import end_write_intent
 from observo.spatial.replicas import on_primary
 
 IMPORT_MAX_BYTES = 64 * 1024 * 1024  # above the API's usual body limit: 100,000 CSV rows fit
@@ -123,6 +124,7 @@ def _submit(import_request: service.ImportRequest) -> Any:
     Idempotency-Key was sent before, and that job is answered)."""
     with background_imports.submit(db.session, require_actor(), import_request) as ticket:
         db.session.commit()
+        end_write_intent()  # what follows only reads: SQLite must not wait for the runner's write lock
         ticket.start(audit.current_context())  # its entries carry the submitting request's id
         document = _job_with_progress(ticket.job)
     status = 200 if ticket.replayed else 202
@@ -130,7 +132,8 @@ def _submit(import_request: service.ImportRequest) -> Any:
 
 
 def _job_with_progress(job: Any) -> dict[str, Any]:
-    return {**service.job_document(job), **background_imports.progress_document(job)}
+    job, live = background_imports.current(db.session, job)
+    return {**service.job_document(job), **live}
 
 
 @blp.route("/<int:import_id>")

@@ -175,24 +175,48 @@ def progress_of(job: ImportJob) -> Progress:
     """The job's status and progress as they are now, whichever process runs it (see the module doc)."""
     if job.status not in ACTIVE:
         return Progress(job.status, job.rows_done, job.rows_total, job.failure)
-    rows_done, rows_total = job.rows_done, job.rows_total
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect() as connection:  # the primary, committed figures: never a stale replica
-            found = connection.execute(
-                sa.select(ImportJob.status, ImportJob.rows_done, ImportJob.rows_total).where(
-                    ImportJob.id == job.id
-                )
-            ).one()
-        if found.status not in ACTIVE:
-            return Progress(found.status, found.rows_done, found.rows_total, None)
-        rows_done, rows_total = found.rows_done, found.rows_total
-    else:
+    found = _committed(job.id)
+    if found.status not in ACTIVE:  # it ended since `job` was read
+        return Progress(found.status, found.rows_done, found.rows_total, found.failure)
+    rows_done, rows_total = found.rows_done, found.rows_total
+    if db.engine.dialect.name != "postgresql":
         with contextlib.suppress(FileNotFoundError, ValueError):
             written = json.loads((_folder() / f"{job.id}.json").read_text())
             rows_done, rows_total = written["rows_done"], written["rows_total"] or rows_total
     if not _lease_is_held(job.id):
+        # The runner lets the lease go right after its COMMIT: a job that ended between the two reads
+        # is not an interrupted one.
+        again = _committed(job.id)
+        if again.status not in ACTIVE:
+            return Progress(again.status, again.rows_done, again.rows_total, again.failure)
         return Progress("failed", rows_done, rows_total, INTERRUPTED)
-    return Progress(job.status, rows_done, rows_total, None)
+    return Progress(found.status, rows_done, rows_total, None)
+
+
+def _committed(job_id: int) -> Any:
+    """The job's row as committed now, on a connection of its own: the caller's transaction may hold
+    an older snapshot (SQLite keeps one per transaction), and a request's reads may go to a replica."""
+    reading = engine_hooks.write_intent.set(False)  # SQLite: a deferred BEGIN, never waiting for a lock
+    try:
+        with db.engine.connect() as connection:
+            return connection.execute(
+                sa.select(
+                    ImportJob.status, ImportJob.rows_done, ImportJob.rows_total, ImportJob.failure
+                ).where(ImportJob.id == job_id)
+            ).one()
+    finally:
+        engine_hooks.write_intent.reset(reading)
+
+
+def current(session: Session, job: ImportJob) -> tuple[ImportJob, dict[str, Any]]:
+    """The job and its progress document, consistent: a job that ended since it was read is read again
+    (its counts and report were committed with its status)."""
+    live = progress_document(job)
+    if job.status in ACTIVE and live["status"] not in ACTIVE and live["failure"] != INTERRUPTED:
+        session.commit()  # ends the snapshot that still saw it running; nothing else is pending here
+        session.refresh(job)
+        live = progress_document(job)
+    return job, live
 
 
 def progress_document(job: ImportJob) -> dict[str, Any]:

@@ -102,6 +102,7 @@ def last_reason(session) -> str | None:
 
 @pytest.mark.parametrize("read", sorted(READS))
 def test_an_invisible_reason_answers_exactly_as_a_missing_one_and_logs_nothing(client, session, viewer, read):
+    viewer = {**viewer, "Accept-Language": "en"}  # the detail compared is reasons.REQUIRED's English
     missing = answer(ask(client, viewer, read, None))
     assert missing[0] == 422 and missing[2]["errors"] == [
         {"pointer": "/reason", "code": "required", "detail": reasons.REQUIRED}
@@ -178,6 +179,7 @@ def post_intervention(client, headers, **fields):
 
 
 def test_an_intervention_refuses_an_invisible_reason_as_a_missing_one(client, session, lead):
+    lead = {**lead, "Accept-Language": "en"}  # the detail compared is reasons.REQUIRED's English
     payload = intervention_body(shared_with={}, targets=[{"name": "Giardini", "geometry": square()}])
     del payload["reason"]
     missing = answer(client.post("/api/v1/interventions", json=payload, headers=lead))

@@ -318,3 +318,23 @@ def test_files_above_the_setting_go_to_the_background():
     small = Settings.from_env({"OBSERVO_IMPORT_BACKGROUND_BYTES": "10"})
     assert not background_imports.runs_in_background(small, b"x" * 10)
     assert background_imports.runs_in_background(small, b"x" * 11)
+
+
+def test_a_job_that_ends_between_two_reads_is_shown_ended_with_its_report(world):
+    """A poll that read the job while it ran, then found it ended (the runner committed and let its lease
+    go in between), shows the ended job with its counts: neither "interrupted" nor stale counts."""
+    ticket = submit(world.app, world.editor, municipal_csv(3, "RACE"), start=False)
+    with world.app.app_context():
+        polled = db.session.get(ImportJob, ticket.job_id)  # the poll's transaction: it sees it queued
+        assert polled.status == "queued"
+        with world.app.app_context():  # meanwhile the runner ends the job and lets its lease go
+            job = db.session.get(ImportJob, ticket.job_id)
+            job.status, job.created, job.rows_done, job.rows_total = "succeeded", 3, 3, 3
+            db.session.commit()
+            db.session.remove()
+        ticket.lease.release()
+        ticket.lease = None
+        job, live = background_imports.current(db.session, polled)
+        assert live == {"status": "succeeded", "progress": {"rows_done": 3, "rows_total": 3}, "failure": None}
+        assert job.status == "succeeded" and job.created == 3
+        db.session.remove()
