@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from observo.cli import main
-from observo.cli_backup import BackupError, backup_database, libpq_url
+from observo.cli.backup import BackupError, backup_database, libpq_url
 from observo.extensions import db
 from observo.models import AuditEntry, Camera
 from tests import factories

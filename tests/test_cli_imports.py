@@ -101,7 +101,7 @@ def test_options_as_the_api_takes_them(app, session, tmp_path):
 
 
 def test_every_format_name_is_an_option():
-    from observo.cli_imports import import_command
+    from observo.cli.imports import import_command
     from observo.domain.import_rows import FORMATS, KEYS
 
     params = {param.name: param for param in import_command.params}

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from observo.cli import cli_actor, transactional
-from observo.cli_files import atomic_path
+from observo.cli.files import atomic_path
 from observo.errors import ObservoError
 from observo.extensions import db
 from observo.services import audit

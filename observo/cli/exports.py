@@ -9,7 +9,7 @@ import click
 
 from observo.api.export_formats import export_features, export_format
 from observo.cli import cli_actor, transactional
-from observo.cli_files import write_atomically
+from observo.cli.files import write_atomically
 from observo.extensions import db
 from observo.schemas.exports import EXPORT_FORMATS
 from observo.services import queries, query_audit

@@ -61,12 +61,12 @@ main = FlaskGroup(name="observo", create_app=_create_app, help="Observo: the cam
 
 
 def _register_groups() -> None:
-    from observo.cli_audit import audit_group
-    from observo.cli_backup import backup_command
-    from observo.cli_exports import export_command
-    from observo.cli_imports import import_command
-    from observo.cli_places import places_group
-    from observo.cli_routes import access_rules_command
+    from observo.cli.audit_log import audit_group
+    from observo.cli.backup import backup_command
+    from observo.cli.exports import export_command
+    from observo.cli.imports import import_command
+    from observo.cli.places import places_group
+    from observo.cli.routes import access_rules_command
 
     main.add_command(audit_group)
     main.add_command(backup_command)

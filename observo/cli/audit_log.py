@@ -19,7 +19,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from observo.cli import cli_actor, transactional
-from observo.cli_files import write_atomically
+from observo.cli.files import write_atomically
 from observo.domain.deadlines import utc_moment
 from observo.extensions import db
 from observo.models import AuditChainHead
