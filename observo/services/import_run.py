@@ -51,7 +51,6 @@ from observo.services.cameras import (
     CameraWrite,
     decommission_camera,
     update_camera,
-    writable_owner,
 )
 from observo.services.import_changes import changes, moved_m
 from observo.services.import_heads import Head, match_heads
@@ -128,7 +127,7 @@ class ImportRun:
         self.session, self.actor, self.options, self.report = session, actor, options, report
         self.keys = CameraKeys(session)
         self.operators = OperatorMatcher(session, actor)
-        self.owner_ids: dict[str, int] = {}
+        self.owner_ids: dict[str, int] = {}  # owners a record has written for: only they hold kept cameras
         self.claimed: dict[int, int] = {}  # camera id -> the row that took it
         self.from_osm_file = report.format in OSM_FORMATS
         self.deferred = DeferredCreates(session, actor, self.batch_rows)
@@ -180,10 +179,10 @@ class ImportRun:
             self._flush()
         self.row, listed = row, len(self.report.rows.items)
         self._check_and_write(row, record)
-        staged = [checked for checked, _owner in self.deferred.staged]
         if row in self.report.refused_rows:
             self.deferred.drop_staged()
             return
+        staged = [checked for checked, _owner in self.deferred.staged]
         entries: list[dict[str, Any] | None] = [
             entry for entry in self.report.rows.items[listed:] if entry["action"] == "create"
         ]
@@ -325,9 +324,9 @@ class ImportRun:
         return written
 
     def _owner_id(self, item: PreparedRow) -> int:
+        """`writable_owner`, through the bulk writer's cache (`_prefetch` has looked most of them up)."""
         slug = item.write.attrs["owner"]
-        if slug not in self.owner_ids:
-            self.owner_ids[slug] = writable_owner(self.session, self.actor, slug).id
+        self.owner_ids[slug] = self.deferred.writer.writable_owner_id(slug)
         return self.owner_ids[slug]
 
     def _link_operator(self, item: PreparedRow) -> None:

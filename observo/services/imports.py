@@ -201,10 +201,7 @@ def _store_job(
     started: datetime,
 ) -> ImportJob:
     counts = report.counts
-    queued = session.get(ImportJob, request.job_id) if request.job_id is not None else None
-    submitted = {name: getattr(queued, name) for name in _SUBMISSION} if queued is not None else {}
-    job = _job_columns(
-        queued or ImportJob(),
+    columns = dict(
         sha256=report.sha256,
         owner_id=owner_id,
         format=report.format,
@@ -229,10 +226,14 @@ def _store_job(
         created_by_id=actor.user_id,
         created_by_label=actor.label,
     )
-    if queued is not None:  # submitted earlier: its submission (time, key, author) stays as it was
-        for name, value in submitted.items():
-            setattr(job, name, value)
-        job.payload = None  # the file is not kept once imported
+    job = session.get(ImportJob, request.job_id) if request.job_id is not None else None
+    if job is None:
+        job = ImportJob()
+    else:  # queued for the background: its submission (time, key, author) stays as it was
+        columns = {name: value for name, value in columns.items() if name not in _SUBMISSION}
+        columns["payload"] = None  # the file is not kept once imported
+    for name, value in columns.items():
+        setattr(job, name, value)
     session.add(job)
     session.flush()
     action = "import.dry_run" if request.dry_run else "import.run"
@@ -256,12 +257,6 @@ def _store_job(
 
 
 _SUBMISSION = ("created_at", "idempotency_key", "created_by_id", "created_by_label")
-
-
-def _job_columns(job: ImportJob, **values: object) -> ImportJob:
-    for name, value in values.items():
-        setattr(job, name, value)
-    return job
 
 
 def readable_job(session: Session, actor: Actor, job_id: int) -> ImportJob:
