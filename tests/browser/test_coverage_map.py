@@ -11,22 +11,18 @@ from typing import Any
 from playwright.sync_api import Page, expect
 from shapely.geometry import shape
 
-from tests.browser.conftest import EDITOR, VIEWER, assert_no_js_errors, sign_in
+from tests.browser.conftest import EDITOR, VIEWER, assert_no_js_errors, map_config, sign_in
 
 GARDENS = (7.74620, 44.98180)  # Trofarello, "Giardini di via Armando Diaz"
 CASTELLO = (7.64000, 44.99400)  # Nichelino, "Quartiere Castello"
 PERCENT = re.compile(r"^\d{1,3}(,\d)? %$")
 
 
-def _config(page: Page) -> dict:
-    return json.loads(page.locator("#observo-config").text_content())
-
-
 def _call(page: Page, live_server: str, method: str, path: str, body: Any = None, etag: str | None = None):
     """The API with the page's session, as the map's scripts call it (CSRF token on writes)."""
     headers = {
         "Content-Type": "application/json",
-        "X-CSRFToken": _config(page)["csrfToken"],
+        "X-CSRFToken": map_config(page)["csrfToken"],
         "X-Requested-With": "observo",  # as the map's calls: the session is believed only from our pages
     }
     if etag:

@@ -10,23 +10,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from shapely.geometry import Point, Polygon, shape
 
-from tests.browser.conftest import EDITOR, VIEWER, assert_no_js_errors, sign_in
+from tests.browser.conftest import EDITOR, OURS, VIEWER, api_json, assert_no_js_errors, map_config, sign_in
 
 STREET_ZOOM = 17
-
-
-# What the map's own calls send: the session is believed only from Observo's pages (issue 15, class 4).
-OURS = {"X-Requested-With": "observo"}
-
-
-def _api(page: Page, live_server: str, path: str) -> dict:
-    response = page.request.get(f"{live_server}{path}", headers=OURS)
-    assert response.ok, response.text()
-    return response.json()
-
-
-def _config(page: Page) -> dict:
-    return json.loads(page.locator("#observo-config").text_content())
 
 
 def _open_map(page: Page, live_server: str, query: str) -> None:
@@ -39,9 +25,10 @@ def _recorded_camera(page: Page, live_server: str) -> dict:
     its spot (the heads of one pole stay grouped at street zoom until the group is opened)."""
     spots = Counter(
         tuple(c["geometry"]["coordinates"])
-        for c in _api(page, live_server, "/api/v1/cameras?owner=moncalieri&limit=1000")["features"]
+        for c in api_json(page, live_server, "/api/v1/cameras?owner=moncalieri&limit=1000")["features"]
     )
-    cameras = _api(page, live_server, "/api/v1/cameras?owner=moncalieri&status=active&limit=200")["features"]
+    active = "/api/v1/cameras?owner=moncalieri&status=active&limit=200"
+    cameras = api_json(page, live_server, active)["features"]
     return next(
         c
         for c in cameras
@@ -113,7 +100,7 @@ def test_drawn_area_with_a_reason_lists_what_the_search_api_finds(page, live_ser
     listed = page.locator(".result-list li").count()
     drawn = page.evaluate("window.observoMap.query.lastQuery().geometry")
     assert drawn["type"] == "Polygon" and len(drawn["coordinates"][0]) == 5
-    token = _config(page)["csrfToken"]
+    token = map_config(page)["csrfToken"]
     answer = page.request.post(
         f"{live_server}/api/v1/search",
         data=json.dumps({"geometry": drawn, "reason": "check", "limit": 1000}),
@@ -170,7 +157,7 @@ def test_editor_adds_a_camera_that_is_there_after_reload(page, live_server):
     page.reload()
     page.wait_for_selector("body[data-map-state=ready]")
     expect(page.locator(".leaflet-marker-icon[title='Telecamera di prova browser']")).to_have_count(1)
-    found = _api(page, live_server, "/api/v1/cameras?q=Telecamera%20di%20prova%20browser")["features"]
+    found = api_json(page, live_server, "/api/v1/cameras?q=Telecamera%20di%20prova%20browser")["features"]
     assert len(found) == 1 and found[0]["properties"]["bearing_deg"] == 120
     assert_no_js_errors(page)
 
@@ -185,7 +172,7 @@ def test_a_stale_edit_is_refused_with_a_message(page, live_server):
     # Meanwhile a colleague renames it.
     url = f"{live_server}/api/v1/cameras/{camera['id']}"
     etag = page.request.get(url, headers=OURS).headers["etag"]
-    token = _config(page)["csrfToken"]
+    token = map_config(page)["csrfToken"]
     changed = page.request.patch(
         url,
         data=json.dumps({"properties": {"name": "Rinominata dal collega"}}),

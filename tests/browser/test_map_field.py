@@ -4,7 +4,6 @@ time, empty and failed answers, no background tiles, keyboard-only queries, axe-
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -13,21 +12,19 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import Page, expect
 
 from tests.browser.axe import describe, violations
-from tests.browser.conftest import ADMIN, EDITOR, TILE_HOST, _refuse_outside, assert_no_js_errors, sign_in
+from tests.browser.conftest import (
+    ADMIN,
+    EDITOR,
+    TILE_HOST,
+    _refuse_outside,
+    api_json,
+    assert_no_js_errors,
+    map_config,
+    sign_in,
+)
 
 CREMONA = "sala.operativa@cremona.example.it"
 ROME = ZoneInfo("Europe/Rome")
-OURS = {"X-Requested-With": "observo"}
-
-
-def _api(page: Page, live_server: str, path: str) -> dict:
-    response = page.request.get(f"{live_server}{path}", headers=OURS)
-    assert response.ok, response.text()
-    return response.json()
-
-
-def _config(page: Page) -> dict:
-    return json.loads(page.locator("#observo-config").text_content())
 
 
 def _ready(page: Page) -> None:
@@ -52,7 +49,7 @@ def _set_view(page: Page, lat: float, lng: float, zoom: int) -> None:
 
 
 def _own_cameras(page: Page, live_server: str, owner: str) -> list[dict]:
-    return _api(page, live_server, f"/api/v1/cameras?owner={owner}&limit=1000")["features"]
+    return api_json(page, live_server, f"/api/v1/cameras?owner={owner}&limit=1000")["features"]
 
 
 def test_the_cremona_officer_opens_on_cremona_and_finds_the_map_where_it_was_left(page, live_server):
@@ -61,7 +58,7 @@ def test_the_cremona_officer_opens_on_cremona_and_finds_the_map_where_it_was_lef
     cameras = _own_cameras(page, live_server, "cremona")
     lons = [c["geometry"]["coordinates"][0] for c in cameras]
     lats = [c["geometry"]["coordinates"][1] for c in cameras]
-    home = _config(page)["home"]
+    home = map_config(page)["home"]
     assert home[0] <= min(lons) and home[2] >= max(lons) and home[1] <= min(lats) and home[3] >= max(lats)
     bounds = page.evaluate("() => window.observoMap.map.getBounds().toBBoxString()").split(",")
     west, south, east, north = map(float, bounds)
@@ -141,7 +138,8 @@ def _seen_by_one(page: Page, live_server: str) -> tuple[float, float]:
         tip_lon = sum(p[0] for p in ring[1:-1]) / len(ring[1:-1])
         tip_lat = sum(p[1] for p in ring[1:-1]) / len(ring[1:-1])
         point = (lon + (tip_lon - lon) * 0.5, lat + (tip_lat - lat) * 0.5)
-        found = _api(page, live_server, f"/api/v1/cameras?sees={point[0]:.6f},{point[1]:.6f}&reason=probe")
+        sees = f"/api/v1/cameras?sees={point[0]:.6f},{point[1]:.6f}&reason=probe"
+        found = api_json(page, live_server, sees)
         if len(found["features"]) == 1:
             return point
     raise AssertionError("no point seen by one camera only")
@@ -184,7 +182,7 @@ def test_the_area_in_view_is_queried_by_keyboard_with_italian_numbers_and_owner_
     page.keyboard.press("Enter")
     results = page.locator("#panel[data-view=results]")
     expect(results.locator(".result-count")).to_have_text(re.compile(r"^\d+ telecamer[ae] trovat[ae]\.$"))
-    owners = _config(page)["ownerNames"]
+    owners = map_config(page)["ownerNames"]
     assert "Moncalieri" in owners["moncalieri"]
     expect(results.locator(".result-list .meta").first).to_contain_text(owners["moncalieri"])
     assert not re.search(r"(^|\s)moncalieri(\s|$)", results.locator(".result-list").inner_text())
@@ -239,7 +237,7 @@ def test_times_are_italian_whatever_the_browser_zone_and_contacts_fit_the_panel(
 def test_an_empty_or_failed_intervention_load_is_said_not_thrown(page, live_server):
     sign_in(page, live_server, EDITOR)
     _ready(page)
-    interventions = _api(page, live_server, "/api/v1/interventions")
+    interventions = api_json(page, live_server, "/api/v1/interventions")
     assert interventions, "the demo has interventions"
     first = interventions[0]["id"]
     page.route(
@@ -352,7 +350,7 @@ def test_a_camera_is_placed_without_a_pointer(page, live_server):
 def test_a_second_intervention_asked_for_meanwhile_wins_without_an_error(page, live_server):
     sign_in(page, live_server, EDITOR)
     _ready(page)
-    second = _api(page, live_server, "/api/v1/interventions")[0]
+    second = api_json(page, live_server, "/api/v1/interventions")[0]
     # The first load (of an intervention that is not there) is cut short by the second: no error shown.
     page.evaluate(
         "([a, b]) => { window.observoMap.intervention.open(a);"
@@ -380,7 +378,7 @@ def test_footage_contacts_of_every_owner_fit_the_panel(page, live_server):
     sign_in(page, live_server, ADMIN)
     _ready(page)
     one_each: dict[str, dict] = {}
-    for camera in _api(page, live_server, "/api/v1/cameras?limit=1000")["features"]:
+    for camera in api_json(page, live_server, "/api/v1/cameras?limit=1000")["features"]:
         one_each.setdefault(camera["properties"]["owner"], camera)
     for width in (1280, 1024):
         page.set_viewport_size({"width": width, "height": 800})
@@ -418,7 +416,7 @@ def test_an_intervention_window_is_typed_in_italian_time_on_a_browser_set_elsewh
         dialog.locator("button.create-intervention").click()
         page.wait_for_selector("#panel[data-view=intervention]")
         identifier = int(re.search(r"intervention=(\d+)", page.url).group(1))
-        stored = _api(page, live_server, f"/api/v1/interventions/{identifier}")
+        stored = api_json(page, live_server, f"/api/v1/interventions/{identifier}")
         start = datetime.fromisoformat(stored["window"]["start"].replace("Z", "+00:00"))
         end = datetime.fromisoformat(stored["window"]["end"].replace("Z", "+00:00"))
         assert start == datetime(2026, 7, 4, 8, 0, tzinfo=ROME)  # 06:00 UTC, not Tokyo's 23:00 the day before
