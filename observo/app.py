@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from werkzeug.exceptions import InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -26,15 +26,27 @@ from observo.api import stats as stats_api
 from observo.api import tiles as tiles_api
 from observo.api import tokens as tokens_api
 from observo.api import users as users_api
-from observo.api.converters import DatabaseId
-from observo.api.problem_api import is_api_request
-from observo.api.problems import problem_from_error
 from observo.errors import ObservoError
-from observo.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from observo.extensions import babel, csrf, db, login_manager, migrate
+from observo.http import i18n, metrics
+from observo.http.access import install_access_control, refusal_response
+from observo.http.asset_files import SWAGGER_UI, VENDOR_DIR, VENDOR_URL, vendored_files
+from observo.http.assets import docs_asset_tags
+from observo.http.converters import DatabaseId
+from observo.http.hosts import install_host_check
+from observo.http.input_guard import install_input_guard
+from observo.http.problem_api import api, is_api_request
+from observo.http.problems import problem_from_error
+from observo.http.rate_limits import limiter
+from observo.http.read_routing import install_read_routing, retry_on_primary
+from observo.http.request_log import install_request_log
+from observo.http.security import install_security_headers
+from observo.http.session import load_signed_in
+from observo.http.unavailable import unavailable_response
 from observo.logs import configure_logging
 from observo.optional import log_missing
 from observo.package_files import migrations_dir, static_dir
-from observo.settings import Settings
+from observo.settings import Settings, provide_current_settings
 from observo.spatial.engine import UNAVAILABLE_ERRORS, engine_options, install_hooks
 
 # The page modules register their routes on pages.bp when imported.
@@ -42,26 +54,14 @@ from observo.web import (  # noqa: F401
     camera_pages,
     embed,
     health,
-    i18n,
     intervention_pages,
     map_page,
     messages,
-    metrics,
     pages,
     stats_page,
 )
-from observo.web.access import install_access_control, refusal_response
-from observo.web.asset_files import SWAGGER_UI, VENDOR_DIR, VENDOR_URL, vendored_files
-from observo.web.assets import docs_asset_tags
 from observo.web.base_tiles import bp as base_tiles_bp
 from observo.web.base_tiles import with_tile_file
-from observo.web.hosts import install_host_check
-from observo.web.input_guard import install_input_guard
-from observo.web.read_routing import install_read_routing, retry_on_primary
-from observo.web.request_log import install_request_log
-from observo.web.security import install_security_headers
-from observo.web.session import load_signed_in
-from observo.web.unavailable import unavailable_response
 from observo.web.vendored import bp as vendor_bp
 
 MIGRATIONS_DIR = migrations_dir()  # beside the package in a checkout, inside it in a wheel
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         template_folder="web/templates",
     )
     app.config.update(_flask_config(settings))
+    provide_current_settings(_app_settings)
     configure_logging(app, settings.effective_log_format, settings.log_level)
     log_missing(app.logger)  # a missing optional package is said at start, not at a user's request
     install_request_log(app)  # first: every later hook (CSRF, the limiter...) sees the request id
@@ -113,6 +114,11 @@ def _offline_ready(settings: Settings) -> Settings:
     return with_tile_file(settings)  # MBTilesError: a clear message at start-up
 
 
+def _app_settings() -> Settings | None:
+    """The serving application's settings, for the layers that do not import Flask (schemas)."""
+    return current_app.config["OBSERVO_SETTINGS"] if has_app_context() else None
+
+
 def _flask_config(settings: Settings) -> dict[str, Any]:
     return {
         "OBSERVO_SETTINGS": settings,
@@ -131,7 +137,7 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": settings.session_cookie_secure,
         # The cookie lasts the browser session; its signature is refused after the absolute lifetime
-        # (the idle and absolute limits themselves: observo/web/session.py).
+        # (the idle and absolute limits themselves: observo/http/session.py).
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=settings.session_max_hours),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",

@@ -259,3 +259,22 @@ class Settings:
             key_file.write_text(secrets.token_hex(32))
             key_file.chmod(0o600)
         return replace(self, secret_key=key_file.read_text().strip())
+
+
+# The settings of the application serving the caller: create_app() installs a provider reading its
+# config, so the schemas' bounds follow the running app without this layer importing Flask. Outside
+# an application (a script, a unit test) the defaults and the environment apply.
+def _no_app() -> Settings | None:
+    return None
+
+
+_active_settings: Callable[[], Settings | None] = _no_app
+
+
+def provide_current_settings(provider: Callable[[], Settings | None]) -> None:
+    global _active_settings
+    _active_settings = provider
+
+
+def current_settings() -> Settings:
+    return _active_settings() or Settings()

@@ -5,7 +5,7 @@
 
 Nothing is fetched: the files come from the npm packages `npm ci` installed from package-lock.json.
 Each copy is checked against the version and the SRI hash the pages announce
-(observo/web/asset_files.py), so a page never points at a file its browser would refuse.
+(observo/http/asset_files.py), so a page never points at a file its browser would refuse.
 Standard library only: it runs before the application's dependencies are installed.
 """
 
@@ -22,11 +22,11 @@ from pathlib import Path
 from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
-MANIFEST = ROOT / "observo" / "web" / "asset_files.py"
+MANIFEST = ROOT / "observo" / "http" / "asset_files.py"
 
 
 def load_manifest() -> ModuleType:
-    """observo/web/asset_files.py by path: importing the package would need Flask installed."""
+    """observo/http/asset_files.py by path: importing the package would need Flask installed."""
     spec = importlib.util.spec_from_file_location("observo_asset_files", MANIFEST)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

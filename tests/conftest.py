@@ -20,7 +20,8 @@ from flask.globals import _cv_app
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from observo.app import create_app
-from observo.extensions import db, limiter
+from observo.extensions import db
+from observo.http.rate_limits import limiter
 from observo.settings import Settings
 
 DIALECTS = ("spatialite", "postgis")

@@ -7,10 +7,10 @@ from typing import Any
 from flask import request
 from flask.views import MethodView
 
-from observo.api.auth import require_actor
 from observo.api.blueprint import ApiBlueprint
-from observo.api.responses import page_links
 from observo.extensions import db
+from observo.http.auth import require_actor
+from observo.http.responses import page_links
 from observo.schemas.audit import AuditPage, AuditQuery
 from observo.services import audit
 from observo.services.organisations import filter_organisation_id

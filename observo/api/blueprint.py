@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 from webargs.flaskparser import FlaskParser
 
-from observo.api.problems import problem
+from observo.http.problems import problem
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
 

@@ -7,21 +7,20 @@ from typing import Any
 from flask import request, url_for
 from flask.views import MethodView
 
-from observo.api import csv_export
-from observo.api.auth import current_actor, require_actor
 from observo.api.blueprint import ApiBlueprint
-from observo.api.features import collection_response, feature_schema
-from observo.api.filters import camera_filters
 from observo.api.preconditions import IF_MATCH, etag_for, expected_version
-from observo.api.responses import GEOJSON, json_response, page_links
 from observo.domain.permissions import sees_full_detail
 from observo.domain.shapes import Radius
 from observo.extensions import db
+from observo.http.auth import current_actor, require_actor
+from observo.http.filters import camera_filters
+from observo.http.responses import GEOJSON, collection_response, csv_response, json_response, page_links
+from observo.rendering.features import feature_schema
 from observo.schemas import camera as schemas
-from observo.schemas.fields import current_settings
 from observo.schemas.queries import CameraListQuery, NearestQuery
 from observo.services import cameras as service
 from observo.services import queries, query_audit
+from observo.settings import current_settings
 
 blp = ApiBlueprint("cameras", __name__, url_prefix="/api/v1/cameras", description="The camera registry")
 
@@ -69,7 +68,7 @@ class Cameras(MethodView):
             size = queries.export_size(db.session, actor, query, limit, args["offset"])
             query_audit.record_export(db.session, actor, query, size, "csv")
             db.session.commit()  # logged before the first byte leaves
-            return csv_export.csv_response(db.session, actor, query, limit, args["offset"])
+            return csv_response(db.session, actor, query, limit, args["offset"])
         page = queries.find_cameras(
             db.session, actor, query, args["limit"], args["offset"], settings.count_cap
         )

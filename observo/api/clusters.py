@@ -9,18 +9,18 @@ import orjson
 from flask import Response, request
 from flask.views import MethodView
 
-from observo.api.auth import current_actor
 from observo.api.blueprint import ApiBlueprint
-from observo.api.filters import camera_filters
-from observo.api.responses import GEOJSON
 from observo.domain.permissions import sees_full_detail
 from observo.domain.shapes import MapGrid
 from observo.errors import FieldIssue, MalformedQuery
 from observo.extensions import db
-from observo.schemas.fields import current_settings
+from observo.http.auth import current_actor
+from observo.http.filters import camera_filters
+from observo.http.responses import GEOJSON
 from observo.schemas.queries import ClusterQuery
 from observo.schemas.search import ClusterCollection
 from observo.services import clusters as clusters_service
+from observo.settings import current_settings
 
 blp = ApiBlueprint("clusters", __name__, url_prefix="/api/v1/clusters", description="Map clusters")
 

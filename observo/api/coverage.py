@@ -6,10 +6,10 @@ from typing import Any
 
 from flask.views import MethodView
 
-from observo.api.auth import current_actor
 from observo.api.blueprint import ApiBlueprint
-from observo.api.filters import camera_filters
 from observo.extensions import db
+from observo.http.auth import current_actor
+from observo.http.filters import camera_filters
 from observo.schemas.coverage import CoverageAnswer, CoverageBody
 from observo.services import coverage
 

@@ -7,11 +7,11 @@ from typing import Any
 from flask import Response, stream_with_context
 from flask.views import MethodView
 
-from observo.api.auth import current_actor
 from observo.api.blueprint import ApiBlueprint
-from observo.api.export_formats import export_features, export_format
-from observo.api.filters import camera_filters
 from observo.extensions import db
+from observo.http.auth import current_actor
+from observo.http.filters import camera_filters
+from observo.rendering.export_formats import export_features, export_format
 from observo.schemas.exports import ExportQuery
 from observo.services import queries, query_audit
 from observo.services.export_attribution import export_attribution

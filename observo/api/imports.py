@@ -9,13 +9,14 @@ from flask import current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from observo.api.auth import require_actor
 from observo.api.blueprint import StrictParser
-from observo.api.responses import json_response
 from observo.errors import FieldIssue, InvalidInput
 from observo.extensions import db
+from observo.http.auth import require_actor
+from observo.http.responses import json_response
+from observo.jobs import background_imports
 from observo.schemas.imports import ImportChoices, ImportJobOutput, ImportQuery, load_import_choices
-from observo.services import audit, background_imports
+from observo.services import audit
 from observo.services import imports as service
 from observo.spatial.engine import end_write_intent
 from observo.spatial.replicas import on_primary

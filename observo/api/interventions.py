@@ -7,11 +7,11 @@ from typing import Any
 from flask import url_for
 from flask.views import MethodView
 
-from observo.api.auth import require_actor
 from observo.api.blueprint import ApiBlueprint
 from observo.api.preconditions import IF_MATCH, etag_for, expected_version
-from observo.api.responses import GEOJSON, json_response
 from observo.extensions import db
+from observo.http.auth import require_actor
+from observo.http.responses import GEOJSON, json_response
 from observo.models.base import utcnow
 from observo.schemas import interventions as schemas
 from observo.services import interventions as service

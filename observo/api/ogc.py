@@ -19,20 +19,20 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 from marshmallow.validate import OneOf
 from werkzeug.exceptions import HTTPException
 
-from observo.api.auth import current_actor
-from observo.api.features import collection_response, feature_schema
-from observo.api.problems import CODE_BY_STATUS, problem, problem_from_error
-from observo.api.responses import GEOJSON, json_response, page_links
+from observo.domain.identifiers import MAX_DATABASE_ID
 from observo.domain.shapes import BBox
 from observo.errors import FieldIssue, MalformedQuery, NotFound, ObservoError
 from observo.extensions import db
-from observo.schemas.fields import current_settings
+from observo.http.access import refusal_response
+from observo.http.auth import current_actor
+from observo.http.problems import CODE_BY_STATUS, problem, problem_from_error
+from observo.http.responses import GEOJSON, collection_response, json_response, page_links
+from observo.rendering.features import feature_schema
 from observo.schemas.queries import PageQuery, bbox_field
 from observo.schemas.validation import issues_from_messages
 from observo.services import cameras as camera_service
 from observo.services import ogc as service
-from observo.settings import Settings
-from observo.web.access import refusal_response
+from observo.settings import Settings, current_settings
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
@@ -46,7 +46,6 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
-_MAX_ID = 2**31 - 1  # camera ids are 32-bit: a larger one is simply not found
 
 
 # ---------------------------------------------------------------- query strings
@@ -362,7 +361,7 @@ def camera_items() -> Response:
 def camera_item(camera_id: int) -> Response:
     """One camera as a Feature; 404 when unknown or outside the caller's read scope."""
     parse_args(ItemQuery)
-    if camera_id > _MAX_ID:
+    if camera_id > MAX_DATABASE_ID:
         raise NotFound(f"no camera {camera_id}")
     actor = current_actor()
     camera = camera_service.readable_camera(db.session, actor, camera_id)

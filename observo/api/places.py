@@ -11,12 +11,12 @@ from typing import Any
 from flask import url_for
 from flask.views import MethodView
 
-from observo.api.auth import require_actor
 from observo.api.blueprint import ApiBlueprint
 from observo.api.preconditions import IF_MATCH, etag_for, expected_version
-from observo.api.responses import GEOJSON, json_response
 from observo.domain.permissions import Actor
 from observo.extensions import db
+from observo.http.auth import require_actor
+from observo.http.responses import GEOJSON, json_response
 from observo.models import Organisation, Place
 from observo.schemas import places as schemas
 from observo.services import places as service

@@ -7,15 +7,14 @@ from typing import Any
 from flask import request, url_for
 from flask.views import MethodView
 
-from observo.api.auth import current_actor
 from observo.api.blueprint import ApiBlueprint
-from observo.api.features import collection_response
-from observo.api.filters import camera_filters
-from observo.api.responses import GEOJSON
 from observo.extensions import db
-from observo.schemas.fields import current_settings
+from observo.http.auth import current_actor
+from observo.http.filters import camera_filters
+from observo.http.responses import GEOJSON, collection_response
 from observo.schemas.search import SearchBody, SearchResults
 from observo.services import queries
+from observo.settings import current_settings
 
 blp = ApiBlueprint("search", __name__, url_prefix="/api/v1/search", description="Search by area or route")
 

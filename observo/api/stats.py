@@ -6,9 +6,9 @@ from typing import Any
 
 from flask.views import MethodView
 
-from observo.api.auth import require_actor
 from observo.api.blueprint import ApiBlueprint
 from observo.extensions import db
+from observo.http.auth import require_actor
 from observo.schemas import stats as schemas
 from observo.services import stats as service
 

@@ -19,14 +19,14 @@ import hashlib
 
 from flask import Blueprint, Response, request
 
-from observo.api.auth import require_actor
-from observo.api.problems import problem_from_error
 from observo.domain.permissions import ANONYMOUS, Actor
 from observo.errors import FieldIssue, MalformedQuery, ObservoError
 from observo.extensions import db
-from observo.schemas.fields import current_settings
+from observo.http.access import refusal_response
+from observo.http.auth import require_actor
+from observo.http.problems import problem_from_error
 from observo.services import tiles
-from observo.web.access import refusal_response
+from observo.settings import current_settings
 
 MVT = "application/vnd.mapbox-vector-tile"
 PUBLIC_MAX_AGE_S = 300

@@ -7,10 +7,10 @@ from typing import Any
 from flask import url_for
 from flask.views import MethodView
 
-from observo.api.auth import require_actor
 from observo.api.blueprint import ApiBlueprint
-from observo.api.responses import json_response
 from observo.extensions import db
+from observo.http.auth import require_actor
+from observo.http.responses import json_response
 from observo.models import User
 from observo.schemas import accounts as schemas
 from observo.services import accounts as service

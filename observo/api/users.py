@@ -7,9 +7,9 @@ from typing import Any
 from flask import url_for
 from flask.views import MethodView
 
-from observo.api.auth import require_actor
 from observo.api.blueprint import ApiBlueprint
 from observo.extensions import db
+from observo.http.auth import require_actor
 from observo.models import Organisation, User
 from observo.schemas import accounts as schemas
 from observo.services import accounts as service

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from observo.api.export_formats import export_features, export_format
 from observo.cli import cli_actor, transactional
 from observo.cli.files import write_atomically
 from observo.extensions import db
+from observo.rendering.export_formats import export_features, export_format
 from observo.schemas.exports import EXPORT_FORMATS
 from observo.services import queries, query_audit
 from observo.services.export_attribution import export_attribution

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from observo.web.route_policy import markdown_table
+from observo.http.route_policy import markdown_table
 
 
 @click.command("access-rules")

@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 TOKEN_PREFIX = "obs_"
 MIN_PASSWORD_LENGTH = 10
+MAX_EXPIRY_DAYS = 3650  # a token lives at most ten years
 _hasher = PasswordHasher()
 
 

@@ -27,7 +27,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Browser sessions opened in an earlier epoch are over (sign-out, new password or role,
-    # deactivation move it on): see observo/web/session.py.
+    # deactivation move it on): see observo/http/session.py.
     session_epoch: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     # The last request that changed data: for a while after it, the user reads from the primary
     # database, not a replica that may not have replayed the change yet (spatial/replicas.py).

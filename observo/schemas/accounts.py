@@ -12,11 +12,10 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
 from marshmallow.validate import Length, OneOf, Range, Regexp
 
-from observo.domain.credentials import MIN_PASSWORD_LENGTH
+from observo.domain.credentials import MAX_EXPIRY_DAYS, MIN_PASSWORD_LENGTH
 from observo.domain.origins import MAX_ORIGINS
 from observo.domain.vocabulary import ORGANISATION_KINDS, ROLES
 from observo.errors import FieldIssue
-from observo.services.accounts import MAX_EXPIRY_DAYS
 
 SLUG = Regexp(
     r"^[a-z0-9]+(-[a-z0-9]+)*$",

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, has_app_context
 from geoalchemy2 import WKBElement
 from geoalchemy2.shape import to_shape
 from marshmallow import ValidationError, fields
 
 from observo.domain.geometry import parse_geometry, to_geojson
 from observo.errors import InvalidGeometry
-from observo.settings import Settings
+from observo.settings import current_settings
 
 _GEOJSON_SCHEMA = {"type": "object", "description": "GeoJSON geometry (RFC 7946), longitude, latitude"}
-
-
-def current_settings() -> Settings:
-    if has_app_context():
-        return current_app.config["OBSERVO_SETTINGS"]
-    return Settings()
 
 
 class Geometry(fields.Field):

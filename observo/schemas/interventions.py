@@ -11,13 +11,14 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load
 from marshmallow.validate import Length, OneOf, Range
 
-from observo.api.converters import MAX_DATABASE_ID
 from observo.domain import vocabulary as v
+from observo.domain.identifiers import MAX_DATABASE_ID
 from observo.domain.shapes import Area
 from observo.errors import FieldIssue
 from observo.schemas.audit import UTCMoment
-from observo.schemas.fields import Geometry, current_settings
+from observo.schemas.fields import Geometry
 from observo.schemas.queries import Reason
+from observo.settings import current_settings
 
 MAX_TARGETS = 20
 ROUTE_BUFFER_M = 15.0  # a street's corridor when the route names none

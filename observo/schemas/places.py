@@ -12,7 +12,8 @@ from observo.domain.shapes import Area
 from observo.domain.vocabulary import PLACE_CATEGORIES
 from observo.errors import FieldIssue
 from observo.models import Place, PlaceCoverage
-from observo.schemas.fields import Geometry, current_settings
+from observo.schemas.fields import Geometry
+from observo.settings import current_settings
 
 POLYGONS = ("Polygon", "MultiPolygon")
 SLUG = Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", error="an organisation slug")

@@ -13,8 +13,7 @@ from observo.domain import vocabulary as v
 from observo.domain.shapes import BBox, parse_position
 from observo.errors import FieldIssue, InvalidInput
 from observo.schemas.camera import ISTAT
-from observo.schemas.fields import current_settings
-from observo.settings import Settings
+from observo.settings import Settings, current_settings
 
 # No `maximum` in the document: a larger limit is clamped, not refused, so it is valid input.
 PAGE_LIMIT = {"description": "page size; above the maximum (1000 by default) it is clamped", "default": 100}

@@ -11,8 +11,9 @@ from observo.domain import vocabulary as v
 from observo.domain.shapes import Area
 from observo.errors import FieldIssue
 from observo.schemas.camera import ISTAT, CameraOutput, CameraOutputProperties, Link
-from observo.schemas.fields import Geometry, current_settings
+from observo.schemas.fields import Geometry
 from observo.schemas.queries import PAGE_LIMIT, Reason
+from observo.settings import current_settings
 
 SEARCH_SHAPES = ("Point", "LineString", "Polygon", "MultiPolygon")
 

@@ -26,7 +26,6 @@ from observo.services.organisations import NAME_MAX, named_organisation, require
 LAST_USED_RESOLUTION = timedelta(hours=1)
 EMAIL_MAX = 254
 TOKEN_NAME_MAX = 100
-MAX_EXPIRY_DAYS = 3650
 USER_CHANGEABLE = ("name", "role", "active", "auditor", "organization", "password")
 # A change of these ends the user's browser sessions (docs/security.md, "Sessions"): what the
 # account may do, or who may use it, is no longer what it was when they were opened.
@@ -258,9 +257,10 @@ def issue_token(
         raise Forbidden("you may create tokens only for yourself")
     if issues := text_issues("/name", name, TOKEN_NAME_MAX):
         raise InvalidInput("a token needs a name", issues)
-    if expires_days is not None and not 1 <= expires_days <= MAX_EXPIRY_DAYS:
+    if expires_days is not None and not 1 <= expires_days <= credentials.MAX_EXPIRY_DAYS:
         raise InvalidInput(
-            "bad expiry", [FieldIssue("/expires_days", "out_of_range", f"1 to {MAX_EXPIRY_DAYS} days")]
+            "bad expiry",
+            [FieldIssue("/expires_days", "out_of_range", f"1 to {credentials.MAX_EXPIRY_DAYS} days")],
         )
     if _active_token(session, owner, name) is not None:
         raise Conflict(f"{owner.email} already has an active token named {name!r}")

@@ -22,16 +22,18 @@ import logging
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from flask import Flask
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 from observo.models import AuditChainHead, AuditEntry
 from observo.services import audit_checkpoints
 from observo.services.audit_keys import Keyring, load_keyring
 from observo.settings import Settings
+
+if TYPE_CHECKING:  # the app is handed in by create_app: this layer never imports Flask
+    from flask import Flask
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 _PENDING = "observo_audit_pending"  # session.info: [(transaction it was queued in, entry)]

@@ -25,6 +25,7 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
+from observo.domain.identifiers import MAX_DATABASE_ID
 from observo.domain.shapes import Radius
 from observo.models import Camera
 from observo.services.bulk_cameras import cameras_by_ref
@@ -102,7 +103,7 @@ class CameraKeys:
         return self._session.scalar(stmt)
 
     def by_id(self, owner_id: int, camera_id: int) -> Camera | None:
-        if camera_id > 2**31 - 1:
+        if camera_id > MAX_DATABASE_ID:
             return None
         stmt = sa.select(Camera).where(Camera.owner_id == owner_id, Camera.id == camera_id)
         return self._session.scalar(stmt)

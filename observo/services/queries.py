@@ -24,7 +24,7 @@ from observo.errors import NotAuthenticated
 from observo.models import Camera, Organisation
 from observo.services import query_audit
 from observo.services.scope import readable_cameras
-from observo.spatial.base import session_backend
+from observo.spatial.base import PageExtras, session_backend
 
 _CODE = re.compile(r"^\s*OBS-?0*(\d{1,12})\s*$", re.IGNORECASE)
 # Filters on properties the public output hides: only signed-in callers may use them.
@@ -305,3 +305,23 @@ def nearest_cameras(
         session, actor, "query.nearest", reason, Point(lon, lat), len(hits), k=k, filters=filters_used
     )
     return hits
+
+
+def features_built_by_database(
+    session: Session, actor: Actor, hits: list[Hit], property_names: tuple[str, ...]
+) -> list[str] | None:
+    """The Features of `hits` as GeoJSON text built by the database (PostGIS), in order; None where
+    the backend leaves it to the schema (SpatiaLite)."""
+    extras = PageExtras(
+        ids=[hit.camera_id for hit in hits],
+        distance_m=[hit.distance_m for hit in hits],
+        relation=[hit.relation for hit in hits],
+    )
+    public = not sees_full_detail(actor)
+    return session_backend(session).features_json(session, extras, property_names, public)
+
+
+def cameras_by_id(session: Session, camera_ids: list[int]) -> dict[int, Camera]:
+    """The cameras of a page already scoped by its query, by id."""
+    cameras = session.scalars(sa.select(Camera).where(Camera.id.in_(camera_ids)))
+    return {camera.id: camera for camera in cameras}

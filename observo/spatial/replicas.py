@@ -1,6 +1,6 @@
 """Reads served by PostgreSQL streaming replicas; writes, audit entries and fresh reads by the primary.
 
-A request is read on a replica only when all of these hold (web/read_routing.py decides):
+A request is read on a replica only when all of these hold (http/read_routing.py decides):
 - it changes nothing and appends nothing to the audit log (its route has no write intent);
 - its caller has not changed data in the last `read_your_writes_s` seconds (users.last_write_at):
   an editor sees their own change at once;
@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask_sqlalchemy.session import Session as FlaskSession
 
 log = logging.getLogger(__name__)
 
@@ -131,13 +130,3 @@ def on_primary() -> Iterator[None]:
         yield
     finally:
         read_engine.reset(token)
-
-
-class RoutingSession(FlaskSession):
-    """Flask-SQLAlchemy's session, sending a routed request's statements to its replica."""
-
-    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kwargs: Any) -> Any:
-        engine = read_engine.get()
-        if engine is not None and bind is None:
-            return engine
-        return super().get_bind(mapper, clause=clause, bind=bind, **kwargs)

@@ -27,17 +27,18 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from observo import optional
-from observo.api.auth import current_actor
-from observo.api.problems import problem
 from observo.domain import deadlines as dl
 from observo.errors import FieldIssue, MalformedQuery
-from observo.extensions import api, db
+from observo.extensions import db
+from observo.http.auth import current_actor
+from observo.http.i18n import language
+from observo.http.problem_api import api
+from observo.http.problems import problem
 from observo.models import Intervention, PreservationRequest
 from observo.services.brief import FORMATS, Brief, gather_brief
 from observo.services.preservation_scope import ShownRequest
 from observo.spatial import engine
 from observo.web.brief_map import target_map_svg
-from observo.web.i18n import language
 from observo.web.labels import value_label
 from observo.web.pages import bp
 

@@ -19,17 +19,17 @@ from flask_login import login_required
 from marshmallow import EXCLUDE, ValidationError, fields, post_load
 from marshmallow.validate import Range
 
-from observo.api.auth import current_actor
-from observo.api.features import dumped_features, feature_schema
-from observo.api.filters import camera_filters
 from observo.domain.permissions import Actor
 from observo.extensions import db
+from observo.http.auth import current_actor
+from observo.http.filters import camera_filters
 from observo.models import CameraStatusChange
-from observo.schemas.fields import current_settings
+from observo.rendering.features import dumped_features, feature_schema
 from observo.schemas.queries import CameraFilterQuery
 from observo.services import queries
 from observo.services.cameras import camera_history, readable_camera
 from observo.services.scope import camera_owners
+from observo.settings import current_settings
 from observo.web.labels import FIELD_LABELS, SOURCE_LABELS, VALUE_LABELS, camera_rows, value_label
 from observo.web.pages import bp, render_page
 from observo.web.source_data import source_view

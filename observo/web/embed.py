@@ -20,25 +20,24 @@ from flask import Response, after_this_request, g, request, session, url_for
 from flask_babel import force_locale, gettext
 from markupsafe import escape
 
-from observo.api.auth import current_actor
 from observo.domain.licences import LICENCE_URLS, NO_ATTRIBUTION, OSM_COPYRIGHT_URL
 from observo.domain.permissions import ANONYMOUS, can_manage_accounts
 from observo.errors import NotFound
 from observo.extensions import db
+from observo.http.assets import EMBED_ASSETS, asset_tags
+from observo.http.auth import current_actor
+from observo.http.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from observo.http.security import session_written
 from observo.models import Organisation
-from observo.schemas.fields import current_settings
 from observo.services.export_queries import exported_licences
 from observo.services.organisations import embeddable_organisation, public_extent
 from observo.services.queries import CameraFilters, CameraQuery
-from observo.settings import Settings
+from observo.settings import Settings, current_settings
 from observo.web import embed_origins  # noqa: F401 - registers the origins page on the pages blueprint
-from observo.web.assets import EMBED_ASSETS, asset_tags
-from observo.web.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from observo.web.labels import labels_for_scripts
 from observo.web.map_page import tile_config
 from observo.web.of_names import of_organisation
 from observo.web.pages import bp, render_page
-from observo.web.security import session_written
 
 HEIGHT_RANGE = (150, 2000)  # pixels a `height` may ask for
 MAX_ZOOM = 19

@@ -14,13 +14,12 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
-from observo.api.auth import current_actor
 from observo.domain.origins import MAX_ORIGINS, is_origin, normalise_origin
 from observo.errors import InvalidInput
 from observo.extensions import db
-from observo.schemas.fields import current_settings
+from observo.http.auth import current_actor
 from observo.services.organisations import organisation_by_slug, update_organisation
-from observo.settings import Settings
+from observo.settings import Settings, current_settings
 from observo.web.pages import bp, render_page
 
 MAX_LINE = 300  # an origin is short: a longer line is a pasted page, not a mistake to echo whole

@@ -21,10 +21,11 @@ from markupsafe import Markup
 from wtforms import DateTimeLocalField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from observo.api.auth import current_actor
 from observo.domain.permissions import Actor
 from observo.errors import InvalidInput
 from observo.extensions import db
+from observo.http.auth import current_actor
+from observo.http.i18n import language
 from observo.models import Intervention
 from observo.models.base import utcnow
 from observo.services import interventions as plans
@@ -46,7 +47,6 @@ from observo.web.brief import (
     target_figures,
 )
 from observo.web.brief_map import target_map_svg
-from observo.web.i18n import language
 from observo.web.pages import bp, render_page
 
 

@@ -9,16 +9,15 @@ from flask import url_for
 from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
 
-from observo.api.auth import current_actor
 from observo.domain.permissions import Actor
 from observo.extensions import db
+from observo.http.assets import MAP_ASSETS, asset_tags
+from observo.http.auth import current_actor
+from observo.http.i18n import language
 from observo.models import Organisation
-from observo.schemas.fields import current_settings
 from observo.services.map_home import home_extent
 from observo.services.scope import camera_owners
-from observo.settings import Settings
-from observo.web.assets import MAP_ASSETS, asset_tags
-from observo.web.i18n import language
+from observo.settings import Settings, current_settings
 from observo.web.labels import labels_for_scripts
 from observo.web.pages import bp, render_page
 from observo.web.plural_messages import plural_messages

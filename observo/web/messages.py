@@ -7,7 +7,7 @@ from typing import Any
 from flask import abort, jsonify
 from flask_babel import get_translations
 
-from observo.web.i18n import LANGUAGES
+from observo.http.i18n import LANGUAGES
 from observo.web.pages import bp
 from observo.web.plural_messages import plural_messages
 

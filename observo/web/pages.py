@@ -1,4 +1,4 @@
-"""The pages' blueprint: login, logout, the home page, and the page renderer the others share.
+"""The pages' blueprint: login, logout, the home page and the HTML error pages.
 
 The other pages register on this blueprint from their own modules (map_page, camera_pages, embed).
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, current_app, redirect, request, send_from_directory, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -15,20 +15,20 @@ from werkzeug.exceptions import HTTPException
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from observo.api.problem_api import is_api_request
-from observo.api.problem_text import localise
-from observo.api.problems import CODE_BY_STATUS, problem, status_for, title_for
 from observo.errors import ObservoError
-from observo.extensions import api, db
+from observo.extensions import db
+from observo.http.i18n import gettext, language, lazy_gettext, render_page  # noqa: F401 (the pages import it from here)
+from observo.http.problem_api import api, is_api_request
+from observo.http.problem_text import localise
+from observo.http.problems import CODE_BY_STATUS, problem, status_for, title_for
+from observo.http.redirects import safe_next
+from observo.http.session import end_session, start_session, stop_loading_signed_in
 from observo.logs import request_id
 from observo.services import audit
 from observo.services.accounts import authenticate_password, end_sessions
 from observo.services.actors import actor_for
-from observo.web.i18n import gettext, language, lazy_gettext
 from observo.web.login_audit import failed_sign_in_actor
 from observo.web.of_names import of_organisation
-from observo.web.redirects import safe_next
-from observo.web.session import end_session, start_session, stop_loading_signed_in
 
 bp = Blueprint("pages", __name__)
 
@@ -36,11 +36,6 @@ bp = Blueprint("pages", __name__)
 class LoginForm(FlaskForm):
     email = EmailField(validators=[DataRequired(), Length(max=254)])
     password = PasswordField(validators=[DataRequired(), Length(max=1024)])
-
-
-def render_page(template: str, status: int = 200, **context: Any) -> Any:
-    """A page in the request's language (templates read it as `lang`)."""
-    return render_template(template, lang=language(), **context), status
 
 
 @bp.route("/")

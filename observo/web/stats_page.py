@@ -15,9 +15,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from marshmallow import EXCLUDE, ValidationError
 
-from observo.api.auth import current_actor
 from observo.domain import vocabulary as v
 from observo.extensions import db
+from observo.http.auth import current_actor
 from observo.models import PlaceCoverage
 from observo.schemas.stats import StatsQuery
 from observo.services import stats

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, send_from_directory
 
-from observo.web.asset_files import VENDOR_DIR, VENDOR_URL
+from observo.http.asset_files import VENDOR_DIR, VENDOR_URL
 
 bp = Blueprint("vendor", __name__, url_prefix=VENDOR_URL)
 _ONE_YEAR_S = 365 * 24 * 3600

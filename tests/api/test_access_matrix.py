@@ -14,9 +14,9 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from observo.http.session import session_values
 from observo.models import Camera
 from observo.services.organisations import create_pact
-from observo.web.session import session_values
 from tests import factories
 
 LON, LAT = factories.TURIN

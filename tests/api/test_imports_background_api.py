@@ -19,7 +19,7 @@ from observo.extensions import db
 from observo.models import AuditEntry, Camera, ImportJob
 from tests import factories
 from tests.conftest import app_on_own_database
-from tests.services.test_background_imports import municipal_csv, wait_for
+from tests.jobs.test_background_imports import municipal_csv, wait_for
 
 THRESHOLD = 600  # bytes: a few CSV lines run in the request, a dozen in the background
 

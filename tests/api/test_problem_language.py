@@ -8,8 +8,8 @@ import re
 import pytest
 from babel.messages.pofile import read_po
 
-from observo.api.problem_text import DETAILS, localise
-from observo.web.i18n import TRANSLATIONS_DIR
+from observo.http.i18n import TRANSLATIONS_DIR
+from observo.http.problem_text import DETAILS, localise
 from tests import factories
 
 ITALIAN = {"Accept-Language": "it-IT,it;q=0.9"}

@@ -10,7 +10,7 @@ from collections import Counter
 from babel.support import Translations
 from playwright.sync_api import expect
 
-from observo.web.i18n import TRANSLATIONS_DIR
+from observo.http.i18n import TRANSLATIONS_DIR
 from tests.browser.conftest import EDITOR, assert_no_js_errors, sign_in
 
 SLUG = "moncalieri"

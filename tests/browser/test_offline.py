@@ -29,9 +29,9 @@ from werkzeug.serving import make_server
 
 from observo.cli import DEMO_PASSWORD
 from observo.extensions import db
+from observo.http.i18n import TRANSLATIONS_DIR
 from observo.services.demo import seed_demo
 from observo.settings import PROJECT_ROOT
-from observo.web.i18n import TRANSLATIONS_DIR
 from tests.browser.conftest import VIEWER, sign_in
 from tests.conftest import make_app
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from observo.api.csv_export import rows_of
 from observo.domain import import_columns, import_values
 from observo.domain.import_columns import Columns
 from observo.domain.import_rows import FileSummary, ImportOptions, parse_rows
 from observo.domain.permissions import Actor
 from observo.errors import FieldIssue
+from observo.rendering.csv_export import rows_of
 from observo.schemas.camera import READ_ONLY_PROPERTIES, CameraAttributes, CameraFeatureInput
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "imports"

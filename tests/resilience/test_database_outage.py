@@ -21,8 +21,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from observo.extensions import db
+from observo.http.session import session_values
 from observo.models import User
-from observo.web.session import session_values
 from tests import factories
 from tests.conftest import make_app
 from tests.resilience.pg_cluster import Cluster

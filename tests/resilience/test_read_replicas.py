@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from observo.extensions import db
-from observo.web.read_routing import replicas
+from observo.http.read_routing import replicas
 from tests import factories
 from tests.conftest import make_app
 from tests.resilience.pg_cluster import Cluster

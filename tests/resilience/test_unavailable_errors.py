@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from observo.web.route_policy import ANYONE, POLICY, Rule
+from observo.http.route_policy import ANYONE, POLICY, Rule
 from tests.conftest import make_app
 
 STATEMENT = "SELECT secret_column FROM cameras WHERE id = 1"

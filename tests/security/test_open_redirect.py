@@ -133,7 +133,7 @@ def viewer(session):
 
 
 def test_no_bypass_of_the_corpus_leaves_the_site():
-    from observo.web import redirects  # here: the other tests also run on code that predates it
+    from observo.http import redirects  # here: the other tests also run on code that predates it
 
     escaped = []
     for raw in BYPASSES:
@@ -172,7 +172,7 @@ def test_the_page_asked_before_sign_in_is_reached_after_it(client, session, view
 
 def test_chromium_reads_every_answer_as_this_site(browser):
     """Every answer of the corpus, resolved by a real browser's URL parser against the site's address."""
-    from observo.web import redirects
+    from observo.http import redirects
 
     locations = [redirects.safe_next(_as_the_server_reads(raw), "/map") for raw in [*BYPASSES, *KEPT]]
     tab = browser.new_page()

@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from observo.web import session as signed_session
+from observo.http import session as signed_session
 from tests import factories
 
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}  # what the map's own calls carry

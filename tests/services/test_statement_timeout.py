@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from observo.app import create_app
+from observo.http.route_policy import ANYONE, POLICY, Rule
 from observo.spatial.engine import engine_options, install_hooks, is_statement_timeout
-from observo.web.route_policy import ANYONE, POLICY, Rule
 
 # A statement that runs for seconds on either database unless something stops it.
 SLOW = {

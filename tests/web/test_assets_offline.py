@@ -18,8 +18,8 @@ from types import ModuleType
 
 import pytest
 
+from observo.http.asset_files import ASSETS, COMPANIONS, DOCS_ASSETS, MAP_ASSETS
 from observo.settings import PROJECT_ROOT, Settings
-from observo.web.asset_files import ASSETS, COMPANIONS, DOCS_ASSETS, MAP_ASSETS
 from observo.web.base_tiles import TILE_URL, MBTilesError
 from tests import factories
 from tests.conftest import make_app

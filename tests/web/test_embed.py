@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from observo.api.features import property_names
 from observo.domain.permissions import SYSTEM
+from observo.rendering.features import property_names
 from observo.services.organisations import update_organisation
 from observo.web.embed import EMBED_MESSAGES
 from tests import factories

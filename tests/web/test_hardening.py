@@ -11,9 +11,9 @@ from flask import Flask
 from werkzeug.routing import Rule as UrlRule
 
 from observo.extensions import db
+from observo.http import route_policy
+from observo.http.route_policy import ANYONE, Rule, rule_for
 from observo.settings import Settings
-from observo.web import route_policy
-from observo.web.route_policy import ANYONE, Rule, rule_for
 from tests import factories
 from tests.conftest import make_app
 

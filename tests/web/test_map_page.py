@@ -11,8 +11,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from observo.http.assets import ASSETS, EMBED_ASSETS, MAP_ASSETS
 from observo.settings import PROJECT_ROOT, Settings
-from observo.web.assets import ASSETS, EMBED_ASSETS, MAP_ASSETS
 from tests import factories
 
 NODE_MODULES = PROJECT_ROOT / "node_modules"

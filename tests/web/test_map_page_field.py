@@ -10,8 +10,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from observo.http.i18n import TRANSLATIONS_DIR
 from observo.settings import PROJECT_ROOT
-from observo.web.i18n import TRANSLATIONS_DIR
 from tests import factories
 
 CREMONA = (10.0227, 45.1335)

@@ -7,8 +7,8 @@ from ipaddress import ip_network
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from observo.http.metrics import address_allowed
 from observo.settings import LOOPBACK, Settings
-from observo.web.metrics import address_allowed
 
 CAMERA_ROUTE = "/api/v1/cameras/<int:camera_id>"
 OUTSIDER = {"REMOTE_ADDR": "203.0.113.5"}

@@ -12,10 +12,10 @@ import pytest
 from flask import Flask
 
 from observo.extensions import db
+from observo.http import route_policy
+from observo.http.route_policy import ANYONE, Rule
 from observo.logs import JsonFormatter, configure_logging
 from observo.settings import Settings
-from observo.web import route_policy
-from observo.web.route_policy import ANYONE, Rule
 from tests.conftest import make_app
 
 SECRET = "SELECT password FROM users -- not for clients"

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from observo.cli import main
-from observo.web import route_policy
-from observo.web.route_policy import AUDIENCES, POLICY, rule_for
+from observo.http import route_policy
+from observo.http.route_policy import AUDIENCES, POLICY, rule_for
 
 AUTOMATIC = {"HEAD", "OPTIONS"}
 # Flask-smorest's own documentation routes: the document describes the API, not itself.

@@ -12,8 +12,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from observo.http.i18n import TRANSLATIONS_DIR, compile_catalogues
 from observo.settings import PROJECT_ROOT
-from observo.web.i18n import TRANSLATIONS_DIR, compile_catalogues
 
 TEMPLATES = PROJECT_ROOT / "observo" / "web" / "templates"
 METHOD_MAP = [

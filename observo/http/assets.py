@@ -15,7 +15,7 @@ from flask import current_app, has_app_context, has_request_context, request, ur
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from observo.web.asset_files import (  # noqa: F401  (re-exported: the pages import them from here)
+from observo.http.asset_files import (  # noqa: F401  (re-exported: the pages import them from here)
     ASSETS,
     DOCS_ASSETS,
     EMBED_ASSETS,

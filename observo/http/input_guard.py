@@ -15,11 +15,11 @@ from typing import Any
 
 from flask import Flask, abort, request
 
-from observo.api.problem_api import is_api_request
-from observo.api.problems import problem
 from observo.domain.json_limits import JSONTooComplex, check_json_limits, decoded
 from observo.domain.text_input import NUL, NUL_DETAIL, nul_pointer
 from observo.errors import FieldIssue
+from observo.http.problem_api import is_api_request
+from observo.http.problems import problem
 
 
 def install_input_guard(app: Flask) -> None:

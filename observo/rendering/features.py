@@ -11,17 +11,12 @@ from functools import cache
 from typing import Any
 
 import orjson
-import sqlalchemy as sa
-from flask import Response
 from sqlalchemy.orm import Session
 
-from observo.api.responses import GEOJSON
-from observo.domain.permissions import Actor, audience, sees_full_detail
-from observo.models import Camera
+from observo.domain.permissions import Actor, audience
 from observo.schemas import camera as schemas
 from observo.services import queries
 from observo.services.queries import CameraQuery, Hit, Page
-from observo.spatial.base import PageExtras, session_backend
 
 FEATURE_SCHEMAS = {
     "public": schemas.PublicCameraFeature,
@@ -51,14 +46,7 @@ def features_json(session: Session, actor: Actor, hits: Sequence[Hit]) -> bytes:
     """The Features of `hits`, in order, as comma-separated JSON objects."""
     if not hits:
         return b""
-    extras = PageExtras(
-        ids=[hit.camera_id for hit in hits],
-        distance_m=[hit.distance_m for hit in hits],
-        relation=[hit.relation for hit in hits],
-    )
-    names = property_names(audience(actor))
-    public = not sees_full_detail(actor)
-    built = session_backend(session).features_json(session, extras, names, public)
+    built = queries.features_built_by_database(session, actor, list(hits), property_names(audience(actor)))
     if built is not None:
         return ",".join(built).encode()
     return b",".join(orjson.dumps(feature) for feature in dumped_features(session, actor, hits))
@@ -66,8 +54,7 @@ def features_json(session: Session, actor: Actor, hits: Sequence[Hit]) -> bytes:
 
 def dumped_features(session: Session, actor: Actor, hits: Sequence[Hit]) -> Iterable[dict[str, Any]]:
     """Features as dicts through the schema, with what the query measured added to the properties."""
-    cameras = session.scalars(sa.select(Camera).where(Camera.id.in_([hit.camera_id for hit in hits])))
-    by_id = {camera.id: camera for camera in cameras}
+    by_id = queries.cameras_by_id(session, [hit.camera_id for hit in hits])
     schema = feature_schema(actor)
     for hit in hits:
         feature = schema.dump(by_id[hit.camera_id])
@@ -86,16 +73,14 @@ def streamed_features(
         yield from dumped_features(session, actor, hits)
 
 
-def collection_response(
-    session: Session, actor: Actor, page: Page, links: list[dict[str, Any]], status: int = 200
-) -> Response:
-    """A FeatureCollection; the features are spliced in as JSON text, never parsed again."""
+def feature_collection(session: Session, actor: Actor, page: Page, links: list[dict[str, Any]]) -> bytes:
+    """A FeatureCollection's bytes; the features are spliced in as JSON text, never parsed again."""
     tail: dict[str, Any] = {}
     if page.matched is not None:
         tail["numberMatched"] = page.matched
     tail["numberReturned"] = len(page.hits)
     tail["links"] = links
-    body = b"".join(
+    return b"".join(
         (
             b'{"type":"FeatureCollection","features":[',
             features_json(session, actor, page.hits),
@@ -103,4 +88,3 @@ def collection_response(
             orjson.dumps(tail)[1:],
         )
     )
-    return Response(body, status=status, mimetype=GEOJSON)

@@ -11,9 +11,9 @@ from flask_smorest import Api
 from flask_smorest.spec.plugins import integerconverter2paramschema
 from werkzeug.exceptions import HTTPException
 
-from observo.api.converters import DatabaseId
-from observo.api.openapi_docs import ProblemResponsesPlugin, problem_components
-from observo.api.problems import CODE_BY_STATUS, problem
+from observo.http.converters import DatabaseId
+from observo.http.openapi_docs import ProblemResponsesPlugin, problem_components
+from observo.http.problems import CODE_BY_STATUS, problem
 from observo.schemas.validation import issues_from_messages
 
 # Machine-facing paths: problem+json errors, per-caller rate limits, Accept-Language. OGC API
@@ -92,3 +92,7 @@ class ProblemApi(Api):
 def _safe_detail(error: HTTPException) -> str:
     # Werkzeug's descriptions are generic and safe; never echo exception text of a 500.
     return "" if (error.code or 500) >= 500 else (error.description or "")
+
+
+# The one API of the app (bound in create_app); the pages register the brief's operation on it.
+api = ProblemApi()

@@ -14,9 +14,9 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, g, request, session
 from flask.globals import request_ctx
 
-from observo.api.problem_api import is_api_request
-from observo.web.assets import origin_of
-from observo.web.route_policy import current_rule, rule_for
+from observo.http.assets import origin_of
+from observo.http.problem_api import is_api_request
+from observo.http.route_policy import current_rule, rule_for
 
 # Pages run only Observo's own scripts and the pinned CDN ones (SRI; none with OBSERVO_ASSETS=local);
 # tiles are images. The API docs page too: its start-up snippet is a file (static/js/swagger_start.js).
@@ -29,7 +29,7 @@ _PAGE_CSP = (
 _DATA_CSP = "default-src 'none'; frame-ancestors {ancestors}"
 _CORS_EXPOSED = "ETag, Link, Retry-After, X-Request-ID"
 # Never Authorization, nor X-Requested-With: that header proves a call comes from Observo's own pages
-# (observo/web/same_origin.py) only because no other site may send it.
+# (observo/http/same_origin.py) only because no other site may send it.
 _CORS_REQUEST_HEADERS = "Content-Type, If-None-Match, Accept-Language"
 _CORS_MAX_AGE_S = "600"
 _USER_ID = "_user_id"  # where Flask-Login keeps the signed-in user in the session

@@ -24,8 +24,9 @@ from flask import Flask
 
 from observo.domain import import_rows
 from observo.extensions import db
+from observo.jobs import background_imports
 from observo.models import AuditEntry, Camera, ImportJob, User
-from observo.services import audit, background_imports, imports
+from observo.services import audit, imports
 from observo.services.actors import actor_for
 from observo.settings import Settings
 from observo.spatial import engine as engine_hooks
@@ -235,7 +236,8 @@ CRASHING_RUNNER = textwrap.dedent(
     from observo.domain import import_rows
     from observo.extensions import db
     from observo.models import User
-    from observo.services import background_imports, imports
+    from observo.jobs import background_imports
+    from observo.services import imports
     from observo.services.actors import actor_for
     from observo.settings import Settings
     from observo.spatial import engine

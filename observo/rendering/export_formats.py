@@ -15,10 +15,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 from sqlalchemy.orm import Session
 
-from observo.api import csv_export
-from observo.api.features import dumped_features, streamed_features
 from observo.domain.osm_export import group_nodes, osm_node
 from observo.domain.permissions import Actor, sees_full_detail
+from observo.rendering import csv_export
+from observo.rendering.features import dumped_features, streamed_features
 from observo.services import export_queries
 from observo.services.export_attribution import Attribution
 from observo.services.queries import CameraQuery

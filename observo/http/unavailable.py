@@ -13,12 +13,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, request
 
-from observo.api.problem_api import is_api_request
-from observo.api.problems import problem, title_for
 from observo.extensions import db
+from observo.http.i18n import render_page
+from observo.http.problem_api import is_api_request
+from observo.http.problems import problem, title_for
+from observo.http.session import stop_loading_signed_in
 from observo.spatial.engine import unavailability
-from observo.web.pages import render_page
-from observo.web.session import stop_loading_signed_in
 
 # A writer's lock is gone in moments; a restart or a failover takes seconds.
 _RETRY_AFTER_S = {"database_busy": 1}

@@ -8,8 +8,8 @@ import time
 
 from flask import Flask, Response, g, request
 
+from observo.http import metrics
 from observo.logs import request_id
-from observo.web import metrics
 
 _log = logging.getLogger("observo.request")
 

@@ -10,7 +10,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from observo import errors
-from observo.api.problem_text import localise
+from observo.http.problem_text import localise
 from observo.logs import request_id
 
 PROBLEM_TYPE = "urn:observo:problem:{code}"

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import request, session, url_for
+from flask import render_template, request, session, url_for
 from flask_babel import get_locale, gettext, lazy_gettext
 
-from observo.api.problem_api import is_api_request
-from observo.web.route_policy import current_rule
-from observo.web.security import session_cookie_sent
+from observo.http.problem_api import is_api_request
+from observo.http.route_policy import current_rule
+from observo.http.security import session_cookie_sent
 
 LANGUAGES = ("it", "en")
 DEFAULT_LANGUAGE = "it"
@@ -81,3 +82,8 @@ def language_url(lang: str) -> str:
         return f"?lang={lang}"
     # A route may itself take `lang` (/i18n/<lang>.json): the new language replaces it.
     return url_for(request.endpoint, **{**(request.view_args or {}), **args, "lang": lang})
+
+
+def render_page(template: str, status: int = 200, **context: Any) -> Any:
+    """A page in the request's language (templates read it as `lang`)."""
+    return render_template(template, lang=language(), **context), status

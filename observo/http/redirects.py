@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from werkzeug.urls import iri_to_uri
 
-from observo.api.problem_api import API_PREFIXES, API_ROOTS
+from observo.http.problem_api import API_PREFIXES, API_ROOTS
 
 # Removed anywhere by the WHATWG URL parser.
 _DROPPED = str.maketrans("", "", "\t\n\r")

@@ -16,10 +16,10 @@ from typing import Any
 
 from flask import Flask, current_app, render_template, request
 
-from observo.api.problem_api import is_api_request
-from observo.api.problems import problem
-from observo.web.i18n import gettext, language
-from observo.web.session import stop_loading_signed_in
+from observo.http.i18n import gettext, language
+from observo.http.problem_api import is_api_request
+from observo.http.problems import problem
+from observo.http.session import stop_loading_signed_in
 
 # host[:port]: a name or IPv4 address, or an IPv6 literal in brackets (RFC 9110 Host).
 _HOST = re.compile(r"(?P<name>[a-z0-9.-]+|\[(?P<ipv6>[0-9a-f:.]+)\])(?::(?P<port>[0-9]{1,5}))?", re.ASCII)

@@ -18,13 +18,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
-from flask import Response, stream_with_context
 from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
-from observo.api.features import property_names, streamed_features
 from observo.domain.csv_cells import csv_cell
 from observo.domain.permissions import Actor, audience, sees_full_detail
+from observo.rendering.features import property_names, streamed_features
 from observo.services import export_queries, queries
 from observo.services.export_attribution import Attribution
 
@@ -46,14 +45,6 @@ def licence_lookup(session: Session, actor: Actor, attribution: Attribution) -> 
     if sees_full_detail(actor) or not attribution:
         return None
     return lambda camera_ids: export_queries.licences_of(session, camera_ids)
-
-
-def csv_response(
-    session: Session, actor: Actor, query: queries.CameraQuery, limit: int | None, offset: int
-) -> Response:
-    rows = stream_rows(session, actor, query, limit, offset)
-    headers = {"Content-Disposition": 'attachment; filename="cameras.csv"'}
-    return Response(stream_with_context(rows), mimetype="text/csv", headers=headers)
 
 
 def stream_rows(

@@ -1,20 +1,20 @@
 """Who is calling: a bearer token, or a browser session (CSRF-checked on writes, and on API paths
-only when the request proves it came from this site: observo.web.same_origin), or nobody."""
+only when the request proves it came from this site: observo.http.same_origin), or nobody."""
 
 from __future__ import annotations
 
 from flask import g, request
 from flask_login import current_user
 
-from observo.api.problem_api import is_api_request
 from observo.domain.permissions import ANONYMOUS, Actor
 from observo.errors import Forbidden, NotAuthenticated
 from observo.extensions import csrf, db
+from observo.http.problem_api import is_api_request
+from observo.http.same_origin import sent_by_this_site
+from observo.http.security import signed_in_user_id
 from observo.models import User
 from observo.services.accounts import user_for_token
 from observo.services.actors import actor_for
-from observo.web.same_origin import sent_by_this_site
-from observo.web.security import signed_in_user_id
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 

@@ -12,7 +12,7 @@
   no audit entry (docs/security.md, "Floods"); a valid token is exempt, so colleagues behind the
   same NAT keep working while a misconfigured client or an attacker next to them is throttled.
   This one is counted where the refusal is answered (`refused_credentials_throttled`, called by
-  web/access.py), after the token lookup the request makes anyway: deciding "valid or not" in the
+  http/access.py), after the token lookup the request makes anyway: deciding "valid or not" in the
   limiter's own hook would look the token up before the route's transaction is opened, a second
   connection wait when the database is down and, on SQLite, a read snapshot that a write cannot
   upgrade (an immediate "database is locked" instead of the busy wait);
@@ -40,12 +40,12 @@ from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
 from observo import optional
-from observo.api.problem_api import is_api_request
-from observo.api.problems import problem
+from observo.http.i18n import gettext, language
+from observo.http.problem_api import is_api_request
+from observo.http.problems import problem
+from observo.http.security import signed_in_user_id
 from observo.services.accounts import normalise_email
 from observo.settings import Settings
-from observo.web.i18n import gettext, language
-from observo.web.security import signed_in_user_id
 
 _EXTENSION_KEY = "observo_limiter"
 # Counts refused credentials while the shared storage does not answer (per process, like Flask-Limiter's).
@@ -217,3 +217,6 @@ def _throttled(limit: str, seconds: int) -> Response:
     detail = gettext("Too many attempts: try again in %(seconds)s seconds.", seconds=seconds)
     page = render_template("error.html", lang=language(), detail=detail)
     return Response(page, status=429, headers=headers, mimetype="text/html")
+
+
+limiter = RateLimits()

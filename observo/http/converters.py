@@ -6,9 +6,7 @@ from typing import Any
 
 from werkzeug.routing import IntegerConverter, Map
 
-# Ids are INTEGER columns: 32-bit on PostgreSQL, which refuses a larger parameter ("integer out of
-# range"), and SQLite's driver overflows past 64 bits; either would be a 500 instead of a 404.
-MAX_DATABASE_ID = 2**31 - 1
+from observo.domain.identifiers import MAX_DATABASE_ID
 
 
 class DatabaseId(IntegerConverter):

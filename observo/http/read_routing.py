@@ -15,14 +15,14 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app, g, request
 
-from observo.api.auth import SAFE_METHODS, current_actor
 from observo.errors import ObservoError
 from observo.extensions import db
+from observo.http.auth import SAFE_METHODS, current_actor
+from observo.http.route_policy import current_rule
 from observo.models import User
 from observo.models.base import utcnow
 from observo.settings import Settings
 from observo.spatial.replicas import ReplicaSet, read_engine
-from observo.web.route_policy import current_rule
 
 _EXTENSION = "observo_replicas"
 

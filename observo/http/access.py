@@ -11,17 +11,17 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from observo.api.auth import current_actor
-from observo.api.problem_api import is_api_request
 from observo.domain.permissions import ANONYMOUS, Actor, can_read_audit
 from observo.errors import Forbidden, NotAuthenticated, ObservoError
 from observo.extensions import db, login_manager
+from observo.http import rate_limits
+from observo.http.auth import current_actor
+from observo.http.problem_api import is_api_request
+from observo.http.route_policy import ADMIN, ANYONE, AUDITOR, current_rule
+from observo.http.unavailable import unavailable_response
 from observo.logs import request_id
 from observo.services import audit, audit_chain, audit_refusals
 from observo.spatial import engine
-from observo.web import rate_limits
-from observo.web.route_policy import ADMIN, ANYONE, AUDITOR, current_rule
-from observo.web.unavailable import unavailable_response
 
 
 def install_access_control(app: Flask) -> None:
@@ -75,7 +75,7 @@ def refusal_response(error: ObservoError, respond: Callable[[ObservoError], Any]
     """`respond(error)` once the refusal is audited; 503 when the database cannot take the entry.
 
     For error handlers: an exception raised inside one is not handled again (it would be a 500).
-    Refused credentials past their address's quota get 429 instead, and no entry (web/rate_limits.py).
+    Refused credentials past their address's quota get 429 instead, and no entry (http/rate_limits.py).
     """
     throttled = rate_limits.refused_credentials_throttled() if _refused_credentials(error) else None
     if throttled is not None:
