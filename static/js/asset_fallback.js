@@ -1,4 +1,4 @@
-// Runs right after the pinned third-party tags (observo/web/assets.py), as a classic script: the
+// Runs right after the pinned third-party tags (observo/http/assets.py), as a classic script: the
 // browser has by then loaded or given up on every stylesheet and script before it. Whatever did not
 // arrive from the CDN is written again from Observo's own copies (same path, same SRI), in order, so
 // the page's module scripts, which run after parsing, find Leaflet either way. document.write is
