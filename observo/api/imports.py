@@ -13,6 +13,7 @@ from observo.api.blueprint import StrictParser
 from observo.errors import FieldIssue, InvalidInput
 from observo.extensions import db
 from observo.http.auth import require_actor
+from observo.http.problem_text import localise
 from observo.http.responses import json_response
 from observo.jobs import background_imports
 from observo.schemas.imports import ImportChoices, ImportJobOutput, ImportQuery, load_import_choices
@@ -115,7 +116,7 @@ class Imports(MethodView):
         report = service.import_cameras(db.session, actor, import_request)
         db.session.commit()
         job = report.job
-        document = service.job_document(job, already_imported=report.already_imported)
+        document = localised_document(service.job_document(job, already_imported=report.already_imported))
         status = 200 if report.already_imported else 201
         return json_response(document, status, Location=url_for("imports.Import", import_id=job.id))
 
@@ -134,7 +135,27 @@ def _submit(import_request: service.ImportRequest) -> Any:
 
 def _job_with_progress(job: Any) -> dict[str, Any]:
     job, live = background_imports.current(db.session, job)
-    return {**service.job_document(job), **live}
+    return localised_document({**service.job_document(job), **live})
+
+
+def _localised_entries(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {**item, "message": localise(item["message"])} if item.get("message") else item for item in entries
+    ]
+
+
+def localised_document(document: dict[str, Any]) -> dict[str, Any]:
+    """The job document in the request's language: each problem's and warning's `message` (the
+    file's warnings too) and `failure`. The stored report stays English (the CLI and logs read it);
+    rows, fields, codes and counts never change."""
+    found = {**document}
+    for name in ("errors", "warnings"):
+        found[name] = _localised_entries(document.get(name) or [])
+    if isinstance(document.get("file"), dict) and document["file"].get("warnings"):
+        found["file"] = {**document["file"], "warnings": _localised_entries(document["file"]["warnings"])}
+    if document.get("failure"):
+        found["failure"] = localise(document["failure"])
+    return found
 
 
 @blp.route("/<int:import_id>")

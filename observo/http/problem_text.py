@@ -3,8 +3,10 @@
 The domain and the services raise errors with English details (they know no request, and tests and
 logs read them); the answer translates them here. A detail is one of DETAILS word for word, or fits
 one whose `%(name)s` placeholders stand for values (a slug, an id, a number), which are kept as they
-are. A detail fitting none stays English: a new message is readable before it is translated. Add a
-detail's English text here (and its Italian to the catalogue) when you write a new one.
+are. A `%(problem)s` placeholder holds a detail of its own (a column's or an OSM tag's problem, as
+in "direzione: <the direction's problem>"), localised in turn. A detail fitting none stays English:
+a new message is readable before it is translated. Add a detail's English text here (and its Italian
+to the catalogue) when you write a new one.
 """
 
 from __future__ import annotations
@@ -17,8 +19,40 @@ from flask_babel import get_locale, gettext
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Placeholders that stand for free text (lists, quoted names, parser messages); every other one is
 # one word (an id, a slug, a number), so "no camera %(id)s" never swallows "no camera type column...".
-_FREE_TEXT = frozenset({"choices", "types", "roles", "detail", "reason", "name", "endpoint", "limit"})
+# The import report's values (a cell as written, a column's title) are free text: they may hold spaces.
+_FREE_TEXT = frozenset(
+    {
+        "camera",
+        "choices",
+        "column",
+        "date",
+        "delimiter",
+        "detail",
+        "endpoint",
+        "files",
+        "found",
+        "given",
+        "keys",
+        "layer",
+        "layers",
+        "limit",
+        "name",
+        "names",
+        "problem",
+        "reason",
+        "ref",
+        "remark",
+        "roles",
+        "shapes",
+        "titles",
+        "types",
+        "value",
+        "what",
+        "whose",
+    }
+)
 _FREE, _WORD = r".+?", r"\S+?"
+_NESTED = frozenset({"problem"})  # a detail inside a detail: localised in turn
 
 
 def _l(message: str) -> str:
@@ -178,6 +212,225 @@ DETAILS: tuple[str, ...] = (
     _l("the file has no rows: nothing to import"),
     _l("send multipart/form-data with a `file`, or the file as the body (e.g. text/csv)"),
     _l("a background import runs for a user account: sign in or use a user's token"),
+    # imports: report rows (errors[], warnings[], the file's warnings, a job's failure)
+    _l("no organisation '%(name)s'"),  # a file's owner column holds names, spaces and all
+    _l("%(column)s: %(problem)s"),
+    _l("%(key)s=%(value)s: %(problem)s"),
+    _l("OSM %(label)s: %(problem)s"),
+    _l("%(value)s is not a number"),
+    _l("%(value)s is not a whole number"),
+    _l("%(value)s is not an OpenStreetMap node id (123 or node/123)"),
+    _l("%(value)s is not yes/no (true/false, sì/no)"),
+    _l("%(value)s is not a date (YYYY-MM-DD or DD/MM/YYYY)"),
+    _l("read %(value)s as month/day/year: %(date)s"),
+    _l("read %(value)s as day/month/year: %(date)s"),
+    _l("%(value)s is not a date of the calendar"),
+    _l("read %(value)s as %(found)s"),
+    _l("%(value)s is not one of %(choices)s: recorded as 'other', the value kept"),
+    _l("%(value)s is not one of %(choices)s: left out, the value kept"),
+    _l("%(value)s is not a %(what)s: expected one of %(choices)s"),
+    _l("read %(value)s as ISTAT code %(code)s"),
+    _l("%(value)s is not an ISTAT code (six digits): left out, the value kept"),
+    _l("%(value)s is not an organisation: owner %(owner)s, the value kept"),
+    _l('expected a JSON object of tags ({"key": "value"})'),
+    _l("not a WKT polygon (%(reason)s)"),
+    _l("%(value)s is not a camera id"),
+    _l("set by Observo, ignored: %(names)s"),
+    _l("%(first)s and %(second)s are required"),
+    _l("the position is required"),
+    _l("%(value)s is not a WKT point"),
+    _l("no camera type given: a fixed camera"),
+    _l(
+        "a %(what)s camera without a direction: registered with its direction unknown (it covers nothing "
+        "until a bearing is given)"
+    ),
+    _l(
+        "rows that say neither whether the camera records (records, registra) nor for how long "
+        "(retention_hours, conservazione_ore) are imported as not recording (records=false)"
+    ),
+    _l("column %(column)s ignored (the column map says '-')"),
+    _l("column map %(column)s=%(target)s: the file has no column %(name)s"),
+    _l("%(value)s is not a direction"),
+    _l(
+        "%(problem)s; expected degrees clockwise from north (90, 90.5, 15°), a compass point (N, NNE ... "
+        "NNW) or word (north, nord-est), or a clockwise range like 300-60; several separated by ';'"
+    ),
+    _l("%(problem)s (and %(more)s more of the %(count)s values)"),
+    _l(
+        "%(value)s is ambiguous: O is ovest (west) in Italian but Ost (east) in German; write the degrees "
+        "or the word (nord-ovest, north-east...)"
+    ),
+    _l("the range %(value)s has no end"),
+    _l("the range %(value)s splits in more than one way; write degrees like 300-60"),
+    _l("the range %(value)s has zero width (ambiguous); give one direction instead"),
+    _l("the range %(value)s is narrower than 1 degree; give one direction instead"),
+    _l("%(value)s lists %(count)s directions; at most %(max)s heads per camera"),
+    _l("%(value)s is too long for a direction (%(count)s characters)"),
+    _l("a direction is text, not %(type)s"),
+    _l("ignored the empty entries of %(value)s"),
+    _l("read %(value)s as the decimal %(number)s (write %(pair)s for two directions)"),
+    _l("read ',' as a separator between directions (OpenStreetMap separates them with ';')"),
+    _l("read %(value)s as %(degrees)s degrees"),
+    _l("read %(value)s as %(degrees)s degrees (negative: counted back from north)"),
+    _l("read %(value)s as %(degrees)s degrees (whole turns removed)"),
+    _l("Longitude %(value)s is outside the allowed area [%(min)s, %(max)s]."),
+    _l("Latitude %(value)s is outside the allowed area [%(min)s, %(max)s]."),
+    _l("Longitude %(value)s is outside the valid range [%(min)s, %(max)s]."),
+    _l("Latitude %(value)s is outside the valid range [%(min)s, %(max)s]."),
+    _l(
+        "unknown CRS %(value)s: name the CRS of the coordinates (--crs, or the API's crs option), e.g. "
+        "EPSG:3003 or EPSG:32632"
+    ),
+    _l(
+        "the coordinates (%(x)s, %(y)s) are not degrees and the file does not say its CRS: name the CRS "
+        "of the coordinates (--crs, or the API's crs option), e.g. EPSG:3003 or EPSG:32632"
+    ),
+    _l("the file does not say its CRS: its coordinates look like degrees, read as WGS84 (EPSG:4326)"),
+    _l(
+        "the coordinates are northing, easting: (%(x)s, %(y)s) is outside the area of %(crs)s and read "
+        "the other way round it is inside; every position is read that way"
+    ),
+    _l(
+        "%(cells)s cells for %(columns)s columns: is a delimiter (%(delimiter)s) missing or extra, or a "
+        "quote not closed?"
+    ),
+    _l("0 rows: the file has a header and no data rows"),
+    _l("skipped %(count)s line(s) above the header: %(titles)s"),
+    _l("no header line"),
+    _l("line %(line)s: %(reason)s"),
+    _l("unreadable CSV: line %(line)s: %(reason)s"),
+    _l(
+        "the file is not UTF-8: read as %(encoding)s; if accented letters look wrong, name the encoding "
+        "(the encoding option)"
+    ),
+    _l("the file contains a NUL character (line %(line)s, column %(position)s): not a text file"),
+    _l("unknown encoding %(value)s: name one such as utf-8, windows-1252, latin-1 or utf-16"),
+    _l("a Shapefile is several files: send them in one .zip (.shp, .shx, .dbf and .prj)"),
+    _l(
+        "unknown file format %(value)s: send CSV, GeoJSON, OpenStreetMap (.osm, .osm.pbf, Overpass JSON), "
+        "a zipped Shapefile, a GeoPackage or KML, or name the format"
+    ),
+    _l("unknown format %(value)s"),
+    _l("expected a GeoJSON Feature"),
+    _l("properties must be an object"),
+    _l("the feature has no geometry: a camera needs a Point"),
+    _l("the feature has no geometry: a camera needs a point"),
+    _l("a MultiPoint of one point: read as that Point"),
+    _l("a MultiPoint of one point: read as that point"),
+    _l("a MultiPoint of %(count)s points is not a camera position: only Point features are cameras"),
+    _l("a %(type)s is not a camera position: only Point features are cameras"),
+    _l("a MultiPoint of %(count)s points is not a camera position: only points are cameras"),
+    _l("a %(type)s is not a camera position: only points are cameras"),
+    _l("a Point needs [longitude, latitude] coordinates"),
+    _l("the coordinates %(value)s are not numbers"),
+    _l("an empty point is not a camera position"),
+    _l("0 rows: the FeatureCollection is empty"),
+    _l("0 rows: the layer has no features"),
+    _l("read layer %(layer)s, the first point layer; not read: %(layers)s"),
+    _l("not a readable zip file (%(reason)s)"),
+    _l("the zip holds no .shp file (it holds %(files)s): zip the .shp, .shx, .dbf and .prj together"),
+    _l("the Shapefile is over %(size)s MB unpacked"),
+    _l("GDAL cannot read this %(format)s file: %(reason)s"),
+    _l("GDAL cannot read layer %(layer)s: %(reason)s"),
+    _l("the file has no point layer (layers: %(layers)s): cameras are points"),
+    _l("KML folder %(layer)s holds no points (%(count)s placemark): not read"),
+    _l("KML folder %(layer)s holds no points (%(count)s placemarks): not read"),
+    _l("%(format)s is not an OpenStreetMap format (%(formats)s)"),
+    _l("0 rows: the file has no node tagged man_made=surveillance"),
+    _l("the Overpass answer says: %(remark)s (the extract may be incomplete: query again)"),
+    _l("an Overpass element is an object with type, id and tags"),
+    _l("expected OSM data as a GeoJSON FeatureCollection or an Overpass JSON answer (elements)"),
+    _l("the file's coordinates are in %(crs)s: export OpenStreetMap data in WGS84 (EPSG:4326)"),
+    _l("an OSM feature is a GeoJSON Feature with properties"),
+    _l(
+        "%(shapes)s tagged man_made=surveillance skipped: a camera is a node (map each camera as a node "
+        "to import it)"
+    ),
+    _l("%(count)s element without man_made=surveillance skipped (the nodes of ways, other features)"),
+    _l("%(count)s elements without man_made=surveillance skipped (the nodes of ways, other features)"),
+    _l("%(count)s element marked deleted skipped"),
+    _l("%(count)s elements marked deleted skipped"),
+    _l("type %(value)s is not node, way or relation"),
+    _l("tags are an object of text values"),
+    _l("malformed OSM XML at line %(line)s, column %(position)s: %(reason)s"),
+    _l("an .osm file has no DOCTYPE or entity declarations: remove them"),
+    _l("expected an OpenStreetMap XML file (root <osm>), not <%(tag)s>"),
+    _l("the file is not a readable .osm.pbf: %(reason)s"),
+    _l("the node has no valid position"),
+    _l("an OSM feature needs its id (node/123) for osm_id"),
+    _l("%(value)s is not an OSM id like node/123"),
+    _l("%(value)s is not an OSM id (a whole number)"),
+    _l(
+        "%(kind)s id %(number)s is not in OpenStreetMap (JOSM numbers new objects from -1): upload it "
+        "first, or import the cameras as GeoJSON or CSV"
+    ),
+    _l("the node has no %(coordinate)s"),
+    _l(
+        "the node has no %(coordinate)s (Overpass gives positions with `out body` or `out center`, not "
+        "`out tags`)"
+    ),
+    _l("%(coordinate)s=%(value)s is not a longitude (-%(min)s to %(max)s)"),
+    _l("%(coordinate)s=%(value)s is not a latitude (-%(min)s to %(max)s)"),
+    _l("%(label)s: only nodes map to cameras (a camera is a point)"),
+    _l("%(key)s must be text, not %(type)s"),
+    _l("needs man_made=surveillance"),
+    _l("%(key)s is longer than %(size)s characters"),
+    _l("%(key)s=%(value)s is %(what)s, not a camera: Observo registers cameras"),
+    _l(
+        "%(key)s=%(value)s is not one of Observo's values (%(choices)s): read as %(found)s; tag kept as "
+        "it came"
+    ),
+    _l(
+        "%(key)s=%(value)s is not one of Observo's values (%(choices)s): no %(property)s set; tag kept as "
+        "it came"
+    ),
+    _l("%(key)s=%(value)s is not a number of %(unit)s"),
+    _l("%(key)s=%(value)s is outside %(min)s to %(max)s %(unit)s"),
+    _l("%(key)s=%(value)s: read as the day %(day)s"),
+    _l(
+        "%(key)s=%(value)s is not a full date (YYYY-MM-DD): %(property)s left empty; the tag is kept as "
+        "it came"
+    ),
+    _l("%(key)s=%(value)s is not a date (YYYY-MM-DD, or 2019, 2019-05...)"),
+    _l("indoor=%(value)s is neither yes nor no: indoor not set"),
+    _l("indoor=%(value)s: read as indoor=yes"),
+    _l("the address from %(keys)s is longer than %(size)s characters"),
+    _l("the node has %(count)s tags; at most %(max)s are kept per camera"),
+    _l("a tag key has 1 to 255 characters"),
+    _l("%(key)s=%(value)s: read as %(metres)s metres"),
+    _l(
+        "a fixed camera without a direction: registered with its direction unknown (it covers only its "
+        "own spot until the direction is surveyed)"
+    ),
+    _l(
+        "a plate reader without a direction: registered with its direction unknown (it covers only its "
+        "own spot until the direction is surveyed)"
+    ),
+    _l("camera:count=%(value)s is not a whole number 1-%(max)s: one head per direction"),
+    _l("camera:count=%(count)s: %(heads)s heads, none with a direction (the node gives none)"),
+    _l("camera:count=%(count)s but %(given)s direction: %(heads)s heads, %(missing)s without a direction"),
+    _l("camera:count=%(count)s but %(given)s directions: %(heads)s heads, %(missing)s without a direction"),
+    _l("camera:count=%(count)s but %(given)s direction: one head per direction"),
+    _l("camera:count=%(count)s but %(given)s directions: one head per direction"),
+    _l("row %(row)s already imported the camera with this %(key)s"),
+    _l("row %(row)s already imported OSM node %(id)s"),
+    _l("refused by the database: %(reason)s"),
+    _l("the row could not be read"),
+    _l("%(value)s is not an Observo id or code (such as 42 or OBS-000042): not used as a key"),
+    _l("the id %(id)s and the code %(code)s name different cameras: neither is used as a key"),
+    _l("id %(id)s names no camera of %(owner)s: imported as a new camera"),
+    _l("key=%(key)s but the row has none: imported as a new camera"),
+    _l("ref %(ref)s is already %(whose)s's: this camera is registered without it"),
+    _l("camera %(id)s gives its ref %(ref)s up to another head of the node"),
+    _l(
+        "camera %(id)s (%(camera)s) is %(metres)s m away: if it is the same camera, give the row its ref "
+        "(or import with key=position) instead of registering it twice"
+    ),
+    _l(
+        "interrupted: the server stopped while this import waited or ran, and nothing was written (its "
+        "transaction was rolled back); upload the file again"
+    ),
+    _l("an internal error stopped the import"),
     # geometry
     _l("Invalid geometry: %(reason)s"),
     _l("The geometry has no coordinates."),
@@ -250,5 +503,9 @@ def localise(detail: str) -> str:
         return gettext(detail)
     for pattern, text in patterned:
         if found := pattern.fullmatch(detail):
-            return gettext(text, **found.groupdict())
+            values = {
+                name: localise(value) if name in _NESTED else value
+                for name, value in found.groupdict().items()
+            }
+            return gettext(text, **values)
     return detail
