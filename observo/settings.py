@@ -45,6 +45,16 @@ def _choice(name: str, choices: tuple[str, ...], fold: Callable[[str], str]) -> 
     return read
 
 
+def _positive_int(name: str) -> Callable[[str], int]:
+    def read(value: str) -> int:
+        number = int(value)
+        if number < 1:
+            raise ValueError(f"OBSERVO_{name.upper()} must be a positive whole number, not {value!r}")
+        return number
+
+    return read
+
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -79,6 +89,7 @@ _READERS: dict[str, Callable[[str], object]] = {
     "max_vertices": int,
     "max_body_bytes": int,
     "import_background_bytes": int,
+    "export_file_ttl_s": _positive_int("export_file_ttl_s"),
     "statement_timeout_ms": int,
     "connect_timeout_s": int,
     "pool_timeout_s": int,
@@ -140,6 +151,9 @@ class Settings:
     max_body_bytes: int = 2 * 1024 * 1024
     # An import file larger than this runs in the background: 202 and the job's URL (docs/importing.md).
     import_background_bytes: int = 2 * 1024 * 1024
+    # How long the file of a `POST /api/v1/exports` can be read (docs/exports-for-gis.md): its URL is
+    # a capability; after this it is gone.
+    export_file_ttl_s: int = 900
     statement_timeout_ms: int = 15_000
     # How long a request waits for PostgreSQL to accept a connection before answering 503
     # (libpq counts whole seconds, at least 2).

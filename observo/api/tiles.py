@@ -7,7 +7,12 @@
   scope at exact positions, with status and field of view: `private, no-store` and
   `Vary: Authorization, Cookie`, so no cache ever hands one user's tile to another.
 
-An empty tile is `204 No Content` (map libraries draw nothing and cache it like any tile). A bad
+Each set is described by TileJSON 3.0.0 at `metadata.json` next to its tiles (the name GDAL and QGIS
+look for): the public one for anyone, the restricted one on the same terms as its tiles; its bounds
+are those of the cameras the caller may read.
+
+An empty tile is `204 No Content` with no body and no Content-Type (map libraries draw nothing and
+cache it like any tile). A bad
 address (z above 22, x or y outside 0..2^z-1, not an integer) or any query parameter is 400
 problem+json. What a tile holds is described in `services/tiles.py`. Both databases serve tiles:
 PostGIS encodes them with ST_AsMVT, SpatiaLite through Python (`spatial/`).
@@ -16,6 +21,7 @@ PostGIS encodes them with ST_AsMVT, SpatiaLite through Python (`spatial/`).
 from __future__ import annotations
 
 import hashlib
+import json
 
 from flask import Blueprint, Response, request
 
@@ -38,6 +44,30 @@ bp = Blueprint("tiles", __name__, url_prefix="/tiles/cameras")
 def _problem(error: ObservoError) -> Response:
     """Tiles are read by programs: errors are problem+json, as on /api/, never an HTML page."""
     return refusal_response(error, problem_from_error)
+
+
+@bp.get("/metadata.json")
+def public_tilejson() -> Response:
+    """TileJSON of the public tiles: what anonymous callers read, cached like the tiles."""
+    _no_query()
+    body = _tilejson(ANONYMOUS, "/tiles/cameras")
+    headers = {"Cache-Control": f"public, max-age={PUBLIC_MAX_AGE_S}"}
+    return Response(body, mimetype="application/json", headers=headers)
+
+
+@bp.get("/restricted/metadata.json")
+def restricted_tilejson() -> Response:
+    """TileJSON of the restricted tiles: the caller's scope, never shared."""
+    actor = require_actor()
+    _no_query()
+    body = _tilejson(actor, "/tiles/cameras/restricted")
+    headers = {"Cache-Control": "private, no-store", "Vary": "Authorization, Cookie"}
+    return Response(body, mimetype="application/json", headers=headers)
+
+
+def _tilejson(actor: Actor, path: str) -> str:
+    url = f"{request.url_root.rstrip('/')}{path}/{{z}}/{{x}}/{{y}}.mvt"
+    return json.dumps(tiles.tilejson(db.session, actor, url, current_settings().extent))
 
 
 @bp.get("/<z>/<x>/<y>.mvt")
@@ -63,13 +93,19 @@ def restricted_tile(z: str, x: str, y: str) -> Response:
 
 def _tile(actor: Actor, z: str, x: str, y: str) -> bytes:
     tile = tiles.parse_tile(z, x, y)
+    _no_query()
+    return tiles.camera_tile(db.session, actor, tile, current_settings().extent)
+
+
+def _no_query() -> None:
     if request.args:
         detail = "tiles take no query parameters"
         raise MalformedQuery(detail, [FieldIssue(f"/{name}", "unknown", detail) for name in request.args])
-    return tiles.camera_tile(db.session, actor, tile, current_settings().extent)
 
 
 def _answer(data: bytes, headers: dict[str, str]) -> Response:
     if not data:
-        return Response(status=204, headers=headers)
+        empty = Response(status=204, headers=headers)
+        del empty.headers["Content-Type"]  # Werkzeug's default (text/html): nothing here to type
+        return empty
     return Response(data, mimetype=MVT, headers=headers)

@@ -63,7 +63,7 @@ main = FlaskGroup(name="observo", create_app=_create_app, help="Observo: the cam
 def _register_groups() -> None:
     from observo.cli.audit_log import audit_group
     from observo.cli.backup import backup_command
-    from observo.cli.exports import export_command
+    from observo.cli.exports import export_command, purge_exports_command
     from observo.cli.imports import import_command
     from observo.cli.places import places_group
     from observo.cli.routes import access_rules_command
@@ -71,6 +71,7 @@ def _register_groups() -> None:
     main.add_command(audit_group)
     main.add_command(backup_command)
     main.add_command(export_command)
+    main.add_command(purge_exports_command)
     main.add_command(import_command)
     main.add_command(access_rules_command)
     main.add_command(places_group)

@@ -1,4 +1,5 @@
-"""`observo export`: every camera in one file (GeoJSON, CSV, KML or OSM-tagged GeoJSON), as an admin."""
+"""`observo export`: every camera in one file (GeoJSON, CSV, KML or OSM-tagged GeoJSON), as an admin;
+`observo purge-exports`: remove the expired files of `POST /api/v1/exports` (docs/exports-for-gis.md)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,17 @@ import sys
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from observo.cli import cli_actor, transactional
 from observo.cli.files import write_atomically
 from observo.extensions import db
 from observo.rendering.export_formats import export_features, export_format
 from observo.schemas.exports import EXPORT_FORMATS
-from observo.services import queries, query_audit
+from observo.services import export_files, queries, query_audit
 from observo.services.export_attribution import export_attribution
 from observo.services.queries import CameraFilters
+from observo.settings import current_settings
 from observo.spatial import engine
 
 DEFAULT_REASON = "export from the command line"
@@ -52,3 +55,12 @@ def export_command(file_format: str, output: Path | None, owner: str | None, rea
     click.echo(f"{count} cameras exported", err=True)
     if attribution:
         click.echo(f"attribution: {attribution.text}", err=True)
+
+
+@click.command("purge-exports")
+@with_appcontext
+def purge_exports_command() -> None:
+    """Remove the export files whose time is up (the API also removes them as it goes); run it from
+    cron so that no export outlives OBSERVO_EXPORT_FILE_TTL_S on an idle instance."""
+    folder = export_files.folder_of(current_settings().instance_path)
+    click.echo(f"{export_files.purge_expired(folder)} expired export files removed", err=True)

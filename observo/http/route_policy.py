@@ -184,7 +184,19 @@ POLICY: dict[str, dict[str, Rule]] = {
     "pages.stats_page": {"GET": Rule(SIGNED_IN, "the statistics page (the API's figures as tables)")},
     # --- exports (issue 7) ---
     "exports.Exports": {
-        "GET": Rule(ANYONE, f"{_PUBLIC_CAMERAS}; signed in: needs {_REASON}", cors=True, writes=True)
+        "GET": Rule(ANYONE, f"{_PUBLIC_CAMERAS}; signed in: needs {_REASON}", cors=True, writes=True),
+        "POST": Rule(
+            ANYONE,
+            f"the same export run once into a file (201, its URL); signed in: needs {_REASON}",
+            writes=True,
+        ),
+    },
+    "exports.ExportFileItem": {
+        "GET": Rule(
+            ANYONE,
+            "a finished export until OBSERVO_EXPORT_FILE_TTL_S: the unguessable URL is the capability; "
+            "another user's credentials get 404; ranges; not audited (the POST was)",
+        )
     },
     # --- imports (issue 7) ---
     "imports.Imports": {
@@ -206,6 +218,12 @@ POLICY: dict[str, dict[str, Rule]] = {
     },
     "tiles.restricted_tile": {
         "GET": Rule(ANYONE, "signed-in callers (401 otherwise) in their read scope, exact; never cached")
+    },
+    "tiles.public_tilejson": {
+        "GET": Rule(ANYONE, "TileJSON 3.0.0 of the public tiles; bounds of the public cameras", cors=True)
+    },
+    "tiles.restricted_tilejson": {
+        "GET": Rule(ANYONE, "TileJSON of the restricted tiles: signed in (401 otherwise); their scope")
     },
     # --- audit ---
     "audit.AuditEntries": {

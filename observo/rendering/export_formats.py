@@ -8,6 +8,7 @@ audience), so an export can never show more than the caller's own reads would.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -63,9 +64,21 @@ def osm_geojson(items: Features, attribution: Attribution) -> Iterator[str]:
     yield "]}"
 
 
+KML_PREFIX = "observo_"  # no KML element (nor GDAL field of one, such as `visibility`) starts so
+SECTOR_STYLE = (
+    '<Style id="sector"><LineStyle><color>ff0000cc</color><width>1</width></LineStyle>'
+    "<PolyStyle><color>400000cc</color></PolyStyle></Style>"
+)
+
+
 def kml(items: Features, attribution: Attribution) -> Iterator[str]:
-    """KML for Google Earth: one Placemark per camera, its position and (when shown) its field of
-    view; the attribution as the Document's description and atom:link rel="license" (KML 2.2)."""
+    """KML that Google Earth, QGIS and GDAL all draw: a Folder of camera positions (Points) and a
+    Folder of fields of view (Polygons), one Placemark each, never a MultiGeometry mixing the two
+    (QGIS draws nothing of one). Properties are ExtendedData named `observo_<property>`: a camera's
+    `visibility` named as is would be read as KML's own <visibility> (hidden placemarks). The
+    attribution is the Document's description and atom:link rel="license" (KML 2.2).
+
+    Sectors are kept in a temporary file while the positions stream, so memory stays flat."""
     yield (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:atom="http://www.w3.org/2005/Atom"><Document>'
@@ -78,32 +91,43 @@ def kml(items: Features, attribution: Attribution) -> Iterator[str]:
             if notice.url
         )
         yield f"{links}<description>{escape(attribution.text)}</description>"
-    for feature in items:
-        yield _placemark(feature)
-    yield "</Document></kml>\n"
+    yield SECTOR_STYLE
+    yield '<Folder id="cameras"><name>cameras</name>'
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as sectors:
+        for feature in items:
+            name, data = _kml_name(feature), _kml_data(feature["properties"])
+            lon, lat = feature["geometry"]["coordinates"]
+            camera_id = int(feature["id"])
+            yield (
+                f'<Placemark id="camera-{camera_id}"><name>{name}</name>{data}'
+                f"<Point><coordinates>{lon},{lat}</coordinates></Point></Placemark>"
+            )
+            fov = feature["properties"].get("fov")
+            if fov:
+                ring = " ".join(f"{x},{y}" for x, y in fov["coordinates"][0])
+                sectors.write(
+                    f'<Placemark id="fov-{camera_id}"><name>{name}</name><styleUrl>#sector</styleUrl>{data}'
+                    f"<Polygon><outerBoundaryIs><LinearRing><coordinates>{ring}</coordinates>"
+                    "</LinearRing></outerBoundaryIs></Polygon></Placemark>"
+                )
+        yield '</Folder><Folder id="fields-of-view"><name>fields of view</name>'
+        sectors.seek(0)
+        while chunk := sectors.read(64 * 1024):
+            yield chunk
+    yield "</Folder></Document></kml>\n"
 
 
-def _placemark(feature: dict[str, Any]) -> str:
-    properties = feature["properties"]
-    lon, lat = feature["geometry"]["coordinates"]
-    shapes = [f"<Point><coordinates>{lon},{lat}</coordinates></Point>"]
-    fov = properties.get("fov")
-    if fov:
-        ring = " ".join(f"{x},{y}" for x, y in fov["coordinates"][0])
-        shapes.append(
-            f"<Polygon><outerBoundaryIs><LinearRing><coordinates>{ring}</coordinates>"
-            "</LinearRing></outerBoundaryIs></Polygon>"
-        )
+def _kml_name(feature: dict[str, Any]) -> str:
+    return escape(str(feature["properties"].get("name", feature["id"])))
+
+
+def _kml_data(properties: dict[str, Any]) -> str:
     data = "".join(
-        f'<Data name="{escape(str(name))}"><value>{escape(_kml_value(value))}</value></Data>'
+        f"<Data name={quoteattr(KML_PREFIX + str(name))}><value>{escape(_kml_value(value))}</value></Data>"
         for name, value in properties.items()
         if name != "fov" and value is not None
     )
-    name = escape(str(properties.get("name", feature["id"])))
-    return (
-        f'<Placemark id="camera-{int(feature["id"])}"><name>{name}</name><ExtendedData>{data}</ExtendedData>'
-        f"<MultiGeometry>{''.join(shapes)}</MultiGeometry></Placemark>"
-    )
+    return f"<ExtendedData>{data}</ExtendedData>"
 
 
 def _kml_value(value: Any) -> str:

@@ -19,6 +19,7 @@ The encoding is the spatial backend's (`tile_mvt`): PostGIS builds the tile with
 
 from __future__ import annotations
 
+import json
 import re
 
 import sqlalchemy as sa
@@ -29,6 +30,7 @@ from observo.domain.permissions import Actor, sees_full_detail
 from observo.domain.shapes import BBox, MapGrid
 from observo.errors import FieldIssue, MalformedQuery
 from observo.models import Camera
+from observo.services.ogc import camera_extent
 from observo.services.queries import CameraFilters, filter_clauses, position_of
 from observo.services.scope import readable_cameras
 from observo.spatial.base import Column, SpatialBackend, Tile, session_backend
@@ -133,3 +135,56 @@ def _cell_rows(backend: SpatialBackend, position: Column, where: list, grid: Map
         .group_by(ix, iy)
         .order_by(ix, iy)
     )
+
+
+def _fields(actor: Actor) -> dict[str, str]:
+    """Every attribute a feature of the layer may carry (TileJSON's `fields`: name -> description)."""
+    counted = {
+        "count": "Number: cameras in the grid cell (below zoom "
+        f"{AGGREGATE_BELOW_ZOOM}, or on a tile of more than {MAX_POINTS_PER_TILE} cameras)",
+        **{f"count_{name}": f"Number: cameras of type {name} in the cell" for name in v.CAMERA_TYPES},
+    }
+    names = RESTRICTED_ATTRIBUTES if sees_full_detail(actor) else PUBLIC_ATTRIBUTES
+    described = {
+        "camera_type": "String",
+        "surveillance_type": "String",
+        "status": "String",
+        "bearing_deg": "Number: degrees from north, absent when unknown",
+        "hfov_deg": "Number: degrees",
+        "range_m": "Number: metres",
+    }
+    return {**counted, **{name: described[name] for name in names}}
+
+
+def tilejson(
+    session: Session, actor: Actor, tiles_url: str, fallback: tuple[float, float, float, float]
+) -> dict[str, object]:
+    """TileJSON 3.0.0 of the `cameras` tiles `actor` reads at `tiles_url` (a {z}/{x}/{y} template).
+
+    `bounds` is the box of the cameras `actor` may read, on the positions it reads them at (the
+    public's generalised ones), so it tells no more than the tiles themselves; `fallback` (the
+    configured extent) when there are none. `json` repeats the layers as tippecanoe's metadata.json
+    does, which is what GDAL's MVT driver reads when it opens the tile set's folder URL.
+    """
+    west, south, east, north = camera_extent(session, actor, fallback)
+    layer = {
+        "id": LAYER,
+        "description": "Cameras: one point per camera from zoom "
+        f"{AGGREGATE_BELOW_ZOOM}, one per grid cell (with counts) below it",
+        "minzoom": 0,
+        "maxzoom": MAX_ZOOM,
+        "fields": _fields(actor),
+    }
+    return {
+        "tilejson": "3.0.0",
+        "name": "Observo cameras" if actor.is_anonymous else "Observo cameras (restricted)",
+        "scheme": "xyz",
+        "tiles": [tiles_url],
+        "minzoom": 0,
+        "maxzoom": MAX_ZOOM,
+        "bounds": [west, south, east, north],
+        "center": [(west + east) / 2, (south + north) / 2, AGGREGATE_BELOW_ZOOM],
+        "vector_layers": [layer],
+        "format": "pbf",
+        "json": json.dumps({"vector_layers": [layer]}),
+    }

@@ -70,19 +70,20 @@ def test_a_viewer_needs_a_reason_and_each_export_is_audited_before_streaming(cli
     assert [(e.action, e.reason, e.result_count) for e in entries] == [("export.csv", REASON, 3)]
 
 
-def test_kml_has_a_placemark_with_position_and_sector_per_camera(client, world):
+def test_kml_has_a_position_and_a_sector_placemark_per_camera_in_two_folders(client, world):
     response = export(client, "kml", world["viewer"], owner="export-town", reason=REASON)
     assert response.mimetype == "application/vnd.google-earth.kml+xml"
     root = ET.fromstring(response.data)  # well formed, names escaped
-    placemarks = root.findall(f"{KML}Document/{KML}Placemark")
-    assert {int(p.get("id").removeprefix("camera-")) for p in placemarks} == ids_of(
-        world, "public", "shared", "private"
-    )
-    names = {p.findtext(f"{KML}name") for p in placemarks}
-    assert "Piazza <&> pubblica" in names
-    for placemark in placemarks:
-        assert placemark.find(f"{KML}MultiGeometry/{KML}Point") is not None
-        assert placemark.find(f"{KML}MultiGeometry/{KML}Polygon") is not None  # the field of view
+    cameras, sectors = root.findall(f"{KML}Document/{KML}Folder")
+    points = cameras.findall(f"{KML}Placemark")
+    expected = ids_of(world, "public", "shared", "private")
+    assert {int(p.get("id").removeprefix("camera-")) for p in points} == expected
+    assert "Piazza <&> pubblica" in {p.findtext(f"{KML}name") for p in points}
+    assert all(p.find(f"{KML}Point") is not None and p.find(f"{KML}Polygon") is None for p in points)
+    polygons = sectors.findall(f"{KML}Placemark")
+    assert {int(p.get("id").removeprefix("fov-")) for p in polygons} == expected  # the fields of view
+    assert all(p.find(f"{KML}Polygon") is not None and p.find(f"{KML}Point") is None for p in polygons)
+    assert not list(root.iter(f"{KML}MultiGeometry"))
 
 
 def test_osm_export_carries_surveillance_tags_and_new_object_ids(client, world):

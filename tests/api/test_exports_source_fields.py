@@ -103,8 +103,11 @@ def test_police_csv_has_one_json_column_of_source_tags(client, world):
 
 def test_police_kml_carries_the_source_tags_as_json(client, world):
     root = ET.fromstring(police(client, world, "kml").data)
-    placemark = root.find(f"{KML}Document/{KML}Placemark[@id='camera-{world['osm'].id}']")
-    data = {d.get("name"): d.findtext(f"{KML}value") for d in placemark.iter(f"{KML}Data")}
+    placemark = root.find(f"{KML}Document/{KML}Folder/{KML}Placemark[@id='camera-{world['osm'].id}']")
+    data = {
+        d.get("name").removeprefix("observo_"): d.findtext(f"{KML}value")
+        for d in placemark.iter(f"{KML}Data")
+    }
     assert json.loads(data["source_tags"]) == TAGS
     assert (data["licence"], data["operator_name"], data["direction_unknown"]) == (
         "ODbL-1.0",
@@ -143,7 +146,7 @@ def test_public_exports_carry_nothing_of_the_source_but_the_attribution(client, 
         ]
     elif fmt == "kml":
         names = {d.get("name") for d in ET.fromstring(response.data).iter(f"{KML}Data")}
-        assert names <= PUBLIC_PROPERTIES
+        assert names <= {f"observo_{name}" for name in PUBLIC_PROPERTIES}
     else:
         nodes = json.loads(text)["features"]
         assert {node["id"] for node in nodes} == {f"node/-{world['osm'].id}", f"node/-{world['unknown'].id}"}
