@@ -32,6 +32,7 @@ from observo.http import i18n, metrics
 from observo.http.access import install_access_control, refusal_response
 from observo.http.asset_files import SWAGGER_UI, VENDOR_DIR, VENDOR_URL, vendored_files
 from observo.http.assets import docs_asset_tags
+from observo.http.caching import install_cache_policy
 from observo.http.converters import DatabaseId
 from observo.http.hosts import install_host_check
 from observo.http.input_guard import install_input_guard
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     install_read_routing(app, settings, app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     _register_error_map(app)
     install_security_headers(app)
+    install_cache_policy(app)  # who may store an answer: one policy, not one per view
     if settings.trusted_proxies > 0:  # believe X-Forwarded-* from that many proxies, no more
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

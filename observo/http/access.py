@@ -16,6 +16,7 @@ from observo.errors import Forbidden, NotAuthenticated, ObservoError
 from observo.extensions import db, login_manager
 from observo.http import rate_limits
 from observo.http.auth import current_actor
+from observo.http.credentials import offered_credentials
 from observo.http.problem_api import is_api_request
 from observo.http.route_policy import ADMIN, ANYONE, AUDITOR, current_rule
 from observo.http.unavailable import unavailable_response
@@ -127,6 +128,6 @@ def _actor_or_anonymous() -> Actor:
 
 
 def _offered_token() -> Actor:
-    _scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    token = offered_credentials(request.headers.get("Authorization", "")).token  # Bearer or Basic
     # The first characters of a token identify it without being enough to use it.
-    return Actor(label=f"token {value.strip()[:10]}…" if value.strip() else "empty credentials")
+    return Actor(label=f"token {token[:10]}…" if token else "empty credentials")

@@ -1,5 +1,9 @@
-"""Who is calling: a bearer token, or a browser session (CSRF-checked on writes, and on API paths
-only when the request proves it came from this site: observo.http.same_origin), or nobody."""
+"""Who is calling: an API token (`Bearer`, or the password of HTTP Basic on machine paths:
+observo.http.credentials), or a browser session (CSRF-checked on writes, and on API paths only when
+the request proves it came from this site: observo.http.same_origin), or nobody.
+
+A token is a script's credential whichever way it is sent: no session, no CSRF token, the same
+refusal (401, audited and throttled per address by http/access.py) when it is not valid."""
 
 from __future__ import annotations
 
@@ -9,14 +13,25 @@ from flask_login import current_user
 from observo.domain.permissions import ANONYMOUS, Actor
 from observo.errors import Forbidden, NotAuthenticated
 from observo.extensions import csrf, db
+from observo.http.credentials import BASIC, BEARER, TOKEN_USER_NAME, Offered, offered_credentials
 from observo.http.problem_api import is_api_request
-from observo.http.same_origin import sent_by_this_site
+from observo.http.same_origin import sent_by_another_site, sent_by_this_site
 from observo.http.security import signed_in_user_id
 from observo.models import User
-from observo.services.accounts import user_for_token
+from observo.services.accounts import normalise_email, user_for_token
 from observo.services.actors import actor_for
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+BEARER_REFUSED = "send a valid 'Authorization: Bearer <token>': unknown, expired or revoked"
+BASIC_REFUSED = (
+    "send a valid API token as the Basic password, with the token owner's e-mail or 'token' as the "
+    "user name: unknown, expired or revoked"
+)
+BASIC_MALFORMED = "unreadable 'Authorization: Basic' header: send the base64 of '<user name>:<API token>'"
+BASIC_ON_A_PAGE = "HTTP Basic credentials are accepted on /api/, /ogc and /tiles/ only: sign in on the page"
+BASIC_FROM_ANOTHER_SITE = (
+    "HTTP Basic credentials are accepted from programs (GIS clients, scripts), not from another site's page"
+)
 
 
 def current_actor() -> Actor:
@@ -35,7 +50,7 @@ def require_actor() -> Actor:
 def _resolve_actor() -> Actor:
     header = request.headers.get("Authorization")
     if header is not None:
-        return actor_for(db.session, _user_from_bearer(header))
+        return actor_for(db.session, _user_from_header(header))
     if signed_in_user_id() is not None and is_api_request() and not sent_by_this_site():
         # Checked before the session is even loaded: a forged request neither acts nor counts as
         # activity that keeps the session alive.
@@ -50,11 +65,36 @@ def _resolve_actor() -> Actor:
     return ANONYMOUS
 
 
-def _user_from_bearer(header: str) -> User:
-    scheme, _, token = header.partition(" ")
-    user = user_for_token(db.session, token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-    if user is None:
-        raise NotAuthenticated("send a valid 'Authorization: Bearer <token>': unknown, expired or revoked")
+def _user_from_header(header: str) -> User:
+    offered = offered_credentials(header)
+    if offered.scheme == BASIC:
+        user = _user_from_basic(offered)
+    else:
+        bearer = offered.scheme == BEARER and offered.token
+        user = user_for_token(db.session, offered.token) if bearer else None
+        if user is None:
+            raise NotAuthenticated(BEARER_REFUSED)
     if db.session.dirty:  # the token's last use was recorded
         db.session.commit()
     return user
+
+
+def _user_from_basic(offered: Offered) -> User:
+    if not is_api_request():
+        # Pages use the session: a browser given a Basic password would send it on its own.
+        raise NotAuthenticated(BASIC_ON_A_PAGE)
+    if sent_by_another_site():
+        raise Forbidden(BASIC_FROM_ANOTHER_SITE)  # a browser's remembered password, used by a page elsewhere
+    if offered.malformed:
+        raise NotAuthenticated(BASIC_MALFORMED)
+    user = user_for_token(db.session, offered.token) if offered.token else None
+    # The refusal undoes the token's "last used" (http/access.py rolls the request back).
+    if user is None or not _names_owner(offered.user_name, user):
+        raise NotAuthenticated(BASIC_REFUSED)
+    return user
+
+
+def _names_owner(user_name: str, user: User) -> bool:
+    """`token`, or the owner's e-mail as sign-in compares it; another user's e-mail is refused."""
+    name = normalise_email(user_name)
+    return name == TOKEN_USER_NAME or name == normalise_email(user.email)

@@ -1,12 +1,14 @@
 """Rate limits (Flask-Limiter): a quota per API caller, and throttled sign-in attempts.
 
 - every /api/ route shares one quota per caller (`ratelimit_api`): the caller is the SHA-256 of the
-  bearer token when one is sent, else the signed-in user, else the client address;
+  API token when one is sent (as Bearer or as the Basic password: one quota), else the signed-in
+  user, else the client address;
 - failed sign-ins (401) on POST /login are counted per client address (`ratelimit_login`) and per
   submitted e-mail address (`ratelimit_login_email`), so a guess spread over many addresses at one
   account is slowed too; a successful sign-in costs nothing, so colleagues behind one NAT are not
   locked out by each other;
-- refused credentials (401 to a request that sent `Authorization`) are counted per client address
+- refused credentials (401 to a request that sent `Authorization`: a bad bearer token, a bad or
+  unreadable Basic one alike) are counted per client address
   (`ratelimit_auth_failed`): each random token is a new caller for the API quota, but not a new
   address. Once the quota is spent, that address's requests with refused credentials get 429, with
   no audit entry (docs/security.md, "Floods"); a valid token is exempt, so colleagues behind the
@@ -40,6 +42,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
 from observo import optional
+from observo.http.credentials import offered_credentials
 from observo.http.i18n import gettext, language
 from observo.http.problem_api import is_api_request
 from observo.http.problems import problem
@@ -181,8 +184,9 @@ def _client_address() -> str:
 def _caller_key() -> str:
     header = request.headers.get("Authorization")
     if header is not None:
+        # The token however it is sent (Bearer, or Basic with either user name): one quota per token.
         # Hashed: the storage never holds a usable token.
-        return f"token:{_sha256(header.partition(' ')[2].strip() or header)}"
+        return f"token:{_sha256(offered_credentials(header).token or header)}"
     user_id = signed_in_user_id()
     return f"user:{user_id}" if user_id is not None else _client_address()
 

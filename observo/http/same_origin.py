@@ -12,7 +12,10 @@ first of these the browser provides:
    `Referrer-Policy: same-origin`), for navigations in a browser without Fetch Metadata;
 4. `X-Requested-With: observo`, which the map's scripts add to every call: another site's page
    cannot add a custom header to a credentialed request without a CORS preflight Observo refuses.
-Bearer-token callers need none of this: a token is not sent by a browser on its own.
+Bearer-token callers need none of this: a token is not sent by a browser on its own. Nor do HTTP
+Basic callers (GIS clients: http/credentials.py), but a browser that was once given a Basic password
+would send it on its own, like a cookie: Basic credentials are refused when the browser says another
+site sent the request (`sent_by_another_site`), and browsers are never asked for them.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from urllib.parse import urlsplit
 from flask import request
 
 FETCH_SITE = "Sec-Fetch-Site"
+FETCH_MODE = "Sec-Fetch-Mode"
 REQUESTED_WITH = "X-Requested-With"
 REQUESTED_WITH_VALUE = "observo"
 _TRUSTED_FETCH_SITES = ("same-origin", "none")
@@ -40,6 +44,28 @@ def sent_by_this_site() -> bool:
     if referrer and _same_origin(referrer):
         return True
     return request.headers.get(REQUESTED_WITH, "").strip().lower() == REQUESTED_WITH_VALUE
+
+
+def sent_by_another_site() -> bool:
+    """A browser says another site's page made this request (Fetch Metadata, else `Origin`).
+
+    Programs (GIS clients, scripts) send neither header, so this never refuses them.
+    """
+    fetch_site = request.headers.get(FETCH_SITE)
+    if fetch_site is not None:
+        return fetch_site.strip().lower() not in _TRUSTED_FETCH_SITES
+    origin = request.headers.get("Origin")
+    return origin is not None and not _same_origin(origin)
+
+
+def sent_by_a_browser() -> bool:
+    """Fetch Metadata, the map's own header, or a page navigation's `Accept`: a browser, not a program."""
+    return (
+        FETCH_SITE in request.headers
+        or FETCH_MODE in request.headers
+        or request.headers.get(REQUESTED_WITH, "").strip().lower() == REQUESTED_WITH_VALUE
+        or "text/html" in request.headers.get("Accept", "")
+    )
 
 
 def own_origin() -> str:

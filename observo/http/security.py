@@ -3,10 +3,10 @@
 - every response: `X-Content-Type-Options`, `Referrer-Policy`, a Content-Security-Policy (pages get
   the page policy, everything else `default-src 'none'`), and `frame-ancestors 'none'` with
   `X-Frame-Options: DENY` unless the route's rule is `framable` (then the configured origins);
-- /api/ responses vary on `Authorization, Cookie`; a response to a caller that sent credentials is
-  `private, no-store`, whatever the view said;
+- a 401 on a machine path offers HTTP Basic beside Bearer, to programs only (http/credentials.py);
 - CORS only on routes whose rule says `cors`, and only for callers without credentials: `*`, never
   `Access-Control-Allow-Credentials`, so another site's script can never read a signed-in answer.
+Who may store an answer (`Cache-Control`, `Vary`): http/caching.py.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from flask import Flask, Response, current_app, g, request, session
 from flask.globals import request_ctx
 
 from observo.http.assets import origin_of
-from observo.http.problem_api import is_api_request
+from observo.http.credentials import add_basic_challenge
 from observo.http.route_policy import current_rule, rule_for
 
 # Pages run only Observo's own scripts and the pinned CDN ones (SRI; none with OBSERVO_ASSETS=local);
@@ -96,10 +96,7 @@ def _add_headers(response: Response) -> Response:
     rule = current_rule()
     credentials = credentials_sent()
     _content_headers(response, framable=rule is not None and rule.framable)
-    if is_api_request():
-        response.vary.update(("Authorization", "Cookie"))  # added to the view's own Vary
-    if credentials:
-        response.headers["Cache-Control"] = "private, no-store"
+    add_basic_challenge(response)
     _cors_headers(response, allowed=rule is not None and rule.cors and not credentials)
     return response
 
