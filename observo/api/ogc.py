@@ -1,7 +1,12 @@
-"""OGC API – Features Part 1 under /ogc, so QGIS, GDAL, OWSLib and ArcGIS load the registry as a layer.
+"""OGC API – Features under /ogc, so QGIS, GDAL, OWSLib and ArcGIS load the registry as a layer.
 
-One collection, `cameras`, built on the same query and the same output as `GET /api/v1/cameras`: a
-bearer token gets its read scope, anonymous callers the public generalised view. What the clients
+Part 1 (core, GeoJSON, OpenAPI 3.0, `datetime` on the record's last change), Part 2 (`crs`,
+`bbox-crs`: CRS84, EPSG:4326 latitude first, 3857, 32632, 3003) and Part 3 (queryables, CQL2-text
+`filter`); docs/ogc-api.md says what each client gets. Two collections: `cameras`, built on the same
+query and the same output as `GET /api/v1/cameras` plus `camera_id`, `code` and `municipality_name`
+(a bearer token gets its read scope, anonymous callers the public generalised view), and
+`camera-views`, each camera's field of view as a polygon (signed-in callers only: for anyone else it
+does not exist). What the clients
 insist on (docs/architecture.md, "Conventions"): exact media types on the landing links, an OpenAPI
 3.0 document whose `limit` parameter declares `maximum` and `default`, typed `next` links absent on
 the last page, an exact `numberMatched`, `limit` clamped rather than refused, and 400 (never 422)
@@ -19,19 +24,24 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 from marshmallow.validate import OneOf
 from werkzeug.exceptions import HTTPException
 
+from observo.domain.crs import CRS84_URI, SUPPORTED_URIS, OutputCrs, parse_bbox_in, parse_crs
 from observo.domain.identifiers import MAX_DATABASE_ID
+from observo.domain.ogc_datetime import parse_datetime
+from observo.domain.permissions import sees_full_detail
 from observo.domain.shapes import BBox
-from observo.errors import FieldIssue, MalformedQuery, NotFound, ObservoError
+from observo.errors import FieldIssue, InvalidInput, MalformedQuery, NotFound, ObservoError
 from observo.extensions import db
 from observo.http.access import refusal_response
 from observo.http.auth import current_actor
 from observo.http.problems import CODE_BY_STATUS, problem, problem_from_error
-from observo.http.responses import GEOJSON, collection_response, json_response, page_links
-from observo.rendering.features import feature_schema
-from observo.schemas.queries import PageQuery, bbox_field
+from observo.http.responses import GEOJSON, json_response, page_links
+from observo.rendering import ogc_features
+from observo.schemas.queries import PageQuery
 from observo.schemas.validation import issues_from_messages
 from observo.services import cameras as camera_service
 from observo.services import ogc as service
+from observo.services import ogc_filter
+from observo.services.queries import Page
 from observo.settings import Settings, current_settings
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
@@ -39,12 +49,26 @@ bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 JSON = "application/json"
 HTML = "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"  # exactly: QGIS refuses anything else
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+SCHEMA_JSON = "application/schema+json"
+CRS84 = CRS84_URI
 COLLECTION = "cameras"
+VIEWS = service.VIEWS
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+_CQL2 = "http://www.opengis.net/spec/cql2/1.0/conf/"
+# Exactly what is implemented, one test per class (tests/api/test_ogc*.py).
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    f"{_CQL2}cql2-text",
+    f"{_CQL2}basic-cql2",
+    f"{_CQL2}advanced-comparison-operators",
+    f"{_CQL2}basic-spatial-functions",
+    f"{_CQL2}basic-spatial-functions-plus",
 ]
 
 
@@ -66,15 +90,41 @@ class ApiQuery(_Query):
 
 class ItemQuery(_Query):
     f = fields.String(validate=OneOf(("json", "geojson")))
-
-
-def _ogc_bbox(text: str, _settings: Settings) -> BBox:
-    return service.parse_bbox(text)
+    crs = fields.String()  # checked by domain.crs.parse_crs, which names the CRSs served
 
 
 class ItemsQuery(PageQuery, ItemQuery):
-    bbox = bbox_field(_ogc_bbox)
-    bbox_crs = fields.String(data_key="bbox-crs", validate=OneOf((CRS84,)))
+    bbox = fields.String()  # parsed once bbox-crs is known
+    bbox_crs = fields.String(data_key="bbox-crs")
+    datetime = fields.String()
+    filter = fields.String()
+    filter_lang = fields.String(data_key="filter-lang", validate=OneOf(("cql2-text",)))
+    filter_crs = fields.String(data_key="filter-crs")
+
+
+def items_request(args: dict[str, Any]) -> service.ItemsRequest:
+    """The query string's bbox (in bbox-crs), datetime and filter as one request; 400 when malformed."""
+    bbox_crs = parse_crs(args.get("bbox_crs"), "bbox-crs")
+    bbox = region = None
+    if "bbox" in args:
+        if bbox_crs.uri == CRS84:
+            try:
+                bbox = service.parse_bbox(args["bbox"])
+            except InvalidInput as exc:
+                issues = [issue.under("/bbox") for issue in exc.issues]
+                raise MalformedQuery(exc.detail, issues) from None
+        else:
+            polygon = parse_bbox_in(args["bbox"], bbox_crs)
+            bbox = BBox(*polygon.bounds)
+            region = None if bbox_crs.srid == 4326 else polygon  # lat,lon order only: still a box
+    time = parse_datetime(args["datetime"]) if "datetime" in args else None
+    cql = args.get("filter")
+    if cql is not None and not cql.strip():
+        raise MalformedQuery(
+            "the filter is empty", [FieldIssue("/filter", "invalid_filter", "the filter is empty")]
+        )
+    filter_crs = parse_crs(args.get("filter_crs"), "filter-crs")
+    return service.ItemsRequest(bbox, region, time, cql, filter_crs)
 
 
 def parse_args(schema: type[Schema]) -> dict[str, Any]:
@@ -126,22 +176,100 @@ def _self_link(media_type: str = JSON) -> dict[str, str]:
     return {"href": request.url, "rel": "self", "type": media_type}
 
 
-def collection_document() -> dict[str, Any]:
-    """The `cameras` collection; its extent is that of the cameras the caller may list."""
+def views_visible() -> bool:
+    """`camera-views` exists for signed-in callers only (fields of view are not public)."""
+    return sees_full_detail(current_actor())
+
+
+def collection_ids() -> list[str]:
+    return [COLLECTION, VIEWS] if views_visible() else [COLLECTION]
+
+
+def no_collection(collection_id: str) -> NotFound:
+    """The one 404 of a collection that does not exist, or that the caller may not see."""
+    names = ", ".join(repr(name) for name in collection_ids())
+    return NotFound(f"no collection {collection_id!r}: the collections are {names}")
+
+
+_TITLES = {
+    COLLECTION: (
+        "Video-surveillance cameras",
+        "One point feature per lens. Anonymous callers get public cameras at generalised positions; "
+        "a bearer token gives its read scope.",
+    ),
+    VIEWS: (
+        "Fields of view of the cameras",
+        "One polygon feature per lens: the sector it sees (a circle for 360-degree heads; a 1 m disc "
+        "where the direction is unknown, with direction_unknown true). The id is the camera's.",
+    ),
+}
+
+
+def collection_document(collection_id: str = COLLECTION) -> dict[str, Any]:
+    """A collection; its extent is that of the cameras the caller may list (and, signed in, the span
+    of their last changes: the `datetime` parameter's property)."""
     settings = current_settings()
-    extent = service.camera_extent(db.session, current_actor(), settings.extent)
+    actor = current_actor()
+    views = collection_id == VIEWS
+    extent: dict[str, Any] = {
+        "spatial": {
+            "bbox": [list(service.camera_extent(db.session, actor, settings.extent, views))],
+            "crs": CRS84,
+        }
+    }
+    if sees_full_detail(actor):
+        extent["temporal"] = {
+            "interval": [service.time_extent(db.session, actor)],
+            "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+        }
+    title, description = _TITLES[collection_id]
+    prefix = "ogc.view" if views else "ogc.camera"
     return {
-        "id": COLLECTION,
-        "title": "Video-surveillance cameras",
-        "description": "One feature per lens. Anonymous callers get public cameras at generalised "
-        "positions; a bearer token gives its read scope.",
+        "id": collection_id,
+        "title": title,
+        "description": description,
         "itemType": "feature",
-        "extent": {"spatial": {"bbox": [list(extent)], "crs": CRS84}},
-        "crs": [CRS84],
+        "extent": extent,
+        "crs": list(SUPPORTED_URIS),
+        "storageCrs": CRS84,
         "links": [
-            link("ogc.camera_collection", "self", JSON, "This collection"),
-            link("ogc.camera_items", "items", GEOJSON, "The cameras (GeoJSON)"),
+            link(f"{prefix}_collection", "self", JSON, "This collection"),
+            link(f"{prefix}_items", "items", GEOJSON, "The features (GeoJSON)"),
+            link(f"{prefix}_queryables", QUERYABLES_REL, SCHEMA_JSON, "The queryables (JSON Schema)"),
         ],
+    }
+
+
+_FORMATS = {
+    "string": {"type": "string"},
+    "integer": {"type": "integer"},
+    "number": {"type": "number"},
+    "date-time": {"type": "string", "format": "date-time"},
+    "code": {"type": "string", "pattern": "^OBS-[0-9]{6,12}$"},
+}
+
+
+def queryables_document(collection_id: str) -> dict[str, Any]:
+    """Part 3's queryables: the properties `filter` may name, for this caller, as a JSON Schema."""
+    views = collection_id == VIEWS
+    catalogue = ogc_filter.VIEW_QUERYABLES if views else ogc_filter.CAMERA_QUERYABLES
+    properties: dict[str, Any] = {}
+    for queryable in ogc_filter.queryables_for(current_actor(), catalogue):
+        if queryable.kind == "geometry":
+            shape = "polygon" if views else "point"
+            found: dict[str, Any] = {"format": f"geometry-{shape}", "x-ogc-role": "primary-geometry"}
+        else:
+            found = dict(_FORMATS[queryable.kind])
+        if queryable.enum:
+            found["enum"] = list(queryable.enum)
+        properties[queryable.name] = {"title": queryable.name, "description": queryable.description, **found}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": request.base_url,
+        "type": "object",
+        "title": _TITLES[collection_id][0],
+        "properties": properties,
+        "additionalProperties": False,
     }
 
 
@@ -189,6 +317,7 @@ def _parameters(settings: Settings) -> dict[str, Any]:
         "default": settings.default_page_limit,
     }
     numbers = {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}}
+    crs_enum = {"type": "string", "enum": list(SUPPORTED_URIS), "default": CRS84}
     return {
         "limit": _query("limit", "page size; above the maximum it is clamped, not refused", limit),
         "offset": _query(
@@ -201,8 +330,20 @@ def _parameters(settings: Settings) -> dict[str, Any]:
                 "default": 0,
             },
         ),
-        "bbox": _query("bbox", "minLon,minLat,maxLon,maxLat in CRS84, edges included", numbers),
-        "bbox-crs": _query("bbox-crs", "CRS84 only", {"type": "string", "enum": [CRS84]}),
+        "bbox": _query(
+            "bbox", "lower and upper corners in bbox-crs (CRS84: minLon,minLat,maxLon,maxLat)", numbers
+        ),
+        "bbox-crs": _query("bbox-crs", "the bbox's CRS (default CRS84)", crs_enum),
+        "crs": _query("crs", "the output CRS (default CRS84; EPSG:4326 is latitude first)", crs_enum),
+        "datetime": _query(
+            "datetime",
+            "the record's last change: an instant or an interval (`../end`, `start/..`); signed-in "
+            "callers only (the public Feature has no time, so anonymous callers are not filtered)",
+            {"type": "string"},
+        ),
+        "filter": _query("filter", "a CQL2-text filter on the queryables", {"type": "string"}),
+        "filter-lang": _query("filter-lang", "cql2-text only", {"type": "string", "enum": ["cql2-text"]}),
+        "filter-crs": _query("filter-crs", "the CRS of the filter's geometry literals", crs_enum),
         "f": _query("f", "the format: JSON", {"type": "string", "enum": ["json"]}),
         "f-features": _query("f", "the format: GeoJSON", {"type": "string", "enum": ["json", "geojson"]}),
         "f-api": _query(
@@ -212,7 +353,7 @@ def _parameters(settings: Settings) -> dict[str, Any]:
             "name": "collectionId",
             "in": "path",
             "required": True,
-            "schema": {"type": "string", "enum": [COLLECTION]},
+            "schema": {"type": "string", "enum": [COLLECTION, VIEWS]},
         },
         "featureId": {
             "name": "featureId",
@@ -236,7 +377,7 @@ def _get(operation_id: str, summary: str, media_type: str, parameters: str, erro
 
 def openapi_document(server: str, settings: Settings) -> dict[str, Any]:
     """OpenAPI 3.0 of the OGC endpoints (GDAL and QGIS read the `limit` component's maximum)."""
-    items = "collectionId bbox bbox-crs limit offset f-features"
+    items = "collectionId bbox bbox-crs datetime filter filter-lang filter-crs crs limit offset f-features"
     return {
         "openapi": "3.0.3",
         "info": {
@@ -257,7 +398,10 @@ def openapi_document(server: str, settings: Settings) -> dict[str, Any]:
                 "getFeatures", "A page of features", GEOJSON, items, "400 404"
             ),
             "/collections/{collectionId}/items/{featureId}": _get(
-                "getFeature", "One feature", GEOJSON, "collectionId featureId f-features", "400 404"
+                "getFeature", "One feature", GEOJSON, "collectionId featureId crs f-features", "400 404"
+            ),
+            "/collections/{collectionId}/queryables": _get(
+                "getQueryables", "The queryables (JSON Schema)", SCHEMA_JSON, "collectionId f", "400 404"
             ),
         },
         "components": {
@@ -336,48 +480,117 @@ def api() -> Response:
 @bp.get("/collections")
 def collections() -> Response:
     parse_args(MetadataQuery)
-    return json_response({"links": [_self_link()], "collections": [collection_document()]})
+    documents = [collection_document(name) for name in collection_ids()]
+    return json_response({"links": [_self_link()], "collections": documents})
+
+
+def _items(collection_id: str, endpoint: str) -> Response:
+    """A page of a collection: bbox (in bbox-crs, edges included), datetime, filter, crs, limit
+    (clamped to the maximum), offset."""
+    args = parse_args(ItemsQuery)
+    crs = parse_crs(args.get("crs"), "crs")
+    wanted = items_request(args)
+    settings = current_settings()
+    actor = current_actor()
+    views = collection_id == VIEWS
+    find = service.view_items if views else service.camera_items
+    page: Page = find(db.session, actor, wanted, args["limit"], args["offset"], settings)
+    links = page_links(endpoint, args, len(page.hits), page.has_more)
+    links.append(link(f"{endpoint.rsplit('_', 1)[0]}_collection", "collection", JSON, "The collection"))
+    body = ogc_features.feature_collection(db.session, actor, page, links, crs, views)
+    return _with_crs(Response(body, mimetype=GEOJSON), crs)
+
+
+def _item(collection_id: str, camera_id: int) -> Response:
+    """One Feature; 404 when unknown or outside the caller's read scope."""
+    args = parse_args(ItemQuery)
+    crs = parse_crs(args.get("crs"), "crs")
+    if camera_id > MAX_DATABASE_ID:
+        raise NotFound(f"no camera {camera_id}")
+    actor = current_actor()
+    views = collection_id == VIEWS
+    if views:
+        camera = service.readable_view(db.session, actor, camera_id)
+    else:
+        camera = camera_service.readable_camera(db.session, actor, camera_id)
+    feature = ogc_features.one_feature(db.session, actor, camera, crs, views)
+    prefix = "ogc.view" if views else "ogc.camera"
+    feature["links"] = [
+        _self_link(GEOJSON),
+        link(f"{prefix}_collection", "collection", JSON, "The collection"),
+    ]
+    return _with_crs(json_response(feature, 200, GEOJSON), crs)
+
+
+def _with_crs(response: Response, crs: OutputCrs) -> Response:
+    response.headers["Content-Crs"] = f"<{crs.uri}>"  # Part 2: the CRS of every geometry in the answer
+    return response
+
+
+def _queryables() -> Response:
+    parse_args(MetadataQuery)
+    collection_id = VIEWS if request.path.rstrip("/").endswith(f"/{VIEWS}/queryables") else COLLECTION
+    body = json_response(queryables_document(collection_id)).get_data()
+    return Response(body, content_type=SCHEMA_JSON)
 
 
 @bp.get(f"/collections/{COLLECTION}")
 def camera_collection() -> Response:
     parse_args(MetadataQuery)
-    return json_response(collection_document())
+    return json_response(collection_document(COLLECTION))
 
 
 @bp.get(f"/collections/{COLLECTION}/items")
 def camera_items() -> Response:
-    """A page of cameras: `bbox` (edges included), `limit` (clamped to the maximum), `offset`."""
-    args = parse_args(ItemsQuery)
-    settings = current_settings()
-    actor = current_actor()
-    page = service.camera_items(db.session, actor, args.get("bbox"), args["limit"], args["offset"], settings)
-    links = page_links("ogc.camera_items", args, len(page.hits), page.has_more)
-    links.append(link("ogc.camera_collection", "collection", JSON, "The collection"))
-    return collection_response(db.session, actor, page, links)
+    return _items(COLLECTION, "ogc.camera_items")
 
 
 @bp.get(f"/collections/{COLLECTION}/items/<int:camera_id>")
 def camera_item(camera_id: int) -> Response:
-    """One camera as a Feature; 404 when unknown or outside the caller's read scope."""
-    parse_args(ItemQuery)
-    if camera_id > MAX_DATABASE_ID:
-        raise NotFound(f"no camera {camera_id}")
-    actor = current_actor()
-    camera = camera_service.readable_camera(db.session, actor, camera_id)
-    feature = feature_schema(actor).dump(camera)
-    feature["links"] = [
-        _self_link(GEOJSON),
-        link("ogc.camera_collection", "collection", JSON, "The collection"),
-    ]
-    return json_response(feature, 200, GEOJSON)
+    return _item(COLLECTION, camera_id)
+
+
+@bp.get(f"/collections/{COLLECTION}/queryables")
+def camera_queryables() -> Response:
+    return _queryables()
+
+
+def _require_views() -> None:
+    if not views_visible():
+        raise no_collection(VIEWS)
+
+
+@bp.get(f"/collections/{VIEWS}")
+def view_collection() -> Response:
+    _require_views()
+    parse_args(MetadataQuery)
+    return json_response(collection_document(VIEWS))
+
+
+@bp.get(f"/collections/{VIEWS}/items")
+def view_items() -> Response:
+    _require_views()
+    return _items(VIEWS, "ogc.view_items")
+
+
+@bp.get(f"/collections/{VIEWS}/items/<int:camera_id>")
+def view_item(camera_id: int) -> Response:
+    _require_views()
+    return _item(VIEWS, camera_id)
+
+
+@bp.get(f"/collections/{VIEWS}/queryables")
+def view_queryables() -> Response:
+    _require_views()
+    return _queryables()
 
 
 @bp.get("/collections/<collection_id>")
 @bp.get("/collections/<collection_id>/items")
 @bp.get("/collections/<collection_id>/items/<path:item_id>")
+@bp.get("/collections/<collection_id>/queryables")
 def unknown(collection_id: str, item_id: str = "") -> Response:
     """Any other collection, or an item id that is not a camera's: 404."""
-    if collection_id == COLLECTION:
+    if collection_id in collection_ids():
         raise NotFound(f"no camera {item_id!r}")
-    raise NotFound(f"no collection {collection_id!r}: the collection is {COLLECTION!r}")
+    raise no_collection(collection_id)

@@ -211,6 +211,14 @@ POLICY: dict[str, dict[str, Rule]] = {
     "ogc.camera_collection": {"GET": Rule(ANYONE, f"the cameras collection; {_PUBLIC_CAMERAS}", cors=True)},
     "ogc.camera_items": {"GET": Rule(ANYONE, f"cameras as GeoJSON pages; {_PUBLIC_CAMERAS}", cors=True)},
     "ogc.camera_item": {"GET": Rule(ANYONE, f"one camera; {_PUBLIC_CAMERAS}; 404 outside it", cors=True)},
+    "ogc.camera_queryables": {
+        "GET": Rule(ANYONE, "the cameras' queryables; anonymous: the public properties only", cors=True)
+    },
+    # Fields of view are not public: anonymous callers get the 404 of a missing collection, never a 401.
+    "ogc.view_collection": {"GET": Rule(ANYONE, "fields of view: signed in; anonymous: 404", cors=True)},
+    "ogc.view_items": {"GET": Rule(ANYONE, "fields of view in the read scope; anonymous: 404", cors=True)},
+    "ogc.view_item": {"GET": Rule(ANYONE, "one field of view in the read scope; else 404", cors=True)},
+    "ogc.view_queryables": {"GET": Rule(ANYONE, "views queryables; anonymous: 404", cors=True)},
     "ogc.unknown": {"GET": Rule(ANYONE, "unknown collections and items: 404", cors=True)},
     # --- vector tiles (issue 7) ---
     "tiles.public_tile": {

@@ -265,6 +265,75 @@ class PublicCameraFeature(_Feature):
         return camera.public_location
 
 
+class _OgcAdditions(Schema):
+    """What the OGC API adds to a camera's properties for GIS clients (QGIS replaces the GeoJSON `id`
+    with its own numbering; an ISTAT code alone names no town). Dumps a camera that carries
+    `municipality_name` (rendering.ogc_features looks it up per page)."""
+
+    camera_id = fields.Integer(attribute="id", metadata={"description": "the Feature's id"})
+    municipality_name = fields.String(
+        allow_none=True,
+        metadata={"description": "name of the municipality with that ISTAT code, when Observo has it"},
+    )
+
+
+class OgcCameraProperties(CameraProperties, _OgcAdditions):
+    class Meta(CameraProperties.Meta):
+        pass
+
+
+class OgcAdminCameraProperties(AdminCameraProperties, _OgcAdditions):
+    class Meta(AdminCameraProperties.Meta):
+        pass
+
+
+class OgcPublicCameraProperties(PublicCameraProperties, _OgcAdditions):
+    """The public properties, the id and the public code (printed on the signage) as properties."""
+
+    code = fields.String()
+
+
+class OgcCameraFeature(_Feature):
+    properties = fields.Nested(OgcCameraProperties)
+
+
+class OgcAdminCameraFeature(_Feature):
+    properties = fields.Nested(OgcAdminCameraProperties)
+
+
+class OgcPublicCameraFeature(PublicCameraFeature):
+    properties = fields.Nested(OgcPublicCameraProperties)
+
+
+class CameraViewProperties(Schema):
+    """A field of view's properties in the OGC `camera-views` collection (police only)."""
+
+    class Meta:
+        ordered = True
+
+    camera_id = fields.Integer(attribute="id")
+    code = fields.String()
+    name = fields.String()
+    owner = fields.Function(lambda camera: camera.owner.slug, metadata={"type": "string"})
+    status = fields.String()
+    camera_type = fields.String()
+    bearing_deg = fields.Float(allow_none=True)
+    hfov_deg = fields.Float()
+    range_m = fields.Float()
+    direction_unknown = fields.Boolean()
+    fov_method = fields.String()
+
+
+class CameraViewFeature(_Feature):
+    """A camera's field of view as a Feature: its sector polygon, the camera's id as the Feature's."""
+
+    geometry = Geometry(("Polygon",))
+    properties = fields.Nested(CameraViewProperties)
+
+    def position(self, camera: Any) -> Any:
+        return camera.fov
+
+
 class OrganisationContact(Schema):
     slug = fields.String()
     name = fields.String()

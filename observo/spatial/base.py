@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
+from observo.domain.crs import OutputCrs
 from observo.domain.shapes import EARTH_RADIUS_M, BBox, Radius, lonlat_to_mercator, mercator_to_lonlat
 
 SRID = 4326
@@ -103,13 +104,30 @@ class SpatialBackend(Protocol):
         """(ix, iy): the Web Mercator grid cell of side `cell_m` metres holding each point."""
 
     def features_json(
-        self, session: Session, extras: PageExtras, property_names: Sequence[str], public: bool = False
+        self,
+        session: Session,
+        extras: PageExtras,
+        property_names: Sequence[str],
+        public: bool = False,
+        crs: OutputCrs | None = None,
     ) -> list[str] | None:
         """The page's features as GeoJSON text built by the database, or None to let Python do it.
 
         `public`: the anonymous audience's Feature (schemas.camera.PublicCameraFeature): the
-        generalised position, and the owner named only when it is a public body.
+        generalised position, and the owner named only when it is a public body. `crs`: the
+        position reprojected into it, in its axis order (the OGC API's `crs`; None: as stored).
         """
+
+    def transformed_geometries(
+        self, session: Session, column: Column, key: Column, ids: Sequence[int], srid: int
+    ) -> dict[int, bytes]:
+        """WKB of `column` reprojected by the database into `srid`, by `key`, for the rows `ids`."""
+
+    def like(self, column: Column, pattern: str) -> sa.ColumnElement[bool]:
+        """SQL LIKE as CQL2 means it: case-sensitive on both databases, backslash escapes."""
+
+    def bounds(self, column: Column) -> tuple[sa.ColumnElement[float], ...]:
+        """(min x, min y, max x, max y) of each geometry of `column`."""
 
     def tile_mvt(self, session: Session, rows: sa.Select, tile: Tile, layer: str) -> bytes:
         """`rows` as the one layer `layer` of a Mapbox Vector Tile; empty bytes when there are none.

@@ -11,6 +11,7 @@ from shapely import to_wkb
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
+from observo.domain.crs import OutputCrs
 from observo.domain.shapes import BBox, Radius
 from observo.domain.vocabulary import PUBLIC_BODY_KINDS
 from observo.models import Camera
@@ -102,11 +103,16 @@ class PostgisBackend:
         return mercator_cell(column, cell_m)
 
     def features_json(
-        self, session: Session, extras: PageExtras, property_names: Sequence[str], public: bool = False
+        self,
+        session: Session,
+        extras: PageExtras,
+        property_names: Sequence[str],
+        public: bool = False,
+        crs: OutputCrs | None = None,
     ) -> list[str] | None:
         has_distance = any(value is not None for value in extras.distance_m)
         has_relation = any(value is not None for value in extras.relation)
-        sql = _features_sql(tuple(property_names), has_distance, has_relation, public)
+        sql = _features_sql(tuple(property_names), has_distance, has_relation, public, crs)
         rows = session.execute(
             sa.text(sql),
             {
@@ -116,6 +122,19 @@ class PostgisBackend:
             },
         )
         return [row[0] for row in rows]
+
+    def transformed_geometries(
+        self, session: Session, column: Column, key: Column, ids: Sequence[int], srid: int
+    ) -> dict[int, bytes]:
+        shape = func.ST_AsBinary(func.ST_Transform(column, srid))
+        rows = session.execute(sa.select(key, shape).where(key.in_(list(ids))))
+        return {row[0]: bytes(row[1]) for row in rows}
+
+    def like(self, column: Column, pattern: str) -> sa.ColumnElement[bool]:
+        return column.like(pattern, escape="\\")
+
+    def bounds(self, column: Column) -> tuple[sa.ColumnElement[float], ...]:
+        return func.ST_XMin(column), func.ST_YMin(column), func.ST_XMax(column), func.ST_YMax(column)
 
     def tile_mvt(self, session: Session, rows: sa.Select, tile: Tile, layer: str) -> bytes:
         # ST_AsMVTGeom moves each point into tile coordinates (y down), ST_AsMVT encodes the layer.
@@ -171,6 +190,11 @@ _SPECIAL = {
     "updated_by": "(SELECT u.email FROM users u WHERE u.id = c.updated_by_id)",
     "created_at": _isoformat("c.created_at"),
     "updated_at": _isoformat("c.updated_at"),
+    # The OGC API's additions (schemas.camera.OgcCameraProperties): QGIS replaces a Feature's id with
+    # its own numbering, and a municipality's name is that of the organisation with its ISTAT code.
+    "camera_id": "c.id",
+    "municipality_name": "(SELECT m.name FROM organisations m "
+    "WHERE m.kind = 'municipality' AND m.istat_code = c.municipality)",
 }
 
 
@@ -181,15 +205,27 @@ _PUBLIC_SPECIAL = {**_SPECIAL, "owner": f"CASE WHEN o.kind IN ({_PUBLIC_BODIES})
 
 @lru_cache(maxsize=16)
 def _features_sql(
-    property_names: tuple[str, ...], has_distance: bool, has_relation: bool, public: bool = False
+    property_names: tuple[str, ...],
+    has_distance: bool,
+    has_relation: bool,
+    public: bool = False,
+    crs: OutputCrs | None = None,
 ) -> str:
     """One query rendering a page of Features in the schema's property order (checked by a test).
 
     `public`: the generalised position (`public_location`) and the public audience's owner rule.
+    `crs`: the position reprojected (ST_Transform) and written in that CRS's axis order.
     """
     columns = set(Camera.__table__.columns.keys())
     special = _PUBLIC_SPECIAL if public else _SPECIAL
     position = "c.public_location" if public else "c.location"
+    precision, options = 7, ""
+    if crs is not None and not crs.is_storage:
+        precision = crs.precision
+        position = f"ST_Transform({position}, {int(crs.srid)})"
+        if crs.lat_first:
+            position = f"ST_FlipCoordinates({position})"
+        options = ", 0"  # no "crs" member in the geometry: the Content-Crs header names it
     selected = []
     for name in property_names:
         if name not in special and name not in columns:
@@ -202,7 +238,7 @@ def _features_sql(
     return f"""
         SELECT json_build_object(
             'type', 'Feature', 'id', c.id,
-            'geometry', ST_AsGeoJSON({position}, 7)::json,
+            'geometry', ST_AsGeoJSON({position}, {precision}{options})::json,
             'properties', row_to_json(p))::text
         FROM unnest(CAST(:ids AS bigint[]), CAST(:distances AS float8[]), CAST(:relations AS text[]))
              WITH ORDINALITY AS q(id, distance_m, relation, ord)

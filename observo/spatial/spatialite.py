@@ -15,6 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from observo import optional
+from observo.domain.crs import OutputCrs
 from observo.domain.shapes import BBox, Radius
 from observo.spatial.base import (
     MVT_EXTENT,
@@ -110,9 +111,30 @@ class SpatialiteBackend:
         return mercator_cell(column, cell_m)
 
     def features_json(
-        self, session: Session, extras: PageExtras, property_names: Sequence[str], public: bool = False
+        self,
+        session: Session,
+        extras: PageExtras,
+        property_names: Sequence[str],
+        public: bool = False,
+        crs: OutputCrs | None = None,
     ) -> list[str] | None:
         return None  # the embedded database serves small pages: the schema renders them
+
+    def transformed_geometries(
+        self, session: Session, column: Column, key: Column, ids: Sequence[int], srid: int
+    ) -> dict[int, bytes]:
+        # mod_spatialite is built with PROJ: Transform gives the same numbers as PostGIS and pyproj.
+        shape = func.AsBinary(func.Transform(column, srid))
+        rows = session.execute(sa.select(key, shape).where(key.in_(list(ids))))
+        return {row[0]: bytes(row[1]) for row in rows}
+
+    def like(self, column: Column, pattern: str) -> sa.ColumnElement[bool]:
+        # SQLite's LIKE ignores the case of ASCII letters; GLOB, with the same pattern translated,
+        # adds the case-sensitive check (LIKE still narrows first).
+        return sa.and_(column.like(pattern, escape="\\"), column.op("GLOB")(_glob(pattern)))
+
+    def bounds(self, column: Column) -> tuple[sa.ColumnElement[float], ...]:
+        return func.MbrMinX(column), func.MbrMinY(column), func.MbrMaxX(column), func.MbrMaxY(column)
 
     def tile_mvt(self, session: Session, rows: sa.Select, tile: Tile, layer: str) -> bytes:
         features = [_tile_feature(row, tile) for row in session.execute(rows).mappings()]
@@ -137,6 +159,25 @@ class SpatialiteBackend:
         # Nothing to take: a writing unit of work begins with BEGIN IMMEDIATE (engine.write_intent),
         # which holds the database's single write lock until it ends, so writers already queue.
         return None
+
+
+def _glob(pattern: str) -> str:
+    """A LIKE pattern (`%`, `_`, backslash escapes) as a GLOB pattern (`*`, `?`, brackets quote)."""
+    out = []
+    escaped = False
+    for char in pattern:
+        if escaped:
+            out.append(f"[{char}]" if char in "*?[" else char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "%":
+            out.append("*")
+        elif char == "_":
+            out.append("?")
+        else:
+            out.append(f"[{char}]" if char in "*?[" else char)
+    return "".join(out)
 
 
 def _tile_feature(row: sa.RowMapping, tile: Tile) -> dict:

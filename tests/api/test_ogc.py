@@ -26,8 +26,21 @@ CONFORMANCE = {
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    # Part 2, Part 3 and CQL2: tested in test_ogc_crs.py and test_ogc_filter.py
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
 }
 PUBLIC_PROPERTIES = {"name", "camera_type", "surveillance_type", "municipality", "owner"}
+# What the OGC API adds for GIS clients (nothing the public Feature did not already say: the id, the
+# code derived from it, the name of the municipality whose public ISTAT code is there).
+OGC_PUBLIC_PROPERTIES = PUBLIC_PROPERTIES | {"camera_id", "code", "municipality_name"}
 
 
 def at(azimuth: float, metres: float) -> tuple[float, float]:
@@ -268,7 +281,7 @@ def test_single_item_is_a_feature_with_links(client, public_cameras):
     assert response.status_code == 200 and response.mimetype == GEOJSON
     feature = response.json
     assert feature["type"] == "Feature" and feature["id"] == camera.id
-    assert set(feature["properties"]) == PUBLIC_PROPERTIES
+    assert set(feature["properties"]) == OGC_PUBLIC_PROPERTIES
     assert links_by_rel(feature)["self"]["type"] == GEOJSON
     listed = next(f for f in items(client)["features"] if f["id"] == camera.id)
     assert {key: value for key, value in feature.items() if key != "links"} == listed
@@ -299,9 +312,11 @@ def test_anonymous_callers_get_public_cameras_generalised(client, session, town)
     assert ids(body) == [public.id] and body["numberMatched"] == 1
     feature = body["features"][0]
     assert set(feature) == {"type", "id", "geometry", "properties"}
-    assert set(feature["properties"]) == PUBLIC_PROPERTIES
-    # the generalised position, as the public API gives it
-    assert feature == get_json(client, "/api/v1/cameras", media_type=GEOJSON)["features"][0]
+    assert set(feature["properties"]) == OGC_PUBLIC_PROPERTIES
+    # the generalised position and the public Feature the public API gives, plus the OGC additions
+    public_api = get_json(client, "/api/v1/cameras", media_type=GEOJSON)["features"][0]
+    added = {"camera_id": public.id, "code": public.code, "municipality_name": "Torino"}
+    assert feature == {**public_api, "properties": {**public_api["properties"], **added}}
     assert feature["geometry"]["coordinates"] != pytest.approx(list(at(10, 33)), abs=1e-7)
     assert client.get(ITEMS).headers["Access-Control-Allow-Origin"] == "*"
     assert {"Authorization", "Cookie"} <= set(client.get(ITEMS).vary)
