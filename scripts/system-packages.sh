@@ -4,7 +4,8 @@
 #   scripts/system-packages.sh            -> what `make run` needs (SpatiaLite, venv)
 #   scripts/system-packages.sh --postgis  -> also PostGIS for the local PostgreSQL server, if any
 #   scripts/system-packages.sh --browser  -> also Chromium and npm, for the browser tests
-#   scripts/system-packages.sh --gis-clients -> also GDAL's ogrinfo, for the OGC API client tests
+#   scripts/system-packages.sh --gis-clients -> also GDAL's ogrinfo and QGIS (python3-qgis), for the
+#                                               GIS client tests
 #   (flags combine: --postgis --browser --gis-clients)
 set -eu
 
@@ -29,7 +30,9 @@ for flag in "$@"; do
         ;;
     --gis-clients)
         # GDAL's command line (ogrinfo, OAPIF driver): the OGC API tests read Observo as QGIS does.
-        packages="$packages gdal-bin"
+        # python3-qgis: QGIS itself, headless, for Debian's /usr/bin/python3 (tests/gis/; ~900 MB
+        # with Qt, installed without recommends; docs/gis-clients.md).
+        packages="$packages gdal-bin python3-qgis"
         ;;
     *) echo "unknown flag: $flag" >&2; exit 2 ;;
     esac

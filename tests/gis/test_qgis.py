@@ -1,0 +1,164 @@
+"""QGIS 3.22 (Debian's python3-qgis, headless) reads Observo as a desktop user does, and sees what the
+API answers the same caller: OGC API – Features layers, vector tiles set up from the TileJSON, a
+map drawn by QGIS's renderer, and an export opened by URL through GDAL's /vsicurl/ (audited once).
+
+The QGIS sessions and the live server are in conftest.py; each check reads one step of a session.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Any
+
+from tests.gis.conftest import STREETS, LiveObservo
+
+SKIPPED_TYPES = {"DateTime"}  # QGIS keeps milliseconds and writes its own format: not compared
+
+
+def plain_value(value: Any) -> Any:
+    """A value as both sides can compare it: floats to 7 decimals (the API's precision), lists as
+    tuples and objects as sorted pairs (hashable)."""
+    if isinstance(value, float):
+        return round(value, 7)
+    if isinstance(value, list | tuple):
+        return tuple(plain_value(item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted((key, plain_value(item)) for key, item in value.items()))
+    return value
+
+
+def qgis_rows(layer: dict[str, Any]) -> Counter:
+    """Every feature QGIS read, as (position, attributes) over the fields it compares."""
+    compared = [name for name, kind in layer["field_types"].items() if kind not in SKIPPED_TYPES]
+    return Counter(
+        (
+            plain_value(feature["geometry"]["coordinates"]),
+            tuple((name, plain_value(feature["attributes"][name])) for name in compared),
+        )
+        for feature in layer["features"]
+    )
+
+
+def api_rows(features: list[dict[str, Any]], layer: dict[str, Any]) -> Counter:
+    """The API's features as `qgis_rows` shows QGIS's (a property a feature lacks is NULL)."""
+    compared = [name for name, kind in layer["field_types"].items() if kind not in SKIPPED_TYPES]
+    return Counter(
+        (
+            plain_value(feature["geometry"]["coordinates"]),
+            tuple((name, plain_value(feature["properties"].get(name))) for name in compared),
+        )
+        for feature in features
+    )
+
+
+def ogc_items(live: LiveObservo, caller: str, collection: str = "cameras") -> dict[str, Any]:
+    """The server's own answer to the items request QGIS makes, in one page."""
+    page = live.get(caller, f"/ogc/collections/{collection}/items?limit=1000")
+    assert page["numberMatched"] == page["numberReturned"] == len(page["features"])
+    return page
+
+
+def api_cameras(live: LiveObservo, caller: str) -> list[dict[str, Any]]:
+    page = live.get(caller, "/api/v1/cameras?limit=1000")
+    assert page["numberMatched"] == page["numberReturned"] == len(page["features"])
+    return page["features"]
+
+
+def assert_layer_is_the_answer(layer: dict[str, Any], page: dict[str, Any]) -> None:
+    assert layer["valid"], layer
+    assert layer["feature_count"] == page["numberMatched"]  # what QGIS shows as the layer's count
+    properties = {name for feature in page["features"] for name in feature["properties"]}
+    assert set(layer["fields"]) == properties
+    assert qgis_rows(layer) == api_rows(page["features"], layer)  # every feature, every value
+
+
+# ---------------------------------------------------------------- OGC API – Features
+
+
+def test_anonymous_layer_is_the_public_answer(live, qgis):
+    layer = qgis["desktop"]["anonymous"]
+    page = ogc_items(live, "anonymous")
+    assert layer["geometry_type"] == "Point" and layer["crs"] == "EPSG:4326"
+    assert layer["feature_count"] == len(api_cameras(live, "anonymous"))  # the API's public list
+    assert_layer_is_the_answer(layer, page)
+
+
+def test_qgis_draws_the_anonymous_layer_headless(qgis):
+    drawn = qgis["desktop"]["anonymous map"]
+    assert drawn["valid"] and drawn["errors"] == []
+    assert 0 < drawn["drawn_pixels"] < drawn["pixels"] / 4  # points on a blank map, not a blank map
+
+
+# ---------------------------------------------------------------- vector tiles
+
+
+def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    """A Web Mercator (XYZ) tile's west, south, east, north in degrees."""
+    n = 2**z
+
+    def lat(row: int) -> float:
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
+
+    return x / n * 360 - 180, lat(y + 1), (x + 1) / n * 360 - 180, lat(y)
+
+
+def inside(feature: dict[str, Any], bounds: tuple[float, float, float, float]) -> bool:
+    lon, lat = feature["geometry"]["coordinates"]
+    return bounds[0] <= lon <= bounds[2] and bounds[1] <= lat <= bounds[3]
+
+
+def test_public_tiles_overview_counts_every_public_camera(live, qgis):
+    tiles = qgis["desktop"]["public tiles, overview"]
+    assert tiles["valid"] and tiles["errors"] == [] and tiles["drawn_pixels"] > 0
+    cameras = api_cameras(live, "anonymous")
+    features = tiles["features"]
+    assert features and all(feature["tile"][0] < 13 for feature in features)  # aggregated cells
+    assert sum(feature["attributes"]["count"] for feature in features) == len(cameras)
+    by_type = Counter(camera["properties"]["camera_type"] for camera in cameras)
+    for camera_type in {"fixed", "dome", "panning", "panorama", "thermal"}:
+        decoded = sum(feature["attributes"][f"count_{camera_type}"] for feature in features)
+        assert decoded == by_type[camera_type], camera_type
+
+
+def test_public_tiles_at_street_scale_hold_each_camera_of_their_area(live, qgis):
+    tiles = qgis["desktop"]["public tiles, streets"]
+    assert tiles["valid"] and tiles["errors"] == []
+    cameras = api_cameras(live, "anonymous")
+    decoded: dict[tuple[int, int, int], Counter] = {}
+    for feature in tiles["features"]:
+        assert feature["geometry_type"] == "Point" and feature["attributes"]["count"] is None
+        kinds = (feature["attributes"]["camera_type"], feature["attributes"]["surveillance_type"])
+        decoded.setdefault(tuple(feature["tile"]), Counter())[kinds] += 1
+    assert decoded and all(z >= 13 for z, _x, _y in decoded)  # one point per camera
+    for tile, seen in decoded.items():
+        bounds = tile_bounds(*tile)
+        expected = Counter(
+            (camera["properties"]["camera_type"], camera["properties"]["surveillance_type"])
+            for camera in cameras
+            if inside(camera, bounds)
+        )
+        assert seen == expected, tile
+    # Nothing in the map's area is missing: every camera there lies in a tile QGIS decoded.
+    in_view = [camera for camera in cameras if inside(camera, tuple(STREETS))]
+    assert in_view and all(any(inside(camera, tile_bounds(*tile)) for tile in decoded) for camera in in_view)
+
+
+# ---------------------------------------------------------------- exports
+
+
+def test_police_export_opens_by_url_through_vsicurl_audited_once(live, qgis):
+    layer = qgis["police"]["export"]
+    export = live.notes["export"]
+    cameras = api_cameras(live, "police")
+    assert layer["valid"], layer
+    assert layer["feature_count"] == export["count"] == len(cameras)
+    assert layer["geometry_type"] == "Point"
+    codes = Counter(feature["attributes"]["code"] for feature in layer["features"])
+    assert codes == Counter(camera["properties"]["code"] for camera in cameras)
+    # GDAL read the file by URL (HEAD, ranges), without credentials; the export was logged once,
+    # when it was made.
+    path = export["href"].removeprefix(live.base)
+    reads = [request for request in live.seen if request[1] == path]
+    assert reads and all(scheme == "" for _method, _path, scheme, _range in reads)
+    assert live.notes["export audit entries"] == 1
