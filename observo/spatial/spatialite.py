@@ -124,7 +124,9 @@ class SpatialiteBackend:
         self, session: Session, column: Column, key: Column, ids: Sequence[int], srid: int
     ) -> dict[int, bytes]:
         # mod_spatialite is built with PROJ: Transform gives the same numbers as PostGIS and pyproj.
-        shape = func.AsBinary(func.Transform(column, srid))
+        # The file's spatial_ref_sys holds only the WGS84 family (engine.py), so PROJ is named the
+        # CRSs itself rather than asked to find them there.
+        shape = func.AsBinary(func.Transform(column, srid, None, f"EPSG:{SRID}", f"EPSG:{int(srid)}"))
         rows = session.execute(sa.select(key, shape).where(key.in_(list(ids))))
         return {row[0]: bytes(row[1]) for row in rows}
 
