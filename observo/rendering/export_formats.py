@@ -7,6 +7,7 @@ audience), so an export can never show more than the caller's own reads would.
 
 from __future__ import annotations
 
+import itertools
 import json
 import tempfile
 from collections.abc import Callable, Iterator
@@ -74,7 +75,8 @@ SECTOR_STYLE = (
 def kml(items: Features, attribution: Attribution) -> Iterator[str]:
     """KML that Google Earth, QGIS and GDAL all draw: a Folder of camera positions (Points) and a
     Folder of fields of view (Polygons), one Placemark each, never a MultiGeometry mixing the two
-    (QGIS draws nothing of one). Properties are ExtendedData named `observo_<property>`: a camera's
+    (QGIS draws nothing of one). Properties are typed ExtendedData (a Schema, SchemaData) named
+    `observo_<property>`: a camera's
     `visibility` named as is would be read as KML's own <visibility> (hidden placemarks). The
     attribution is the Document's description and atom:link rel="license" (KML 2.2).
 
@@ -91,11 +93,16 @@ def kml(items: Features, attribution: Attribution) -> Iterator[str]:
             if notice.url
         )
         yield f"{links}<description>{escape(attribution.text)}</description>"
-    yield SECTOR_STYLE
+    first = next(items, None)  # its properties name the Schema's fields (the same for every row)
+    names = ["id", *(name for name in (first or {}).get("properties", {}) if name != "fov")]
+    fields = "".join(f'<SimpleField type="string" name={quoteattr(KML_PREFIX + name)}/>' for name in names)
+    yield f'<Schema name="camera" id="camera">{fields}</Schema>{SECTOR_STYLE}'
+    if first is not None:
+        items = itertools.chain([first], items)
     yield '<Folder id="cameras"><name>cameras</name>'
     with tempfile.TemporaryFile("w+", encoding="utf-8") as sectors:
         for feature in items:
-            name, data = _kml_name(feature), _kml_data(feature["properties"])
+            name, data = _kml_name(feature), _kml_data(feature)
             lon, lat = feature["geometry"]["coordinates"]
             camera_id = int(feature["id"])
             yield (
@@ -121,13 +128,16 @@ def _kml_name(feature: dict[str, Any]) -> str:
     return escape(str(feature["properties"].get("name", feature["id"])))
 
 
-def _kml_data(properties: dict[str, Any]) -> str:
+def _kml_data(feature: dict[str, Any]) -> str:
+    """The camera's id and properties as typed ExtendedData (SchemaData: GDAL's KML driver reads no
+    untyped <Data>); the id joins a sector to its camera in a GIS."""
+    properties = {"id": feature["id"], **feature["properties"]}
     data = "".join(
-        f"<Data name={quoteattr(KML_PREFIX + str(name))}><value>{escape(_kml_value(value))}</value></Data>"
+        f"<SimpleData name={quoteattr(KML_PREFIX + str(name))}>{escape(_kml_value(value))}</SimpleData>"
         for name, value in properties.items()
         if name != "fov" and value is not None
     )
-    return f"<ExtendedData>{data}</ExtendedData>"
+    return f'<ExtendedData><SchemaData schemaUrl="#camera">{data}</SchemaData></ExtendedData>'
 
 
 def _kml_value(value: Any) -> str:

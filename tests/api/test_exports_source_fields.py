@@ -104,10 +104,7 @@ def test_police_csv_has_one_json_column_of_source_tags(client, world):
 def test_police_kml_carries_the_source_tags_as_json(client, world):
     root = ET.fromstring(police(client, world, "kml").data)
     placemark = root.find(f"{KML}Document/{KML}Folder/{KML}Placemark[@id='camera-{world['osm'].id}']")
-    data = {
-        d.get("name").removeprefix("observo_"): d.findtext(f"{KML}value")
-        for d in placemark.iter(f"{KML}Data")
-    }
+    data = {d.get("name").removeprefix("observo_"): d.text for d in placemark.iter(f"{KML}SimpleData")}
     assert json.loads(data["source_tags"]) == TAGS
     assert (data["licence"], data["operator_name"], data["direction_unknown"]) == (
         "ODbL-1.0",
@@ -145,8 +142,8 @@ def test_public_exports_carry_nothing_of_the_source_but_the_attribution(client, 
             "licence",
         ]
     elif fmt == "kml":
-        names = {d.get("name") for d in ET.fromstring(response.data).iter(f"{KML}Data")}
-        assert names <= {f"observo_{name}" for name in PUBLIC_PROPERTIES}
+        names = {d.get("name") for d in ET.fromstring(response.data).iter(f"{KML}SimpleData")}
+        assert names <= {f"observo_{name}" for name in {"id", *PUBLIC_PROPERTIES}}
     else:
         nodes = json.loads(text)["features"]
         assert {node["id"] for node in nodes} == {f"node/-{world['osm'].id}", f"node/-{world['unknown'].id}"}
