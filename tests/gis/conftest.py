@@ -172,16 +172,17 @@ def render_step(layer: dict[str, Any]) -> dict[str, Any]:
 
 
 def desktop_steps(live: LiveObservo) -> list[dict[str, Any]]:
-    """One desktop session: the public layers first, then the same service with the police token
-    (the order a user who adds credentials later follows: QGIS's network cache is warm by then)."""
+    """One desktop session: the public layer, then at once the same service with the police token
+    (what a user who adds credentials later does: QGIS's network cache is warm by then), then the
+    public map, tiles and the police-only collection asked for without credentials."""
     public = live.get("anonymous", "/tiles/cameras/metadata.json")
     return [
         oapif_step(live, "anonymous", "cameras"),
+        oapif_step(live, "police after anonymous", "cameras", live.basic()),
         render_step(oapif_step(live, "anonymous map", "cameras")),
         tiles_step("public tiles, overview", public, padded(public["bounds"])),
         tiles_step("public tiles, streets", public, STREETS),
         oapif_step(live, "anonymous views", "camera-views"),
-        oapif_step(live, "police after anonymous", "cameras", live.basic()),
     ]
 
 
@@ -206,7 +207,9 @@ def qgis(live: LiveObservo, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     """The two QGIS sessions' answers, by session then step name (each run once per database)."""
     folder = tmp_path_factory.mktemp("qgis-sessions")
     audit_before = export_audit_entries(live)
+    start = len(live.seen)
     desktop = run_qgis(desktop_steps(live), folder / "desktop")
+    live.notes["desktop requests"] = live.seen[start:]
     police = run_qgis(police_steps(live), folder / "police")
     live.notes["export audit entries"] = export_audit_entries(live) - audit_before
     return {"desktop": desktop, "police": police}

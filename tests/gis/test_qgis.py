@@ -11,6 +11,9 @@ import math
 from collections import Counter
 from typing import Any
 
+import shapely
+from shapely.geometry import shape
+
 from tests.gis.conftest import STREETS, LiveObservo
 
 SKIPPED_TYPES = {"DateTime"}  # QGIS keeps milliseconds and writes its own format: not compared
@@ -90,6 +93,53 @@ def test_qgis_draws_the_anonymous_layer_headless(qgis):
     assert 0 < drawn["drawn_pixels"] < drawn["pixels"] / 4  # points on a blank map, not a blank map
 
 
+def test_basic_token_layer_is_the_police_answer(live, qgis):
+    """A Basic configuration (the owner's e-mail, the API token as the password) on a fresh profile."""
+    layer = qgis["police"]["police"]
+    page = ogc_items(live, "police")
+    assert (
+        layer["feature_count"]
+        == len(api_cameras(live, "police"))
+        > qgis["desktop"]["anonymous"]["feature_count"]
+    )
+    assert_layer_is_the_answer(layer, page)
+    assert {"camera_id", "code", "municipality_name"} <= set(layer["fields"])
+
+
+def test_basic_user_name_may_be_the_word_token(live, qgis):
+    layer = qgis["police"]["police as 'token'"]
+    assert_layer_is_the_answer(layer, ogc_items(live, "police"))
+
+
+def test_camera_views_are_the_police_fields_of_view_as_polygons(live, qgis):
+    layer = qgis["police"]["police views"]
+    assert layer["geometry_type"] == "Polygon"
+    assert_layer_is_the_answer(layer, ogc_items(live, "police", "camera-views"))
+    fov_of = {
+        camera["properties"]["camera_id"]: shape(camera["properties"]["fov"])
+        for camera in ogc_items(live, "police")["features"]
+        if camera["properties"]["fov"]
+    }
+    assert len(layer["features"]) == len(fov_of)
+    for feature in layer["features"]:
+        drawn = shape(feature["geometry"])
+        assert drawn.is_valid
+        assert shapely.equals_exact(drawn, fov_of[feature["attributes"]["camera_id"]], tolerance=1e-7)
+
+
+def test_camera_views_are_not_a_layer_for_anonymous_users(qgis):
+    layer = qgis["desktop"]["anonymous views"]
+    assert not layer["valid"]
+    assert "NOT FOUND" in layer["error"]  # the collection is not even listed to them
+
+
+def test_qgis_draws_the_camera_views(qgis):
+    drawn = qgis["police"]["police views map"]
+    assert drawn["valid"] and drawn["errors"] == [], drawn
+    assert drawn["geometry_type"] == "Polygon"
+    assert 0 < drawn["drawn_pixels"] < drawn["pixels"]
+
+
 # ---------------------------------------------------------------- vector tiles
 
 
@@ -108,10 +158,9 @@ def inside(feature: dict[str, Any], bounds: tuple[float, float, float, float]) -
     return bounds[0] <= lon <= bounds[2] and bounds[1] <= lat <= bounds[3]
 
 
-def test_public_tiles_overview_counts_every_public_camera(live, qgis):
-    tiles = qgis["desktop"]["public tiles, overview"]
-    assert tiles["valid"] and tiles["errors"] == [] and tiles["drawn_pixels"] > 0
-    cameras = api_cameras(live, "anonymous")
+def assert_cells_count(tiles: dict[str, Any], cameras: list[dict[str, Any]]) -> None:
+    """Aggregated tiles: their cells' counts add up to the cameras, in total and by type."""
+    assert tiles["valid"] and tiles["errors"] == [] and tiles["drawn_pixels"] > 0, tiles
     features = tiles["features"]
     assert features and all(feature["tile"][0] < 13 for feature in features)  # aggregated cells
     assert sum(feature["attributes"]["count"] for feature in features) == len(cameras)
@@ -119,6 +168,14 @@ def test_public_tiles_overview_counts_every_public_camera(live, qgis):
     for camera_type in {"fixed", "dome", "panning", "panorama", "thermal"}:
         decoded = sum(feature["attributes"][f"count_{camera_type}"] for feature in features)
         assert decoded == by_type[camera_type], camera_type
+
+
+def test_public_tiles_overview_counts_every_public_camera(live, qgis):
+    assert_cells_count(qgis["desktop"]["public tiles, overview"], api_cameras(live, "anonymous"))
+
+
+def test_restricted_tiles_with_the_basic_token_count_the_police_cameras(live, qgis):
+    assert_cells_count(qgis["police"]["restricted tiles, overview"], api_cameras(live, "police"))
 
 
 def test_public_tiles_at_street_scale_hold_each_camera_of_their_area(live, qgis):
