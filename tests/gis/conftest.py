@@ -187,19 +187,36 @@ def desktop_steps(live: LiveObservo) -> list[dict[str, Any]]:
 
 
 def police_steps(live: LiveObservo) -> list[dict[str, Any]]:
-    """A fresh session of a police user: every layer with the Basic configuration (token as password)."""
+    """A fresh session of a police user: every layer with the Basic configuration (token as password),
+    and two exports (GeoJSON, KML) asked for once each and opened by URL."""
     restricted = live.request("police", "/tiles/cameras/restricted/metadata.json")
-    asked = {"f": "geojson", "reason": "QGIS test 21/2026"}
-    export = live.request("police", "/api/v1/exports", asked, "POST")
-    live.notes["export"] = export
+    exports = {
+        kind: live.request("police", "/api/v1/exports", {"f": kind, "reason": "QGIS test 21/2026"}, "POST")
+        for kind in ("geojson", "kml")
+    }
+    live.notes["exports"] = exports
+    kml = f"/vsicurl/{exports['kml']['href']}"
     return [
         oapif_step(live, "police", "cameras", live.basic()),
         oapif_step(live, "police as 'token'", "cameras", live.basic("token")),
         oapif_step(live, "police views", "camera-views", live.basic()),
         render_step(oapif_step(live, "police views map", "camera-views", live.basic())),
         tiles_step("restricted tiles, overview", restricted, padded(restricted["bounds"]), live.basic()),
-        {"name": "export", "kind": "features", "provider": "ogr", "source": f"/vsicurl/{export['href']}"},
+        file_step("export", f"/vsicurl/{exports['geojson']['href']}"),
+        # A KML file holds two layers: QGIS's sub-layer dialog adds each with its geometry type.
+        file_step("kml cameras", f"{kml}|layername=cameras|geometrytype=Point"),
+        file_step("kml views", f"{kml}|layername=fields of view|geometrytype=Polygon"),
+        {
+            **file_step("kml views map", f"{kml}|layername=fields of view|geometrytype=Polygon"),
+            "kind": "render",
+            "bbox": STREETS,
+        },
     ]
+
+
+def file_step(name: str, source: str) -> dict[str, Any]:
+    """A file layer through GDAL (the `ogr` provider), as *Add Vector Layer* opens a URL."""
+    return {"name": name, "kind": "features", "provider": "ogr", "source": source}
 
 
 @pytest.fixture(scope="package")

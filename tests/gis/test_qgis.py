@@ -206,16 +206,30 @@ def test_public_tiles_at_street_scale_hold_each_camera_of_their_area(live, qgis)
 
 def test_police_export_opens_by_url_through_vsicurl_audited_once(live, qgis):
     layer = qgis["police"]["export"]
-    export = live.notes["export"]
+    exports = live.notes["exports"]
     cameras = api_cameras(live, "police")
     assert layer["valid"], layer
-    assert layer["feature_count"] == export["count"] == len(cameras)
+    assert layer["feature_count"] == exports["geojson"]["count"] == len(cameras)
     assert layer["geometry_type"] == "Point"
     codes = Counter(feature["attributes"]["code"] for feature in layer["features"])
     assert codes == Counter(camera["properties"]["code"] for camera in cameras)
-    # GDAL read the file by URL (HEAD, ranges), without credentials; the export was logged once,
-    # when it was made.
-    path = export["href"].removeprefix(live.base)
-    reads = [request for request in live.seen if request[1] == path]
-    assert reads and all(scheme == "" for _method, _path, scheme, _range in reads)
-    assert live.notes["export audit entries"] == 1
+    # GDAL read each file by URL (HEAD, ranges), without credentials; each export was logged once,
+    # when it was asked for, however many reads followed.
+    for export in exports.values():
+        path = export["href"].removeprefix(live.base)
+        reads = [request for request in live.seen if request[1] == path]
+        assert reads and all(scheme == "" for _method, _path, scheme, _range in reads)
+    assert live.notes["export audit entries"] == len(exports)
+
+
+def test_police_kml_export_opens_as_points_and_sectors_qgis_draws(live, qgis):
+    cameras = api_cameras(live, "police")
+    points, sectors = qgis["police"]["kml cameras"], qgis["police"]["kml views"]
+    assert points["valid"] and sectors["valid"], (points, sectors)
+    assert points["geometry_type"] == "Point" and sectors["geometry_type"] == "Polygon"
+    assert points["feature_count"] == len(cameras)
+    assert sectors["feature_count"] == sum(1 for camera in cameras if camera["properties"]["fov"])
+    codes = Counter(str(feature["attributes"]["observo_code"]) for feature in points["features"])
+    assert codes == Counter(camera["properties"]["code"] for camera in cameras)
+    drawn = qgis["police"]["kml views map"]
+    assert drawn["valid"] and drawn["errors"] == [] and 0 < drawn["drawn_pixels"] < drawn["pixels"]
