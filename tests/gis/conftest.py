@@ -129,6 +129,8 @@ def run_qgis(steps: list[dict[str, Any]], folder: Path) -> dict[str, Any]:
         cwd=folder,
         check=False,
     )
+    missing = "No module named 'qgis'" in done.stderr
+    assert not missing, "QGIS is not installed: run scripts/system-packages.sh --gis-clients (as root)"
     assert done.returncode == 0, f"QGIS exited with {done.returncode}:\n{done.stderr[-3000:]}"
     return json.loads(done.stdout)["results"]
 
