@@ -172,6 +172,8 @@ class _Translator:
         kind, lhs, rhs = type(node), node.lhs, node.rhs
         if not isinstance(lhs, ast.Attribute) and isinstance(rhs, ast.Attribute):
             kind, lhs, rhs = _MIRRORED.get(kind, kind), rhs, lhs
+        if isinstance(rhs, ast.Attribute):
+            raise _fail("unsupported_filter", "a queryable is compared with a literal, not another queryable")
         ordered = kind not in (ast.Equal, ast.NotEqual)
         queryable = self.queryable(lhs, ordered=ordered)
         if queryable.kind == "code":
@@ -267,6 +269,8 @@ class _Translator:
     def shape(self, value: Any) -> BaseGeometry:
         if isinstance(value, values.Envelope):
             found: BaseGeometry = box(value.x1, value.y1, value.x2, value.y2)
+        elif isinstance(value, ast.Function) and value.name.lower() == "bbox":  # how pygeofilter reads BBOX
+            found = _bbox_literal(value.arguments)
         elif isinstance(value, values.Geometry):
             try:
                 found = shape(value.geometry)
@@ -282,6 +286,18 @@ class _Translator:
             return to_lonlat(found, self.filter_crs)
         except MalformedQuery as exc:
             raise _fail("out_of_range", exc.detail) from None
+
+
+def _bbox_literal(numbers: list[Any]) -> BaseGeometry:
+    """BBOX(x1, y1, x2, y2), or with heights BBOX(x1, y1, z1, x2, y2, z2) (heights dropped)."""
+    if len(numbers) == 6:
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    if len(numbers) != 4 or not all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in numbers):
+        raise _fail("invalid_filter", "BBOX takes 4 numbers (6 with heights)")
+    low_x, low_y, high_x, high_y = (float(n) for n in numbers)
+    if low_x > high_x or low_y > high_y:
+        raise _fail("invalid_filter", "a BBOX's lower corner must not exceed its upper corner")
+    return box(low_x, low_y, high_x, high_y)
 
 
 def _operator(node: Any) -> str:
