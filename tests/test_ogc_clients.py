@@ -153,3 +153,43 @@ def test_qgis_compatibility_points_on_the_documents(live, monkeypatch):
     page = client.collection_items("cameras", limit=PAGE_SIZE)
     following = next(link for link in page["links"] if link["rel"] == "next")
     assert following["type"] == "application/geo+json"
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_owslib_reads_the_queryables_and_filters_with_them(live, caller, monkeypatch):
+    """OWSLib's Part 3 call; the filter OWSLib passes through is answered as /api/v1 filters."""
+    client = owslib(live, caller, monkeypatch)
+    queryables = client.collection_queryables("cameras")
+    assert queryables["type"] == "object" and "camera_type" in queryables["properties"]
+    assert ("status" in queryables["properties"]) is (caller == "viewer")  # anonymous: public ones only
+    expected = {
+        feature["id"]
+        for feature in fetch(live, caller, "/api/v1/cameras?limit=1000&camera_type=dome")["features"]
+    }
+    page = client.collection_items("cameras", limit=1000, filter="camera_type = 'dome'")
+    assert 0 < page["numberMatched"] == len(expected)
+    assert {feature["id"] for feature in page["features"]} == expected
+
+
+def test_ogrinfo_draws_the_fields_of_view_as_polygons(live):
+    """The tester's QGIS 3.22 point: the views are a polygon layer of their own (for signed-in users)."""
+    expected = api_ids(live, "viewer")
+    done = ogrinfo(live, "viewer", "-so", layer="camera-views")
+    assert "Geometry: Polygon" in done.stdout
+    match = re.search(r"^Feature Count: (\d+)$", done.stdout, re.MULTILINE)
+    assert match and int(match.group(1)) == len(expected)
+    assert re.search(r"^camera_id: Integer", done.stdout, re.MULTILINE), done.stdout
+    listed = ogrinfo(live, "anonymous", "-so")
+    assert "camera-views" not in listed.stdout
+
+
+def test_ogrinfo_filters_on_the_new_attributes(live):
+    """An attribute filter in GDAL (3.6 evaluates it on its side: it sends no CQL2) finds what /api/v1
+    finds: the properties of every page read are the same as the API's."""
+    expected = {
+        feature["id"]
+        for feature in fetch(live, "viewer", "/api/v1/cameras?limit=1000&status=faulty")["features"]
+    }
+    done = ogrinfo(live, "viewer", "-al", "-q", "-where", "status = 'faulty'", layer="cameras")
+    fids = {int(fid) for fid in re.findall(r"^OGRFeature\(cameras\):(\d+)$", done.stdout, re.MULTILINE)}
+    assert fids == expected and expected
