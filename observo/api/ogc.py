@@ -187,7 +187,10 @@ def collection_ids() -> list[str]:
 
 def no_collection(collection_id: str) -> NotFound:
     """The one 404 of a collection that does not exist, or that the caller may not see."""
-    names = ", ".join(repr(name) for name in collection_ids())
+    visible = collection_ids()
+    if len(visible) == 1:  # the anonymous callers' wording, as it was before camera-views
+        return NotFound(f"no collection {collection_id!r}: the collection is {visible[0]!r}")
+    names = ", ".join(repr(name) for name in visible)
     return NotFound(f"no collection {collection_id!r}: the collections are {names}")
 
 
