@@ -40,7 +40,8 @@ def _moment(text: str, end: bool) -> datetime:
             return day + timedelta(days=1) - _ONE_MICROSECOND if end else day
         if _DATE_TIME.match(text):
             # Python keeps microseconds: finer fractions are cut, never rounded up past the bound.
-            head, dot, rest = text.upper().partition(".")
+            text = text.upper()  # RFC 3339 allows a lowercase t and z
+            head, dot, rest = text.partition(".")
             if dot:
                 digits = re.match(r"\d+", rest).group(0)  # type: ignore[union-attr]
                 text = f"{head}.{digits[:6].ljust(6, '0')}{rest[len(digits) :]}"
