@@ -65,6 +65,16 @@ from observo.web.base_tiles import bp as base_tiles_bp
 from observo.web.base_tiles import with_tile_file
 from observo.web.vendored import bp as vendor_bp
 
+# Clients that cannot send a bearer header (QGIS 3.22, GDAL's /vsicurl/) send the token as the Basic
+# password (observo/http/credentials.py; docs/security.md, "Credentials for GIS clients").
+SECURITY_SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer"},
+    "basic": {
+        "type": "http",
+        "scheme": "basic",
+        "description": "an API token as the password; user name: its owner's e-mail or the word `token`",
+    },
+}
 MIGRATIONS_DIR = migrations_dir()  # beside the package in a checkout, inside it in a wheel
 
 
@@ -158,8 +168,8 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
             "info": {
                 "description": "Registry of video-surveillance cameras. Errors are RFC 9457 problem+json."
             },
-            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
-            "security": [{"bearer": []}, {}],
+            "components": {"securitySchemes": SECURITY_SCHEMES},
+            "security": [{"bearer": []}, {"basic": []}, {}],
         },
     }
 

@@ -70,6 +70,16 @@ DETAILS: tuple[str, ...] = (
     _l("sign in or send 'Authorization: Bearer <token>'"),
     _l("send a valid 'Authorization: Bearer <token>': unknown, expired or revoked"),
     _l(
+        "send a valid API token as the Basic password, with the token owner's e-mail or 'token' as the "
+        "user name: unknown, expired or revoked"
+    ),
+    _l("unreadable 'Authorization: Basic' header: send the base64 of '<user name>:<API token>'"),
+    _l("HTTP Basic credentials are accepted on /api/, /ogc and /tiles/ only: sign in on the page"),
+    _l(
+        "HTTP Basic credentials are accepted from programs (GIS clients, scripts), not from another "
+        "site's page"
+    ),
+    _l(
         "a browser session is accepted only from Observo's own pages: another site cannot make this "
         "request in your name (scripts: send a bearer token)"
     ),
@@ -91,6 +101,7 @@ DETAILS: tuple[str, ...] = (
     _l("PDF output is not available on this server (WeasyPrint or Pango missing: %(detail)s); use the page"),
     _l("the request names a host this site does not serve (OBSERVO_TRUSTED_HOSTS)"),
     # not found (no existence leak: the same words for hidden and missing objects)
+    _l("no export file at this address: it never existed or has expired (ask for a new one)"),
     _l("no camera %(id)s of %(owner)s"),
     _l("no camera %(id)s"),
     _l("no collection %(id)s: the collection is %(collection)s"),

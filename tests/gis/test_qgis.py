@@ -106,6 +106,15 @@ def test_basic_token_layer_is_the_police_answer(live, qgis):
     assert {"camera_id", "code", "municipality_name"} <= set(layer["fields"])
 
 
+def test_token_layer_after_the_anonymous_one_in_the_same_profile_is_the_police_answer(live, qgis):
+    """QGIS's disk cache ignores Vary and reuses the capabilities and the first page without asking:
+    after an anonymous layer, a token layer in the same profile must still be the police answer."""
+    layer = qgis["desktop"]["police after anonymous"]
+    assert_layer_is_the_answer(layer, ogc_items(live, "police"))
+    sent = [(path, scheme) for _method, path, scheme, _range in live.notes["desktop requests"]]
+    assert ("/ogc/collections/cameras/items", "basic") in sent
+
+
 def test_basic_user_name_may_be_the_word_token(live, qgis):
     layer = qgis["police"]["police as 'token'"]
     assert_layer_is_the_answer(layer, ogc_items(live, "police"))
