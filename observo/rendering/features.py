@@ -74,17 +74,16 @@ def streamed_features(
 
 
 def feature_collection(session: Session, actor: Actor, page: Page, links: list[dict[str, Any]]) -> bytes:
-    """A FeatureCollection's bytes; the features are spliced in as JSON text, never parsed again."""
+    """A page of cameras as a FeatureCollection's bytes."""
+    return collection_bytes(features_json(session, actor, page.hits), page, links)
+
+
+def collection_bytes(features: bytes, page: Page, links: list[dict[str, Any]]) -> bytes:
+    """A FeatureCollection around `features` (comma-separated JSON objects): spliced in as text,
+    never parsed again."""
     tail: dict[str, Any] = {}
     if page.matched is not None:
         tail["numberMatched"] = page.matched
     tail["numberReturned"] = len(page.hits)
     tail["links"] = links
-    return b"".join(
-        (
-            b'{"type":"FeatureCollection","features":[',
-            features_json(session, actor, page.hits),
-            b"],",
-            orjson.dumps(tail)[1:],
-        )
-    )
+    return b"".join((b'{"type":"FeatureCollection","features":[', features, b"],", orjson.dumps(tail)[1:]))

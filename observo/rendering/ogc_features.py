@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from observo.domain.crs import OutputCrs
 from observo.domain.permissions import Actor, audience
 from observo.models import Camera
+from observo.rendering.features import collection_bytes
 from observo.schemas import camera as schemas
 from observo.services import ogc as service
 from observo.services import queries
@@ -94,17 +95,5 @@ def _features_json(session: Session, actor: Actor, hits: Sequence[Hit], crs: Out
 def feature_collection(
     session: Session, actor: Actor, page: Page, links: list[dict[str, Any]], crs: OutputCrs, views: bool
 ) -> bytes:
-    """A FeatureCollection's bytes; the features are spliced in as JSON text, never parsed again."""
-    tail: dict[str, Any] = {}
-    if page.matched is not None:
-        tail["numberMatched"] = page.matched
-    tail["numberReturned"] = len(page.hits)
-    tail["links"] = links
-    return b"".join(
-        (
-            b'{"type":"FeatureCollection","features":[',
-            _features_json(session, actor, page.hits, crs, views),
-            b"],",
-            orjson.dumps(tail)[1:],
-        )
-    )
+    """A page of cameras (or of their views) in `crs` as a FeatureCollection's bytes."""
+    return collection_bytes(_features_json(session, actor, page.hits, crs, views), page, links)
