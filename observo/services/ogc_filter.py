@@ -239,6 +239,10 @@ class _Translator:
             return sa.select(Organisation.slug).where(*owner).scalar_subquery()
         if name == "geometry":
             return self.geometry
+        if queryable.enum:
+            # Compared as text: a value outside the vocabulary matches no camera, as CQL2 means it,
+            # instead of failing in the column's Enum type (a 500).
+            return sa.type_coerce(getattr(Camera, name), sa.String)
         return getattr(Camera, name)
 
     def literal(self, queryable: Queryable, value: Any) -> Any:

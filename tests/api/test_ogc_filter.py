@@ -256,6 +256,12 @@ FILTERS = [
     ("range_m BETWEEN 30 AND 50", lambda n: 30 <= _value(n, "range_m", 100.0) <= 50),
     ("range_m NOT BETWEEN 30 AND 50", lambda n: not 30 <= _value(n, "range_m", 100.0) <= 50),
     ("status IN ('faulty', 'planned')", lambda n: n == "b"),
+    # a value outside a vocabulary is no camera's (never a server error), LIKE reads the code as text
+    ("status = 'nope'", lambda n: False),
+    ("status <> 'nope'", lambda n: True),
+    ("camera_type IN ('dome', 'nope')", lambda n: _value(n, "camera_type", "fixed") == "dome"),
+    ("visibility LIKE 'pub%'", lambda n: n in {"a", "d"}),
+    ("surveillance_type = 'Outdoor'", lambda n: False),
     ("camera_id IN (1, 2)", None),  # ids differ per database: see test_camera_id_and_code
 ]
 
