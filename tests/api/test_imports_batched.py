@@ -13,7 +13,14 @@ import sqlalchemy as sa
 from observo.models import AuditEntry
 from observo.services.import_run import ImportRun
 from tests import factories
-from tests.api.test_imports import cameras, collection, counts, make_world, osm_node, upload
+from tests.api.test_imports import cameras, collection, counts, make_world, osm_node
+from tests.api.test_imports import upload as upload_file
+
+
+def upload(client, headers, data: bytes, name: str = "cameras.csv", query: str = "", **extra):
+    # These tests read the report's messages as the service writes them: in English (the answer's
+    # Italian is tests/api/test_import_messages_language.py's).
+    return upload_file(client, headers, data, name, query, **{"Accept-Language": "en", **extra})
 
 HEADER = "nome;tipo;titolare;direzione;portata;longitudine;latitudine;conservazione_ore;riferimento"
 
