@@ -130,7 +130,11 @@ def assert_spatial_indexes(dialect: str) -> None:
                 # any geometry type, XY, no index: read by id, never searched spatially
                 ("intervention_targets", "geometry"): (4326, 0, 0),
                 ("places", "geometry"): (4326, 0, 0),
+                ("obstacles", "geometry"): (4326, 0, 1),  # any type, R*Tree: views are clipped by box
             }
+            assert connection.execute(
+                sa.text("SELECT count(*) FROM sqlite_master WHERE name = 'idx_obstacles_geometry'")
+            ).scalar_one()
         else:
             rows = connection.execute(
                 sa.text(
@@ -142,6 +146,10 @@ def assert_spatial_indexes(dialect: str) -> None:
             for index, column in SPATIAL_INDEXES.items():
                 assert index in definitions, definitions
                 assert f"USING gist ({column})" in definitions[index]
+            obstacles = connection.execute(
+                sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = 'idx_obstacles_geometry'")
+            ).scalar_one()
+            assert "USING gist (geometry)" in obstacles
 
 
 def spatialite_geometry_columns() -> dict[tuple[str, str], tuple[int, int, int]]:

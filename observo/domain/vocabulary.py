@@ -57,3 +57,6 @@ PLACE_CATEGORIES = (
     "sports",
     "other",
 )
+
+# Things that block a camera's view (issue 20): footprints of buildings, and walls (OSM barrier=wall).
+OBSTACLE_KINDS = ("building", "wall")

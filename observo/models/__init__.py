@@ -13,6 +13,7 @@ from observo.models.intervention import (
     intervention_organisations,
     intervention_pacts,
 )
+from observo.models.obstacle import Obstacle
 from observo.models.organisation import Organisation, Pact, pact_members
 from observo.models.place import Place, PlaceCoverage
 
@@ -27,6 +28,7 @@ __all__ = [
     "ImportJob",
     "Intervention",
     "InterventionTarget",
+    "Obstacle",
     "Organisation",
     "Pact",
     "Place",
