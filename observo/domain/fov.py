@@ -9,15 +9,16 @@ centre of the view. A head that sees 360 degrees gets a circle without an apex.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import shapely
 from pyproj import Geod, Transformer
 from pyproj.enums import TransformDirection
 from shapely.geometry import Point, Polygon
+from shapely.geometry.base import BaseGeometry
 
 from observo.domain.vocabulary import ALL_ROUND_TYPES
 from observo.errors import FieldIssue, InvalidGeometry, InvalidInput
@@ -30,6 +31,8 @@ AT_CAMERA_TOLERANCE_M = 0.5
 MIN_CIRCLE_SEGMENTS = 8
 
 _GEOD = Geod(ellps="WGS84")
+
+GeometryOrArray = TypeVar("GeometryOrArray", BaseGeometry, np.ndarray)
 
 # Horizontal field of view of heads that can see all around (a PTZ head can turn all round).
 
@@ -81,6 +84,34 @@ def _local_transformer(lon: float, lat: float) -> Transformer:
         f"+step +inv +proj=aeqd +lat_0={float(lat)!r} +lon_0={float(lon)!r} +ellps=WGS84 +units=m "
         "+step +proj=unitconvert +xy_in=rad +xy_out=deg"
     )
+
+
+class LocalFrame:
+    """The azimuthal equidistant frame centred on a camera: metres east (x) and north (y) of it,
+    distances and azimuths from the camera true on the WGS84 ellipsoid. Sectors are built in it;
+    `domain/visibility.py` casts shadows in it. One PROJ pipeline serves both directions."""
+
+    __slots__ = ("lon", "lat", "_transformer")
+
+    def __init__(self, lon: float, lat: float) -> None:
+        self.lon = lon
+        self.lat = lat
+        self._transformer = _local_transformer(lon, lat)
+
+    def to_local(self, geometry: GeometryOrArray) -> GeometryOrArray:
+        """EPSG:4326 geometry (or array of geometries) -> metres around the camera."""
+        return shapely.transform(geometry, self._move(TransformDirection.INVERSE))
+
+    def to_lonlat(self, geometry: GeometryOrArray) -> GeometryOrArray:
+        """Metres around the camera -> EPSG:4326 geometry (or array of geometries)."""
+        return shapely.transform(geometry, self._move(TransformDirection.FORWARD))
+
+    def _move(self, direction: TransformDirection) -> Callable[[np.ndarray], np.ndarray]:
+        def move(coords: np.ndarray) -> np.ndarray:
+            x, y = self._transformer.transform(coords[:, 0], coords[:, 1], direction=direction)
+            return np.column_stack([x, y])
+
+        return move
 
 
 # The field of view of a head whose direction is unknown: its own spot, a disc this wide. It is not
@@ -293,14 +324,8 @@ def _resolve_range(optics: Optics) -> tuple[float, bool]:
 def validate_drawn(polygon: Polygon, lon: float, lat: float, max_distance_m: float = MAX_RANGE_M) -> None:
     """Refuse a drawn sector that does not reach the camera or that reaches too far."""
     issues = []
-    transformer = _local_transformer(lon, lat)
-
-    def to_local(coords: np.ndarray) -> np.ndarray:
-        x, y = transformer.transform(coords[:, 0], coords[:, 1], direction=TransformDirection.INVERSE)
-        return np.column_stack([x, y])
-
     # Measured in metres around the camera, not in degrees (a degree of longitude shrinks northwards).
-    gap = math.inf if polygon.is_empty else shapely.transform(polygon, to_local).distance(Point(0.0, 0.0))
+    gap = math.inf if polygon.is_empty else LocalFrame(lon, lat).to_local(polygon).distance(Point(0.0, 0.0))
     if gap > AT_CAMERA_TOLERANCE_M:
         detail = f"The field of view must contain or touch the camera; it is {gap:.1f} m away."
         issues.append(FieldIssue("/properties/fov", "fov_not_at_camera", detail))
