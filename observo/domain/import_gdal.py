@@ -242,3 +242,9 @@ def _first_line(exc: Exception) -> str:
 
 def _invalid(pointer: str, code: str, detail: str) -> InvalidInput:
     return InvalidInput(detail, [FieldIssue(pointer, code, detail)])
+
+
+# For the obstacle layers' reader (domain/obstacle_files.py), which reads every layer of areas or lines.
+list_layers = _list_layers
+read_layer = _read
+python_value = _python

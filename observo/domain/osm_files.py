@@ -38,6 +38,16 @@ GDAL_NOT_TAGS = ("osm_id", "osm_way_id", "other_tags", "all_tags", "z_order")
 _PBF_ERROR = "the file is not a readable .osm.pbf"
 
 
+@dataclass(frozen=True)
+class OsmMember:
+    """One member of a relation; `positions` when Overpass gives a member way's (`out geom`)."""
+
+    kind: str
+    ref: int
+    role: str
+    positions: tuple[tuple[float, float], ...] = ()
+
+
 @dataclass
 class OsmElement:
     """One OSM element as every reader gives it."""
@@ -51,6 +61,10 @@ class OsmElement:
     id_pointer: str = "/id"  # where the id is, for problems with it
     issues: list[FieldIssue] = field(default_factory=list)  # id or position problems
     deleted: bool = False  # JOSM action="delete", the API's visible="false"
+    # What building outlines need (domain/obstacle_files.py); cameras use none of it:
+    refs: tuple[int, ...] = ()  # a way's node ids, in order
+    members: tuple[OsmMember, ...] = ()  # a relation's members
+    positions: tuple[tuple[float, float], ...] = ()  # a way's (lon, lat), Overpass `out geom`
 
     @property
     def label(self) -> str:
@@ -90,7 +104,32 @@ def overpass_element(raw: dict[str, Any], index: int) -> OsmElement:
         element.issues.append(FieldIssue(f"{base}/tags", "invalid_type", "tags are an object of text values"))
     if kind == "node":
         element.lon, element.lat = _position(raw.get("lon"), raw.get("lat"), base, element.issues)
+    element.refs = tuple(ref for ref in raw.get("nodes") or () if isinstance(ref, int))
+    element.positions = _overpass_positions(raw.get("geometry"))
+    element.members = tuple(
+        OsmMember(
+            member.get("type", ""),
+            member["ref"],
+            str(member.get("role") or ""),
+            _overpass_positions(member.get("geometry")),
+        )
+        for member in raw.get("members") or ()
+        if isinstance(member, dict) and isinstance(member.get("ref"), int)
+    )
     return element
+
+
+def _overpass_positions(raw: Any) -> tuple[tuple[float, float], ...]:
+    """`out geom`'s [{"lat": .., "lon": ..}, ...] as (lon, lat); () when absent or not numbers."""
+    if not isinstance(raw, list):
+        return ()
+    found = []
+    for point in raw:
+        lon, lat = (point.get("lon"), point.get("lat")) if isinstance(point, dict) else (None, None)
+        if not all(isinstance(c, int | float) and not isinstance(c, bool) for c in (lon, lat)):
+            return ()
+        found.append((float(lon), float(lat)))
+    return tuple(found)
 
 
 # --- .osm XML ------------------------------------------------------------------------------------------
@@ -141,10 +180,19 @@ def _xml_element(item: ET.Element) -> OsmElement:
     element.osm_id = _whole_id(item.get("id"), "/id", element.issues)
     element.deleted = item.get("action") == "delete" or item.get("visible") == "false"
     tags: dict[str, str] = {}
+    refs: list[int] = []
+    members: list[OsmMember] = []
     for child in item:
         if child.tag == "tag" and child.get("k") is not None:
             tags[child.get("k", "")] = child.get("v", "")
+        elif child.tag in ("nd", "member") and _INTEGER.fullmatch(child.get("ref") or ""):
+            ref = int(child.get("ref", ""))
+            if child.tag == "nd":
+                refs.append(ref)
+            else:
+                members.append(OsmMember(child.get("type", ""), ref, child.get("role", "")))
     element.tags = tags
+    element.refs, element.members = tuple(refs), tuple(members)
     if item.tag == "node":
         element.lon, element.lat = _position(item.get("lon"), item.get("lat"), "", element.issues)
     return element
@@ -174,6 +222,12 @@ def pbf_elements(data: bytes) -> Iterator[OsmElement]:
             element.deleted = not item.visible
             if item.id < 1:
                 element.issues.append(_unuploaded(kind, item.id, "/id"))
+            if kind == "way":
+                element.refs = tuple(node.ref for node in item.nodes)
+            elif kind == "relation":
+                element.members = tuple(
+                    OsmMember(KINDS["nwr".index(m.type)], m.ref, m.role) for m in item.members
+                )
             if kind == "node":
                 location = item.location
                 if location.valid():
