@@ -65,6 +65,7 @@ def _register_groups() -> None:
     from observo.cli.backup import backup_command
     from observo.cli.exports import export_command, purge_exports_command
     from observo.cli.imports import import_command
+    from observo.cli.obstacles import obstacles_group
     from observo.cli.places import places_group
     from observo.cli.routes import access_rules_command
 
@@ -75,6 +76,7 @@ def _register_groups() -> None:
     main.add_command(import_command)
     main.add_command(access_rules_command)
     main.add_command(places_group)
+    main.add_command(obstacles_group)
 
 
 _register_groups()
