@@ -17,6 +17,7 @@ from observo.api import coverage as coverage_api
 from observo.api import exports as exports_api
 from observo.api import imports as imports_api
 from observo.api import interventions as interventions_api
+from observo.api import obstacles as obstacles_api
 from observo.api import ogc as ogc_api
 from observo.api import organisations as organisations_api
 from observo.api import pacts as pacts_api
@@ -209,6 +210,7 @@ def _init_extensions(app: Flask) -> None:
         imports_api.blp,
         interventions_api.blp,
         places_api.blp,
+        obstacles_api.blp,
         stats_api.blp,
         organisations_api.blp,
         pacts_api.blp,

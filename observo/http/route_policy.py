@@ -203,6 +203,14 @@ POLICY: dict[str, dict[str, Rule]] = {
         "POST": Rule(SIGNED_IN, "editors of the owners, admins; all rows or none; audited", writes=True)
     },
     "imports.Import": {"GET": Rule(SIGNED_IN, "an import's status and report: its editors, admins")},
+    # --- obstacles to cameras' views (issue 20) ---
+    "obstacles.Obstacles": {
+        "GET": Rule(SIGNED_IN, "by box: layers of the organisations whose cameras the caller reads"),
+        "DELETE": Rule(SIGNED_IN, "editors of the organisation, admins; by source; audited", writes=True),
+    },
+    "obstacles.ObstacleImports": {
+        "POST": Rule(SIGNED_IN, "editors of the organisation, admins; all or nothing; audited", writes=True)
+    },
     # --- OGC API - Features (issue 7) ---
     "ogc.landing": {"GET": Rule(ANYONE, "OGC API landing page (JSON)", cors=True)},
     "ogc.conformance": {"GET": Rule(ANYONE, "OGC conformance classes", cors=True)},
