@@ -91,8 +91,8 @@ def sees(
     """Whether the line of sight from the camera to ``point`` (EPSG:4326) reaches the ground there.
 
     The same model as `visible_area`, tested along the one sight line: ``point`` is hidden when it
-    lies inside a polygon obstacle, or between a crossing of an obstacle at distance d and
-    k * d beyond it (k as in the module's docstring; no end for a blocking obstacle). With a
+    lies inside a polygon obstacle, or between a crossing of an obstacle's outline at distance d
+    and distance k * d (k as in the module's docstring; no end for a blocking obstacle). With a
     ``sector``, a point outside it is not seen either.
     """
     if sector is not None and not sector.covers(point):
