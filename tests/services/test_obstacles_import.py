@@ -3,9 +3,13 @@ shapely), heights, replace per organisation and source, all or nothing, who may,
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+import shapely
 import sqlalchemy as sa
 from geoalchemy2.shape import to_shape
+from pyogrio import raw
+from shapely.geometry import LineString, box
 
 from observo.domain.obstacles import height_of, kind_of
 from observo.domain.permissions import SYSTEM
@@ -260,3 +264,29 @@ def test_kinds():
     assert kind_of({"barrier": "fence"}, "LineString") is None
     assert kind_of({"barrier": "wall"}, "LineString") == "wall"
     assert kind_of({}, "Point") is None
+
+
+def test_geopackage_layer_in_utm(session, town, tmp_path):
+    """A GIS office's GeoPackage (UTM 32N, an Italian height column with a decimal comma)."""
+    x, y = data.X0, data.Y0
+    shapes = [box(x, y, x + 20, y + 20), LineString([(x, y - 10), (x + 50, y - 10)])]
+    path = tmp_path / "edifici.gpkg"
+    raw.write(
+        str(path),
+        np.array([shapely.to_wkb(s) for s in shapes], dtype=object),
+        field_data=[np.array(["7,5", None], dtype=object)],
+        fields=["ALTEZZA"],
+        crs="EPSG:32632",
+        driver="GPKG",
+        geometry_type="Unknown",
+    )
+    result = _import(session, SYSTEM, path.read_bytes(), "edifici.gpkg")
+    assert (result.format, result.crs, result.counts) == ("gpkg", "EPSG:32632", {"building": 1, "wall": 1})
+    stored = _layer(session, town)
+    assert [(o.kind, o.height_m, o.source_ref) for o in stored] == [
+        ("building", 7.5, "edifici/1"),
+        ("wall", None, "edifici/2"),
+    ]
+    for obstacle, expected in zip(stored, shapes, strict=True):
+        moved = data.utm_to_lonlat(expected)
+        assert to_shape(obstacle.geometry).normalize().equals_exact(moved.normalize(), 1e-9)
