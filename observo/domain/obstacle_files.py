@@ -90,7 +90,10 @@ def read_obstacles(data: bytes, name_or_format: str, limits: Limits, crs: str | 
         document = json_document(import_text.read(data, options, summary))
         if isinstance(document, dict) and "elements" in document:
             found.format = "overpass"
-            elements, _remark = osm_files.overpass_elements(document)
+            elements, remark = osm_files.overpass_elements(document)
+            if remark is not None:  # a timeout or out of memory: the extract may lack buildings
+                detail = f"the Overpass answer says: {remark[:300]} (the extract may be incomplete)"
+                summary.warnings.append(FieldIssue("/remark", "overpass_remark", detail))
             raw = (osm_files.overpass_element(e, i) for i, e in enumerate(elements) if isinstance(e, dict))
             _read_osm(raw, found, limits)
         else:
