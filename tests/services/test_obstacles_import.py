@@ -4,6 +4,7 @@ shapely), heights, replace per organisation and source, all or nothing, who may,
 from __future__ import annotations
 
 import numpy as np
+import osmium
 import pytest
 import shapely
 import sqlalchemy as sa
@@ -67,6 +68,19 @@ def test_osm_xml_buildings_multipolygon_and_wall(session, town):
     assert stored_block.equals(data.BLOCK)  # the split outer ring joined, the courtyard a hole
     assert stored_block.area == pytest.approx(data.BLOCK.area)
     assert len(stored_block.interiors) == 1
+
+
+def test_osm_pbf(session, town, tmp_path):
+    source, pbf = tmp_path / "centro.osm", tmp_path / "centro.osm.pbf"
+    source.write_bytes(data.osm_xml())
+    writer = osmium.SimpleWriter(str(pbf))
+    for item in osmium.FileProcessor(str(source)):
+        writer.add(item)
+    writer.close()
+    result = _import(session, SYSTEM, pbf.read_bytes(), "centro.osm.pbf")
+    assert (result.format, result.source, result.counts) == ("osm_pbf", "osm", {"building": 2, "wall": 1})
+    found = {o.source_ref: to_shape(o.geometry) for o in _layer(session, town)}
+    assert found["relation/20"].equals(data.BLOCK) and found["way/11"].equals(data.WALL)
 
 
 def test_overpass_out_geom(session, town):
