@@ -25,6 +25,7 @@ SPATIAL_INDEXES = {
     "idx_cameras_location": "location",
     "idx_cameras_fov": "fov",
     "idx_cameras_public_location": "public_location",
+    "idx_cameras_fov_visible": "fov_visible",
 }
 
 
@@ -117,7 +118,8 @@ def assert_spatial_indexes(dialect: str) -> None:
             rows = connection.execute(
                 sa.text(
                     "SELECT name, sql FROM sqlite_master WHERE type = 'table' "
-                    "AND name IN ('idx_cameras_location', 'idx_cameras_fov', 'idx_cameras_public_location')"
+                    "AND name IN ('idx_cameras_location', 'idx_cameras_fov', 'idx_cameras_public_location', "
+                    "'idx_cameras_fov_visible')"
                 )
             )
             virtual = {name: sql for name, sql in rows}
@@ -127,6 +129,7 @@ def assert_spatial_indexes(dialect: str) -> None:
                 ("cameras", "location"): (4326, 1, 1),  # POINT, XY, R*Tree index enabled
                 ("cameras", "fov"): (4326, 3, 1),  # POLYGON, XY, R*Tree index enabled
                 ("cameras", "public_location"): (4326, 1, 1),
+                ("cameras", "fov_visible"): (4326, 0, 1),  # any type (Polygon, MultiPolygon), R*Tree
                 # any geometry type, XY, no index: read by id, never searched spatially
                 ("intervention_targets", "geometry"): (4326, 0, 0),
                 ("places", "geometry"): (4326, 0, 0),

@@ -74,6 +74,12 @@ class Camera(Base):
     fov: Mapped[WKBElement] = mapped_column(
         Geometry("POLYGON", srid=4326, spatial_index=True, nullable=False)
     )
+    # What the camera actually sees (services/visible_areas.py keeps it): NULL when no obstacle touches
+    # the sector, so the sector is what the camera sees; otherwise the sector minus the obstacles'
+    # shadows (docs/visibility.md), a Polygon or a MultiPolygon.
+    fov_visible: Mapped[WKBElement | None] = mapped_column(
+        Geometry("GEOMETRY", srid=4326, spatial_index=True, nullable=True)
+    )
     fov_method: Mapped[str] = mapped_column(choice(v.FOV_METHODS, "fov_method"))
     # True when range_m was derived (height and tilt, or type default) rather than given: such a
     # range follows the optics when they change.
