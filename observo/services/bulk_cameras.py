@@ -10,7 +10,8 @@ INSERT ... SELECT FROM json_to_recordset(<the batch as JSON>), ids drawn from th
 executemany, ids following the first row's). Their `camera.create` audit entries are queued as
 `camera_audit.record_change` queues them, so they are numbered and sealed right before COMMIT like any
 other (docs/security.md, "Holding the chain"). A batch the database refuses is written again a row at a
-time, each in its own SAVEPOINT, so the refused row is named and the others still go in.
+time, each in its own SAVEPOINT, so the refused row is named and the others still go in. The batch's
+visible areas (services/visible_areas.py) are then computed and stored together.
 
 `DeferredCreates` is how an import's row loop uses it. Also here: `load_feature`, the camera API's
 input schema restricted to the properties a row has (the same answers, about 30 % faster on a
@@ -42,7 +43,7 @@ from observo.errors import FieldIssue, Forbidden, InvalidInput, ObservoError
 from observo.models import Camera, CameraStatusChange
 from observo.models.base import utcnow
 from observo.schemas.camera import CameraAttributes, CameraFeatureInput
-from observo.services import camera_audit
+from observo.services import camera_audit, visible_areas
 from observo.services.cameras import SRID, CameraWrite
 from observo.services.organisations import nameable_organisation
 from observo.services.scope import readable_cameras
@@ -147,6 +148,8 @@ class BulkCameras:
             for each, resolved in zip(planned, fov.resolve_planned([p.plan for p in planned]), strict=True):
                 _apply_fov(each.values, resolved)
             self._write(batch, outcome)
+            # The batch's visible areas, in one pass: its cameras' obstacles fetched together.
+            visible_areas.recompute(self.session, [each.camera_id for each in batch if each.camera_id])
 
     # --- checks, in create_camera's order ------------------------------------------------------
 

@@ -15,8 +15,18 @@ from observo.domain.permissions import Actor
 from observo.models import Camera
 from observo.services import audit
 
-# Bookkeeping the entry records anyway, and the derived public position (it follows location).
-_LEFT_OUT = {"id", "version", "created_at", "updated_at", "created_by_id", "updated_by_id", "public_location"}
+# Bookkeeping the entry records anyway, and derived data: the public position (it follows location)
+# and the visible area (it follows the sector and the obstacles; services/visible_areas.py).
+_LEFT_OUT = {
+    "id",
+    "version",
+    "created_at",
+    "updated_at",
+    "created_by_id",
+    "updated_by_id",
+    "public_location",
+    "fov_visible",
+}
 _GEOMETRIES = {"location", "fov"}
 _ORGANISATIONS = {"owner_id": "owner", "operator_id": "operator"}
 COORDINATE_DECIMALS = 7  # about 1 cm, as the API writes positions

@@ -19,7 +19,7 @@ from observo.domain.permissions import Actor, can_write_for
 from observo.errors import FieldIssue, Forbidden, InvalidInput, NotFound, StaleVersion
 from observo.models import Camera, CameraStatusChange, Organisation
 from observo.models.base import utcnow
-from observo.services import audit, camera_audit
+from observo.services import audit, camera_audit, visible_areas
 from observo.services.organisations import may_see_organisation, nameable_organisation
 from observo.services.scope import readable_cameras
 
@@ -91,6 +91,7 @@ def create_camera(session: Session, actor: Actor, write: CameraWrite) -> Camera:
     place_publicly(camera, write.location)
     _apply_fov(camera, write.location, attrs, optics_changed=True)
     camera_rules.check_consistency(_current_attrs(camera))
+    _apply_visible_area(session, camera, write.location)
     camera.created_by_id = camera.updated_by_id = actor.user_id
     session.add(camera)
     _record_status(session, camera, None, actor)
@@ -117,6 +118,8 @@ def update_camera(
     optics_changed = write.location is not None or any(name in attrs for name in camera_rules.OPTICS)
     _apply_fov(camera, location, attrs, optics_changed=optics_changed)
     camera_rules.check_consistency(_current_attrs(camera))
+    if optics_changed or "fov" in attrs or "fov_method" in attrs:  # height_m is one of the optics
+        _apply_visible_area(session, camera, location)
     if camera.status != previous_status:
         _record_status(session, camera, previous_status, actor)
     changed = session.is_modified(camera)
@@ -255,6 +258,13 @@ def _apply_fov(camera: Camera, location: Point, attrs: Mapping[str, Any], *, opt
     camera.range_derived = resolved.range_derived
     if resolved.hfov_deg >= 360:  # an all-round head has no direction to know
         camera.direction_unknown = False
+
+
+def _apply_visible_area(session: Session, camera: Camera, location: Point) -> None:
+    """The visible area of the camera's new position or sector, written with the camera itself."""
+    visible = visible_areas.visible_geometry(session, camera, location, to_shape(camera.fov))
+    if visible is not None or camera.fov_visible is not None:  # no needless change of a NULL
+        camera.fov_visible = visible
 
 
 def _current_attrs(camera: Camera) -> dict[str, Any]:

@@ -10,6 +10,9 @@ An import replaces one layer: the obstacles of the same organisation and `source
 `osm` for OpenStreetMap, or the name given). It writes every obstacle of the file or none: any problem
 (no geometry, invalid or outside the extent, an OSM way without its nodes) refuses the whole file
 with every problem listed. One audit entry per import and per deletion, with the counts.
+
+Both recompute, in the same transaction, the visible areas of the cameras whose sectors meet the
+obstacles removed or added (services/visible_areas.py): a layer of a whole town takes a while.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from observo.domain.vocabulary import STATE_FORCE_KINDS
 from observo.errors import FieldIssue, Forbidden, InvalidInput
 from observo.models import Obstacle, Organisation
 from observo.models.base import utcnow
-from observo.services import audit
+from observo.services import audit, visible_areas
 from observo.services.organisations import nameable_organisation, text_issues
 from observo.settings import current_settings
 from observo.spatial.base import session_backend
@@ -54,6 +57,7 @@ class ObstacleImport:
     replaced: int  # obstacles of the same organisation and source removed
     skipped: int  # features that are not obstacles (roads, points of interest...)
     warnings: list[FieldIssue] = field(default_factory=list)
+    cameras_recomputed: int = 0  # cameras whose sectors meet the old or new layer (visible areas)
 
     def document(self) -> dict[str, object]:
         return {
@@ -111,6 +115,7 @@ def import_obstacles(
     if read.issues:
         detail = f"the file has {read.problems} problem(s): nothing was imported"
         raise InvalidInput(detail, read.issues)
+    before = visible_areas.layer_geometries(session, _layer(owner.id, layer))
     replaced = _delete_layer(session, owner.id, layer)
     now = utcnow()
     session.add_all(
@@ -127,6 +132,8 @@ def import_obstacles(
         for record in read.records
     )
     session.flush()
+    affected = visible_areas.cameras_affected_by(session, [*before, *(r.geometry for r in read.records)])
+    visible_areas.recompute(session, affected)
     result = ObstacleImport(
         owner.slug,
         layer,
@@ -136,12 +143,14 @@ def import_obstacles(
         replaced,
         read.skipped,
         read.warnings,
+        len(affected),
     )
     details = {
         key: value for key, value in result.document().items() if key not in ("warnings", "organization")
     }
     details["sha256"] = hashlib.sha256(data).hexdigest()
     details["warnings"] = len(read.warnings)
+    details["cameras_recomputed"] = len(affected)
     _record(session, actor, "obstacles.import", owner, layer, len(read.records), details)
     return result
 
@@ -149,10 +158,12 @@ def import_obstacles(
 def delete_obstacles(session: Session, actor: Actor, organisation: str, source: str | None = None) -> int:
     """Remove the organisation's obstacles (of one source, or all); audited with the count."""
     owner = _writable_organisation(session, actor, organisation)
+    before = visible_areas.layer_geometries(session, _layer(owner.id, source))
     removed = _delete_layer(session, owner.id, source)
-    _record(
-        session, actor, "obstacles.delete", owner, source, removed, {"source": source, "deleted": removed}
-    )
+    affected = visible_areas.cameras_affected_by(session, before)
+    visible_areas.recompute(session, affected)
+    details = {"source": source, "deleted": removed, "cameras_recomputed": len(affected)}
+    _record(session, actor, "obstacles.delete", owner, source, removed, details)
     return removed
 
 
@@ -195,10 +206,15 @@ def _source_name(given: str | None, file_name: str, read: ObstacleFile) -> str:
     return name[:SOURCE_MAX]
 
 
+def _layer(organisation_id: int, source: str | None) -> sa.ColumnElement[bool]:
+    """The organisation's obstacles of one source, or all of them."""
+    if source is None:
+        return Obstacle.organisation_id == organisation_id
+    return sa.and_(Obstacle.organisation_id == organisation_id, Obstacle.source == source)
+
+
 def _delete_layer(session: Session, organisation_id: int, source: str | None) -> int:
-    stmt = sa.delete(Obstacle).where(Obstacle.organisation_id == organisation_id)
-    if source is not None:
-        stmt = stmt.where(Obstacle.source == source)
+    stmt = sa.delete(Obstacle).where(_layer(organisation_id, source))
     return session.execute(stmt.execution_options(synchronize_session=False)).rowcount or 0
 
 
