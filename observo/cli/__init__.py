@@ -68,6 +68,7 @@ def _register_groups() -> None:
     from observo.cli.obstacles import obstacles_group
     from observo.cli.places import places_group
     from observo.cli.routes import access_rules_command
+    from observo.cli.visible_areas import fov_group
 
     main.add_command(audit_group)
     main.add_command(backup_command)
@@ -77,6 +78,7 @@ def _register_groups() -> None:
     main.add_command(access_rules_command)
     main.add_command(places_group)
     main.add_command(obstacles_group)
+    main.add_command(fov_group)
 
 
 _register_groups()

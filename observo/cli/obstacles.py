@@ -39,6 +39,7 @@ def obstacles_import(file: Path, organisation: str, source: str | None, crs: str
         f"{result.organisation}\t{result.source}\t{counts}; replaced {result.replaced}, "
         f"skipped {result.skipped} (format {result.format}, CRS {result.crs})"
     )
+    click.echo(f"{result.cameras_recomputed} cameras' visible areas recomputed", err=True)
 
 
 @obstacles_group.command("list")

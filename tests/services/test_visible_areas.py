@@ -205,3 +205,29 @@ def test_bulk_creation_stores_the_visible_areas_of_the_batch(session, town):
     (_, clipped), (_, clear) = outcome.created
     assert_same_area(_visible(session, clipped), _expected(session, clipped, [(ACROSS, None)]))
     assert _visible(session, clear) is None
+
+
+def test_cli_recompute_all_or_one_organisation(app, session, town):
+    from observo.cli import main
+
+    asti = factories.org(session, "asti")
+    corner = factories.camera(session, town, LON, LAT, bearing_deg=90.0, range_m=100.0)
+    theirs = factories.camera(session, asti, LON, LAT, bearing_deg=90.0, range_m=100.0)
+    _import(session, layer(ACROSS))
+    session.execute(sa.update(Camera.__table__).values(fov_visible=None))
+    session.commit()
+
+    runner = app.test_cli_runner()
+    one = runner.invoke(main, ["fov", "recompute", "--organization", "asti"])
+    assert one.exit_code == 0, one.stderr
+    assert one.stdout == "1 cameras, 1 clipped by obstacles, 1 changed\n" and "cameras/s" in one.stderr
+    session.expire_all()
+    assert _visible(session, theirs.id) is not None and _visible(session, corner.id) is None
+
+    every = runner.invoke(main, ["fov", "recompute"])
+    assert every.stdout == "2 cameras, 2 clipped by obstacles, 1 changed\n"
+    session.expire_all()
+    assert_same_area(_visible(session, corner.id), _expected(session, corner.id, [(ACROSS, None)]))
+
+    unknown = runner.invoke(main, ["fov", "recompute", "--organization", "nowhere"])
+    assert unknown.exit_code == 1 and "error:" in unknown.stderr

@@ -1,0 +1,37 @@
+"""`observo fov recompute`: compute again and store the cameras' visible areas (docs/visibility.md)."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from observo.cli import cli_actor, transactional
+from observo.extensions import db
+from observo.services import visible_areas
+from observo.services.organisations import nameable_organisation
+
+
+@click.group("fov")
+def fov_group() -> None:
+    """Cameras' fields of view: the visible areas obstacles leave them."""
+
+
+@fov_group.command("recompute")
+@click.option("--organization", "organisation", default=None, help="only this organisation's cameras (slug)")
+@transactional
+def fov_recompute(organisation: str | None) -> None:
+    """Recompute every camera's visible area (after an upgrade, or to check the stored ones).
+
+    Imports and edits keep them in step; this redoes them all in one transaction. Not audited:
+    derived data, like the public positions.
+    """
+    owners = None
+    if organisation is not None:
+        owners = [nameable_organisation(db.session, cli_actor(), organisation, "/organization").id]
+    started = time.perf_counter()
+    result = visible_areas.recompute_all(db.session, owners)
+    elapsed = time.perf_counter() - started
+    rate = result.cameras / elapsed if elapsed > 0 else 0.0
+    click.echo(f"{result.cameras} cameras, {result.clipped} clipped by obstacles, {result.changed} changed")
+    click.echo(f"{elapsed:.1f} s, {rate:.0f} cameras/s", err=True)
