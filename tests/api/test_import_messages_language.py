@@ -251,7 +251,8 @@ def test_values_survive_the_translation(client, session, editor):
     assert "data installazione: '31/02/2021' non è una data esistente nel calendario" in dates
     assert "data installazione: 'ieri' non è una data (AAAA-MM-GG o GG/MM/AAAA)" in dates
     duplicate = [e for e in italian["errors"] if e["code"] == "duplicate_key"]
-    assert [e["message"] for e in duplicate] == ["la riga 2 ha già importato la telecamera con questa chiave (ref)"]
+    expected = "la riga 2 ha già importato la telecamera con questa chiave (ref)"
+    assert [e["message"] for e in duplicate] == [expected]
     assert "4 celle per 17 colonne: manca o è di troppo un separatore (';')" in " ".join(
         e["message"] for e in italian["errors"]
     )
