@@ -224,6 +224,33 @@ DETAILS: tuple[str, ...] = (
     _l("the file has no rows: nothing to import"),
     _l("send multipart/form-data with a `file`, or the file as the body (e.g. text/csv)"),
     _l("a background import runs for a user account: sign in or use a user's token"),
+    # obstacles (issue 20): imports of building footprints and walls
+    _l("you may not change the obstacles of %(owner)s"),
+    _l("name the layer (source) the file replaces: it has no file name"),
+    _l("a %(format)s file has no shapes: send GeoJSON, OpenStreetMap, a Shapefile, GeoPackage or KML"),
+    _l("the Overpass answer says: %(remark)s (the extract may be incomplete)"),
+    _l("the file holds no building footprint (areas, building=*) and no wall (lines, barrier=wall)"),
+    _l("expected a GeoJSON FeatureCollection or an Overpass JSON answer (elements)"),
+    _l("expected a Feature with properties"),
+    _l("the geometry cannot be read: %(detail)s"),
+    _l("layer %(layer)s holds points, not areas or lines: not read"),
+    _l("the feature has no geometry"),
+    _l("a %(type)s is not an obstacle: buildings are areas, walls lines"),
+    _l("a building way must be closed (its last node is its first)"),
+    _l("node %(id)s is not in the file: export the ways with their nodes ((._;>;); out; or out geom)"),
+    _l("the way has no nodes in the file: export the ways with their nodes ((._;>;); out; or out geom)"),
+    _l("member way %(id)s is not in the file: export the relation with its ways"),
+    _l("its outer member ways do not close into rings"),
+    _l("its rings enclose no area"),
+    _l("send multipart/form-data with the layer as `file`"),
+    _l(
+        "%(key)s=%(value)s is not a height in metres, e.g. 12 or 12,5 m: the height is read from "
+        "the next key, else unknown"
+    ),
+    _l("%(key)s=%(value)s is not a number of storeys: the height is read from the next key, else unknown"),
+    _l("the file has %(count)s problem(s): nothing was imported"),
+    _l("the source names the layer the import replaces"),
+    _l("bad import fields: %(problem)s"),
     # imports: report rows (errors[], warnings[], the file's warnings, a job's failure)
     _l("no organisation '%(name)s'"),  # a file's owner column holds names, spaces and all
     _l("%(column)s: %(problem)s"),
