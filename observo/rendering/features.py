@@ -85,5 +85,7 @@ def collection_bytes(features: bytes, page: Page, links: list[dict[str, Any]]) -
     if page.matched is not None:
         tail["numberMatched"] = page.matched
     tail["numberReturned"] = len(page.hits)
+    if page.view_model is not None:  # a field-of-view query says which model it used
+        tail["view_model"] = page.view_model
     tail["links"] = links
     return b"".join((b'{"type":"FeatureCollection","features":[', features, b"],", orjson.dumps(tail)[1:]))

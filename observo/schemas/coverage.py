@@ -9,7 +9,7 @@ from marshmallow.validate import Length, OneOf, Range
 
 from observo.domain import vocabulary as v
 from observo.errors import FieldIssue
-from observo.schemas.search import ShapeQueryBody
+from observo.schemas.search import VIEW_MODEL, ShapeQueryBody
 
 
 class CoverageBody(ShapeQueryBody):
@@ -49,8 +49,11 @@ class CoverageGeoJSON(Schema):
 class CoverageAnswer(Schema):
     kind = fields.String(metadata={"enum": ["area", "route"]})
     area_m2 = fields.Float(metadata={"description": "the target's area (a route: its corridor)"})
-    covered_m2 = fields.Float(metadata={"description": "seen by at least one field of view"})
+    covered_m2 = fields.Float(
+        metadata={"description": "seen by at least one field of view (its visible area if obstacles clip it)"}
+    )
     ratio = fields.Float(metadata={"description": "covered_m2 / area_m2"})
+    view_model = fields.String(metadata=VIEW_MODEL)
     statuses = fields.List(fields.String())
     route = fields.Dict(
         allow_none=True,
@@ -58,7 +61,11 @@ class CoverageAnswer(Schema):
     )
     gaps = fields.Nested(CoverageGeoJSON, metadata={"description": "uncovered polygons, largest first"})
     cameras = fields.List(
-        fields.Dict(), metadata={"description": "id, code, name, owner, covered_m2, exclusive_m2, share"}
+        fields.Dict(),
+        metadata={
+            "description": "id, code, name, owner, covered_m2, exclusive_m2, share, clipped (its view is "
+            "the visible area obstacles leave)"
+        },
     )
     suggestions = fields.List(
         fields.Dict(), metadata={"description": "greedy patrol positions over the gaps (suggestions only)"}

@@ -14,6 +14,14 @@ from observo.schemas.camera import ISTAT, CameraOutput, CameraOutputProperties, 
 from observo.schemas.fields import Geometry
 from observo.schemas.queries import PAGE_LIMIT, Reason
 from observo.settings import current_settings
+from observo.spatial.base import VIEW_MODELS
+
+# How an answer about what cameras see took a camera's view (search, coverage, interventions).
+VIEW_MODEL = {
+    "enum": list(VIEW_MODELS),
+    "description": "visible_area: at least one camera whose sector reaches the shape has a view clipped by "
+    "obstacles, and its visible area was used; sector: every such camera's whole sector",
+}
 
 SEARCH_SHAPES = ("Point", "LineString", "Polygon", "MultiPolygon")
 
@@ -94,6 +102,7 @@ class SearchResults(Schema):
     features = fields.List(fields.Nested(SearchHit))
     numberMatched = fields.Integer(metadata={"description": "omitted when above the count cap"})  # noqa: N815
     numberReturned = fields.Integer()  # noqa: N815
+    view_model = fields.String(metadata=VIEW_MODEL)
     links = fields.List(fields.Nested(SearchLink))
 
 

@@ -1,8 +1,11 @@
 """Coverage runs: select the fields of view that reach a target, measure them, suggest where to patrol.
 
 The database selects candidates with one indexed query (sectors intersecting the target's region,
-in the caller's read scope and filters); `domain.coverage` measures them in metres. So PostGIS and
-SpatiaLite give the same figures, and the rules of coverage live in one place.
+in the caller's read scope and filters); `domain.coverage` measures what each of them sees, in
+metres: the visible area obstacles leave (`cameras.fov_visible`) where there is one, else the
+sector (`spatial.base.effective_fov`, the same rule). So PostGIS and SpatiaLite give the same
+figures, the rules of coverage live in one place, and an area behind a building a sector overlaps
+is a gap. The answer's `view_model` says which model was used.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from observo.models import Camera, Organisation
 from observo.services import query_audit
 from observo.services.queries import CameraFilters, filter_clauses, require_reason
 from observo.services.scope import readable_cameras
-from observo.spatial.base import session_backend
+from observo.spatial.base import session_backend, view_model
 
 DEFAULT_STATUSES = ("active",)
 NO_FILTERS = CameraFilters()
@@ -53,9 +56,19 @@ class CoveredCamera:
     retention_hours: int | None
     lon: float
     lat: float
-    fov: BaseGeometry
+    fov: BaseGeometry  # the whole sector, as drawn on maps
+    visible: BaseGeometry | None = None  # what obstacles leave of it; None: the sector is what it sees
     covered_m2: float = 0.0
     exclusive_m2: float = 0.0
+
+    @property
+    def view(self) -> BaseGeometry:
+        """What the camera sees: the visible area when obstacles clip the sector, else the sector."""
+        return self.fov if self.visible is None else self.visible
+
+    @property
+    def clipped(self) -> bool:
+        return self.visible is not None
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,8 @@ class CoverageResult:
     cameras: list[CoveredCamera]  # largest contribution first
     statuses: tuple[str, ...]
     suggestions: list[Suggestion] = field(default_factory=list)
+    # "visible_area" when a camera whose sector reaches the target had a clipped view, else "sector".
+    view_model: str = "sector"
 
 
 def measure_target(
@@ -91,21 +106,22 @@ def measure_cameras(
     suggestions: int = 0,
     suggestion_range_m: float = 30.0,
 ) -> CoverageResult:
-    """Coverage of `area` by exactly these cameras' fields of view, taken in id order.
+    """Coverage of `area` by exactly what these cameras see (`CoveredCamera.view`), taken in id order.
 
     A pure function of its inputs: figures recomputed for a reader from the cameras it may read are
     the very figures a registry without the others would give (docs/security.md, "Every figure in
     the caller's scope").
     """
     by_id = {camera.id: camera for camera in sorted(cameras, key=lambda camera: camera.id)}
-    coverage = measure.measure(area, {camera_id: camera.fov for camera_id, camera in by_id.items()})
+    coverage = measure.measure(area, {camera_id: camera.view for camera_id, camera in by_id.items()})
     measured = [
         _with_figures(by_id[item.camera_id], item.covered_m2, item.exclusive_m2) for item in coverage.cameras
     ]
     placed = []
     if suggestions and coverage.uncovered_local is not None:
         placed = suggest(coverage.uncovered_local, suggestions, suggestion_range_m)
-    return CoverageResult(area, coverage, measured, statuses, placed)
+    clipped = any(camera.clipped for camera in cameras)
+    return CoverageResult(area, coverage, measured, statuses, placed, view_model(clipped))
 
 
 def run_coverage(
@@ -136,7 +152,7 @@ def run_coverage(
     return result
 
 
-# In CoveredCamera's order (after id, the code is derived), then location and field of view.
+# In CoveredCamera's order (after id, the code is derived), then location, sector and visible area.
 _CANDIDATE_COLUMNS = (
     Camera.id,
     Camera.name,
@@ -152,13 +168,18 @@ _CANDIDATE_COLUMNS = (
     Camera.retention_hours,
     Camera.location,
     Camera.fov,
+    Camera.fov_visible,
 )
 
 
 def candidates(
     session: Session, actor: Actor, area: Area, filters: CameraFilters, statuses: tuple[str, ...]
 ) -> list[CoveredCamera]:
-    """Cameras in scope whose field of view reaches the target's region, by id (one indexed query)."""
+    """Cameras in scope whose sector reaches the target's region, by id (one indexed query).
+
+    A camera whose visible area misses the region stays a candidate: it sees none of it, so measuring
+    leaves it out, and it still tells the answer that obstacles were taken into account.
+    """
     backend = session_backend(session)
     scoped = dataclasses.replace(filters, statuses=statuses)
     statement = (
@@ -182,6 +203,7 @@ def candidates(
                 lon=point.x,
                 lat=point.y,
                 fov=to_shape(row.fov),
+                visible=None if row.fov_visible is None else to_shape(row.fov_visible),
             )
         )
     return found
@@ -200,6 +222,7 @@ def coverage_json(result: CoverageResult) -> dict[str, Any]:
         "area_m2": round(area_m2, AREA_DIGITS),
         "covered_m2": round(coverage.covered_m2, AREA_DIGITS),
         "ratio": round(coverage.ratio, RATIO_DIGITS),
+        "view_model": result.view_model,
         "statuses": list(result.statuses),
         "route": _route_json(coverage.route),
         "gaps": {
@@ -250,6 +273,7 @@ def _camera_json(camera: CoveredCamera, area_m2: float) -> dict[str, Any]:
         "covered_m2": round(camera.covered_m2, AREA_DIGITS),
         "exclusive_m2": round(camera.exclusive_m2, AREA_DIGITS),
         "share": round(camera.covered_m2 / area_m2, RATIO_DIGITS) if area_m2 else 0.0,
+        "clipped": camera.clipped,
     }
 
 

@@ -7,7 +7,9 @@ may not read now is left out with its owner's entry and contacts, and every figu
 suggestions, each camera's share, totals) is then recomputed from the cameras that remain, so a
 reader gets exactly the figures the plan would have if the cameras hidden from it did not exist
 (docs/security.md, "Every figure in the caller's scope"). To make that exact, the stored figures
-are computed from the same stored fields of view the recomputation starts from.
+are computed from the same stored fields of view the recomputation starts from: each camera's
+visible area where obstacles clip its sector (`fov_visible`), else its sector (`fov`, kept whole for
+the map). Each target's coverage and the totals say which (`view_model`).
 
 The stored form adds two keys the readers never get: each camera's own `contact` and each owner's
 `organisation_contact`, so owners and their contacts are regrouped from the visible cameras.
@@ -34,6 +36,7 @@ from observo.models.base import utcnow
 from observo.services.coverage import CoveredCamera, candidates, coverage_json, measure_cameras
 from observo.services.queries import CameraFilters
 from observo.services.scope import readable_cameras
+from observo.spatial.base import view_model
 
 STATUSES = ("active",)
 SUGGESTIONS = 3
@@ -93,7 +96,8 @@ def build_snapshot(session: Session, actor: Actor, intervention: Intervention) -
 
 
 def _as_stored(camera: CoveredCamera) -> CoveredCamera:
-    return dataclasses.replace(camera, fov=shape(to_geojson(camera.fov)))
+    visible = None if camera.visible is None else shape(to_geojson(camera.visible))
+    return dataclasses.replace(camera, fov=shape(to_geojson(camera.fov)), visible=visible)
 
 
 def _coverage(area: Area, cameras: list[CoveredCamera]) -> dict[str, Any]:
@@ -132,6 +136,8 @@ def _camera_entries(
                 "retention_hours": camera.retention_hours,
                 "location": [round(camera.lon, 7), round(camera.lat, 7)],
                 "fov": to_geojson(camera.fov),
+                # What obstacles leave of the sector (None: the sector): the figures are measured on it.
+                "fov_visible": None if camera.visible is None else to_geojson(camera.visible),
                 "target_ids": target_ids[camera.id],
                 "footage_expires_at": dl.iso_z(expiry.expires_at),
                 "flag": expiry.flag,
@@ -201,6 +207,10 @@ def _totals(targets: list[dict[str, Any]], cameras: list[dict[str, Any]]) -> dic
         "area_m2": round(area, 1),
         "covered_m2": round(covered, 1),
         "ratio": round(covered / area, 4) if area else 0.0,
+        # Snapshots stored before visible areas carry no view_model: they were measured on sectors.
+        "view_model": view_model(
+            any(target["coverage"].get("view_model") == "visible_area" for target in targets)
+        ),
     }
 
 
@@ -274,4 +284,5 @@ def _covered_camera(entry: dict[str, Any]) -> CoveredCamera:
         lon=lon,
         lat=lat,
         fov=shape(entry["fov"]),
+        visible=shape(entry["fov_visible"]) if entry.get("fov_visible") else None,
     )

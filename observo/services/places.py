@@ -6,10 +6,12 @@ partners and by admins; it is changed by the organisation's editors and by admin
 
 A place's coverage is measured in its organisation's read scope (`organisation_actor`), whoever asks
 for the measurement, so the series is comparable over time and counts only cameras the organisation
-itself may read. Only figures are stored (area, covered area, ratio, number of cameras), never which
-cameras they are. A reader is shown them only when its own scope covers the organisation's
-(`ReadScope.covers`: the organisation's users, admins); a pact partner reads the place without its
-figures, which could otherwise reveal the organisation's private cameras (docs/security.md).
+itself may read, each seeing its visible area where obstacles clip its sector (services/coverage.py;
+the audit entry of each measurement says which model, `view_model`). Only figures are stored (area,
+covered area, ratio, number of cameras), never which cameras they are. A reader is shown them only
+when its own scope covers the organisation's (`ReadScope.covers`: the organisation's users, admins);
+a pact partner reads the place without its figures, which could otherwise reveal the organisation's
+private cameras (docs/security.md).
 """
 
 from __future__ import annotations
@@ -144,6 +146,7 @@ def measure_place(session: Session, actor: Actor, place: Place) -> PlaceCoverage
         "ratio": measurement.ratio,
         "area_m2": measurement.area_m2,
         "covered_m2": measurement.covered_m2,
+        "view_model": result.view_model,
     }
     _record(session, actor, "place.measure", place, figures, result_count=measurement.camera_count)
     return measurement

@@ -8,6 +8,7 @@ filter can reveal more than the public map shows.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from observo.errors import NotAuthenticated
 from observo.models import Camera, Organisation
 from observo.services import query_audit
 from observo.services.scope import readable_cameras
-from observo.spatial.base import PageExtras, session_backend
+from observo.spatial.base import PageExtras, session_backend, view_clipped, view_model
 
 _CODE = re.compile(r"^\s*OBS-?0*(\d{1,12})\s*$", re.IGNORECASE)
 # Filters on properties the public output hides: only signed-in callers may use them.
@@ -63,6 +64,9 @@ class Page:
     hits: list[Hit]
     matched: int | None  # exact, or None when above the count cap
     has_more: bool
+    # What a field-of-view query (sees, search) took a camera to see: "visible_area" when a camera it
+    # weighed had a view clipped by obstacles, else "sector"; None for queries on positions only.
+    view_model: str | None = None
 
 
 def position_of(actor: Actor) -> sa.orm.InstrumentedAttribute:
@@ -126,8 +130,22 @@ def find_cameras(
     hits = [_hit(row) for row in rows[:limit]]
     counted = rows[0][-1] if sorts_every_match and rows else None
     page = _page(session, hits, len(rows) > limit, offset, where, count_cap, counted)
+    if query.sees is not None:  # the same query, its sectors instead of what the cameras see
+        _statement, others = camera_select(session, actor, dataclasses.replace(query, sees=None))
+        reached = [*others, session_backend(session).covers_point(Camera.fov, *query.sees)]
+        page = dataclasses.replace(page, view_model=_view_model(session, reached))
     query_audit.record_list_query(session, actor, query, page, offset)
     return page
+
+
+def _view_model(session: Session, reached: list) -> str:
+    """`view_model` of a query whose sectors-only clauses are `reached`: did obstacles clip any of them?
+
+    Asked of every camera whose sector reaches the target, not only of the matches: a camera dropped
+    because a building hides the point is exactly what the answer must own up to.
+    """
+    clipped = sa.select(Camera.id).where(*reached, view_clipped()).limit(1)
+    return view_model(session.scalar(clipped) is not None)
 
 
 def _within_page_reach(
@@ -196,7 +214,7 @@ def camera_select(session: Session, actor: Actor, query: CameraQuery) -> tuple[s
     if query.sees is not None:
         if not sees_full_detail(actor):
             raise NotAuthenticated("fields of view are shown to signed-in users only")
-        where.append(backend.covers_point(Camera.fov, *query.sees))
+        where.append(backend.view_covers_point(*query.sees))
         if distance is None:
             distance = backend.geodesic_distance(Camera.location, *query.sees)
     if distance is not None:
@@ -248,12 +266,9 @@ def search_cameras(
     require_reason(actor, reason)
     backend = session_backend(session)
     inside = backend.intersects(Camera.location, area.region)
-    sees_into = backend.intersects(Camera.fov, area.region)
-    where = [
-        readable_cameras(actor),
-        *filter_clauses(actor, filters, default_statuses=("active",)),
-        sa.or_(inside, sees_into),
-    ]
+    sees_into = backend.view_intersects(area.region)
+    scoped = [readable_cameras(actor), *filter_clauses(actor, filters, default_statuses=("active",))]
+    where = [*scoped, sa.or_(inside, sees_into)]
     relation = sa.case((inside, "inside"), else_="sees_into")
     if area.shape.geom_type == "Point":
         order = [backend.geodesic_distance(Camera.location, area.shape.x, area.shape.y)]
@@ -267,6 +282,8 @@ def search_cameras(
     hits = [Hit(row[0], round(area.distance_m(row[2], row[3]), 2), row[1]) for row in rows[:limit]]
     counted = rows[0][-1] if rows else None
     page = _page(session, hits, len(rows) > limit, offset, where, count_cap, counted)
+    reached = [*scoped, backend.intersects(Camera.fov, area.region)]
+    page = dataclasses.replace(page, view_model=_view_model(session, reached))
     query_audit.record_search(session, actor, reason, area, filters, page, offset)
     return page
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from observo.domain.crs import OutputCrs
 from observo.domain.shapes import EARTH_RADIUS_M, BBox, Radius, lonlat_to_mercator, mercator_to_lonlat
+from observo.models import Camera
 
 SRID = 4326
 Column = Any  # an InstrumentedAttribute or Column of geometry type
@@ -88,6 +89,16 @@ class SpatialBackend(Protocol):
 
     def intersects(self, column: Column, shape: BaseGeometry) -> sa.ColumnElement[bool]:
         """Geometries sharing at least a point with `shape` (index-assisted)."""
+
+    def view_covers_point(self, lon: float, lat: float) -> sa.ColumnElement[bool]:
+        """Cameras whose effective field of view (`effective_fov`) holds (lon, lat), boundary included.
+
+        The sector's index finds the candidates (the visible area lies inside the sector), then the
+        point is tested against what the camera actually sees.
+        """
+
+    def view_intersects(self, shape: BaseGeometry) -> sa.ColumnElement[bool]:
+        """Cameras whose effective field of view shares a point with `shape` (the sector's index first)."""
 
     def planar_distance(self, column: Column, lon: float, lat: float) -> sa.ColumnElement[float]:
         """Distance in degrees, for ordering outward from a point (the index's own order on PostGIS)."""
@@ -170,6 +181,29 @@ def session_backend(session: Session) -> SpatialBackend:
     if name not in _BACKENDS:
         _BACKENDS[name] = backend_for(name)
     return _BACKENDS[name]
+
+
+def effective_fov() -> sa.ColumnElement:
+    """What a camera sees: the visible area obstacles leave it (`cameras.fov_visible`), else its sector.
+
+    NULL `fov_visible` means no obstacle touches the sector (docs/visibility.md). Every question about
+    what a camera sees (who sees a point, search, coverage) asks this; editing and the sector drawn
+    in outputs keep `cameras.fov`.
+    """
+    return sa.func.coalesce(Camera.fov_visible, Camera.fov)
+
+
+def view_clipped() -> sa.ColumnElement[bool]:
+    """Cameras whose view obstacles clip: the answers that count them say `view_model: visible_area`."""
+    return Camera.fov_visible.is_not(None)
+
+
+VIEW_MODELS = ("sector", "visible_area")
+
+
+def view_model(clipped: bool) -> str:
+    """The model an answer used: `visible_area` when a camera it weighed had a clipped view."""
+    return "visible_area" if clipped else "sector"
 
 
 def mercator_cell(column: Column, cell_m: float) -> tuple[sa.ColumnElement[int], sa.ColumnElement[int]]:

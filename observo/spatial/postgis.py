@@ -24,6 +24,7 @@ from observo.spatial.base import (
     PageExtras,
     Tile,
     compiled_with_params,
+    effective_fov,
     mercator_cell,
 )
 
@@ -85,6 +86,15 @@ class PostgisBackend:
 
     def intersects(self, column: Column, shape: BaseGeometry) -> sa.ColumnElement[bool]:
         return func.ST_Intersects(column, _shape(shape))
+
+    def view_covers_point(self, lon: float, lat: float) -> sa.ColumnElement[bool]:
+        # && on the sector feeds its GiST index; the COALESCE alone would be tested on every row.
+        point = _point(lon, lat)
+        return sa.and_(Camera.fov.op("&&")(point), func.ST_Intersects(effective_fov(), point))
+
+    def view_intersects(self, shape: BaseGeometry) -> sa.ColumnElement[bool]:
+        region = _shape(shape)
+        return sa.and_(Camera.fov.op("&&")(region), func.ST_Intersects(effective_fov(), region))
 
     def planar_distance(self, column: Column, lon: float, lat: float) -> sa.ColumnElement[float]:
         # <-> is the operator a GiST index scan returns rows in order of (KNN): no sort of all matches.
@@ -186,6 +196,7 @@ _SPECIAL = {
     "owner": "o.slug",
     "operator": "op.slug",
     "fov": "ST_AsGeoJSON(c.fov, 7)::json",
+    "fov_visible": "ST_AsGeoJSON(c.fov_visible, 7)::json",
     "created_by": "(SELECT u.email FROM users u WHERE u.id = c.created_by_id)",
     "updated_by": "(SELECT u.email FROM users u WHERE u.id = c.updated_by_id)",
     "created_at": _isoformat("c.created_at"),

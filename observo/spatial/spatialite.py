@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from observo import optional
 from observo.domain.crs import OutputCrs
 from observo.domain.shapes import BBox, Radius
+from observo.models import Camera
 from observo.spatial.base import (
     MVT_EXTENT,
     SRID,
@@ -26,6 +27,7 @@ from observo.spatial.base import (
     PageExtras,
     Tile,
     compiled_with_params,
+    effective_fov,
     mercator_cell,
 )
 
@@ -93,6 +95,18 @@ class SpatialiteBackend:
 
     def intersects(self, column: Column, shape: BaseGeometry) -> sa.ColumnElement[bool]:
         return sa.and_(_indexed(column, _bounds(shape)), func.ST_Intersects(column, _shape(shape)) == 1)
+
+    def view_covers_point(self, lon: float, lat: float) -> sa.ColumnElement[bool]:
+        # The R*Tree of the sector finds the candidates (the visible area lies inside the sector).
+        frame = BBox(lon, lat, lon, lat)
+        return sa.and_(
+            _indexed(Camera.fov, frame), func.ST_Intersects(effective_fov(), _point(lon, lat)) == 1
+        )
+
+    def view_intersects(self, shape: BaseGeometry) -> sa.ColumnElement[bool]:
+        return sa.and_(
+            _indexed(Camera.fov, _bounds(shape)), func.ST_Intersects(effective_fov(), _shape(shape)) == 1
+        )
 
     def planar_distance(self, column: Column, lon: float, lat: float) -> sa.ColumnElement[float]:
         return func.ST_Distance(column, _point(lon, lat))
