@@ -60,7 +60,9 @@ PROPERTIES = (
     "temporary", "valid_from", "valid_until", "visibility",
 )  # fmt: skip
 # Set by the server: in an Observo export, ignored (schemas.camera.READ_ONLY_PROPERTIES).
-READ_ONLY = ("code", "version", "created_at", "updated_at", "created_by", "updated_by", "range_derived")
+READ_ONLY = (
+    "code", "version", "created_at", "updated_at", "created_by", "updated_by", "range_derived", "fov_visible",
+)  # fmt: skip
 COORDINATES = ("lon", "lat", "x", "y", "wkt")  # wkt: a column holding the point as WKT
 IGNORE = "-"
 MAP_TARGETS = (*PROPERTIES, *COORDINATES, IGNORE)

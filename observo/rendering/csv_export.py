@@ -88,6 +88,8 @@ def _flat(feature: dict[str, Any]) -> dict[str, Any]:
     for name, value in feature["properties"].items():
         if name == "fov":
             row["fov_wkt"] = shape(value).wkt if value else None
+        elif name == "fov_visible":  # as WKT too; read-only, so a re-import ignores the column
+            row[name] = shape(value).wkt if value else None
         elif isinstance(value, bool):
             row[name] = "true" if value else "false"
         elif isinstance(value, dict):

@@ -22,6 +22,7 @@ READ_ONLY_PROPERTIES = (
     "created_by",
     "updated_by",
     "range_derived",
+    "fov_visible",
 )
 
 
@@ -189,6 +190,14 @@ class CameraProperties(CameraAttributes):
     )
     fov_method = _choice(v.FOV_METHODS)
     range_derived = fields.Boolean()
+    fov_visible = Geometry(
+        ("Polygon", "MultiPolygon"),
+        allow_none=True,
+        metadata={
+            "description": "the part of fov that buildings and walls leave visible; null when no "
+            "obstacle touches fov (it is what the camera sees)"
+        },
+    )
     version = fields.Integer()
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
@@ -322,16 +331,21 @@ class CameraViewProperties(Schema):
     range_m = fields.Float()
     direction_unknown = fields.Boolean()
     fov_method = fields.String()
+    clipped = fields.Function(
+        lambda camera: camera.fov_visible is not None,
+        metadata={"type": "boolean", "description": "the geometry is the sector minus obstacles' shadows"},
+    )
 
 
 class CameraViewFeature(_Feature):
-    """A camera's field of view as a Feature: its sector polygon, the camera's id as the Feature's."""
+    """A camera's field of view as a Feature: what it sees (the visible area obstacles leave it, else
+    its sector), the camera's id as the Feature's."""
 
-    geometry = Geometry(("Polygon",))
+    geometry = Geometry(("Polygon", "MultiPolygon"))
     properties = fields.Nested(CameraViewProperties)
 
     def position(self, camera: Any) -> Any:
-        return camera.fov
+        return camera.fov if camera.fov_visible is None else camera.fov_visible
 
 
 class OrganisationContact(Schema):

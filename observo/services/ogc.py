@@ -223,7 +223,8 @@ def geometries_in(
 ) -> dict[int, dict[str, Any]]:
     """GeoJSON geometries of the cameras' positions (or fields of view) reprojected by the database
     into `crs`, written in its axis order and precision."""
-    column = Camera.fov if views else queries.position_of(actor)
+    # A view is drawn as what the camera sees: its visible area when obstacles clip it.
+    column = sa.func.coalesce(Camera.fov_visible, Camera.fov) if views else queries.position_of(actor)
     found = session_backend(session).transformed_geometries(session, column, Camera.id, camera_ids, crs.srid)
     return {key: crs_geojson(shapely.from_wkb(wkb), crs) for key, wkb in found.items()}
 

@@ -190,7 +190,8 @@ def _compute_unflushed(session: Session, views: Sequence[_View]) -> dict[int, Ba
             near = [] if tree is None else sorted(tree.query(box(*view.reach), predicate="intersects"))
             obstacles = [(shapes[index], heights[index]) for index in near]
             area = visible_area(view.lon, view.lat, view.sector, obstacles, view.height_m)
-            areas[view.camera_id] = None if area is view.sector else area
+            # Exteriors counter-clockwise as stored: the database's GeoJSON then reads as the schema's.
+            areas[view.camera_id] = None if area is view.sector else shapely.orient_polygons(area)
     return areas
 
 
