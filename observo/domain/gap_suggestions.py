@@ -9,10 +9,17 @@ kind of coverage problem, and it is explainable to the officer: "here you add mo
 In a wide gap many positions add a whole disc. Among those (within 1 % of the best gain) the one
 deepest inside the gap wins, i.e. farthest from any camera's view and from the target's edge: the
 darkest spot, not the first grid node in reading order.
+
+Obstacles hide part of a viewpoint's disc as they hide part of a camera's sector. Given `view` (the
+visible part of a disc around a position, `domain.visibility` in the caller's hands), the discs are
+ranked as above, then the `CLIPPED_SHORTLIST` best are clipped and the one whose visible part adds
+most wins; what it adds, and what later steps still count as uncovered, is its visible part. A
+position inside a building sees nothing (`view` returns an empty geometry).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +35,11 @@ TIE_FRACTION = 0.01
 # A viewpoint adding less than this is not worth suggesting.
 MIN_ADDED_M2 = 1.0
 DISC_QUAD_SEGMENTS = 16
+# With obstacles: how many of the best-ranked discs are clipped to pick from (clipping costs ~1.5 ms).
+CLIPPED_SHORTLIST = 8
+
+# (x, y, disc) in local metres -> the part of `disc` seen from (x, y) past the obstacles.
+View = Callable[[float, float, BaseGeometry], BaseGeometry]
 
 
 @dataclass(frozen=True)
@@ -38,10 +50,16 @@ class Suggestion:
     y: float
     range_m: float
     added_m2: float
+    clipped: bool = False  # obstacles hide part of its disc: `added_m2` counts the visible part
 
 
-def suggest(uncovered: BaseGeometry, count: int, range_m: float) -> list[Suggestion]:
-    """Up to `count` viewpoints, best first, each counted against what the earlier ones already add."""
+def suggest(
+    uncovered: BaseGeometry, count: int, range_m: float, view: View | None = None
+) -> list[Suggestion]:
+    """Up to `count` viewpoints, best first, each counted against what the earlier ones already add.
+
+    `view`: the part of a disc a viewpoint sees past obstacles (None: the whole disc).
+    """
     remaining = uncovered
     suggestions: list[Suggestion] = []
     for _ in range(count):
@@ -49,12 +67,18 @@ def suggest(uncovered: BaseGeometry, count: int, range_m: float) -> list[Suggest
             break
         points = _candidates(remaining, range_m)
         discs = shapely.buffer(points, range_m, quad_segs=DISC_QUAD_SEGMENTS)
-        best = _best(points, discs, remaining.simplify(RANKING_TOLERANCE_M))
-        gain = discs[best].intersection(remaining).area
+        rough = remaining.simplify(RANKING_TOLERANCE_M)
+        if view is None:
+            best = _best(points, discs, rough)
+            seen, clipped = discs[best], False
+        else:
+            best, seen = _best_clipped(points, discs, rough, remaining, view)
+            clipped = not seen.equals(discs[best])
+        gain = seen.intersection(remaining).area
         if gain < MIN_ADDED_M2:
             break
-        suggestions.append(Suggestion(points[best].x, points[best].y, range_m, gain))
-        remaining = remaining.difference(discs[best])
+        suggestions.append(Suggestion(points[best].x, points[best].y, range_m, gain, clipped))
+        remaining = remaining.difference(seen)
     return suggestions
 
 
@@ -64,6 +88,22 @@ def _best(points: np.ndarray, discs: np.ndarray, rough: BaseGeometry) -> int:
     tied = np.flatnonzero(gains >= gains.max() * (1 - TIE_FRACTION))
     depth = shapely.distance(points[tied], rough.boundary)
     return int(tied[int(np.argmax(depth))])
+
+
+def _best_clipped(
+    points: np.ndarray, discs: np.ndarray, rough: BaseGeometry, remaining: BaseGeometry, view: View
+) -> tuple[int, BaseGeometry]:
+    """Among the best-ranked discs, the one whose visible part adds most (ties: the better ranked)."""
+    gains = shapely.area(shapely.intersection(discs, rough))
+    depth = shapely.distance(points, rough.boundary)
+    ranked = np.lexsort((-depth, -gains))[:CLIPPED_SHORTLIST]  # by gain, then deepest
+    best, best_seen, best_gain = int(ranked[0]), shapely.Polygon(), -1.0
+    for index in ranked:
+        seen = view(points[index].x, points[index].y, discs[index])
+        gain = seen.intersection(remaining).area
+        if gain > best_gain:
+            best, best_seen, best_gain = int(index), seen, gain
+    return best, best_seen
 
 
 def _candidates(remaining: BaseGeometry, range_m: float) -> np.ndarray:

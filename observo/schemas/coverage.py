@@ -68,5 +68,9 @@ class CoverageAnswer(Schema):
         },
     )
     suggestions = fields.List(
-        fields.Dict(), metadata={"description": "greedy patrol positions over the gaps (suggestions only)"}
+        fields.Dict(),
+        metadata={
+            "description": "greedy patrol positions over the gaps (suggestions only); clipped: obstacles of "
+            "the layers you read hide part of its disc, and added_m2 counts only what it sees"
+        },
     )

@@ -11,9 +11,11 @@ is a gap. The answer's `view_model` says which model was used.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import shapely
 import sqlalchemy as sa
 from geoalchemy2.shape import to_shape
 from shapely.geometry import Point, mapping
@@ -21,11 +23,13 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from observo.domain import coverage as measure
-from observo.domain.gap_suggestions import Suggestion, suggest
+from observo.domain.gap_suggestions import Suggestion, View, suggest
 from observo.domain.permissions import Actor, sees_full_detail
-from observo.domain.shapes import Area
+from observo.domain.shapes import Area, BBox
+from observo.domain.visibility import Obstacle, visible_area
 from observo.errors import NotAuthenticated
 from observo.models import Camera, Organisation
+from observo.services import obstacles as obstacle_layers
 from observo.services import query_audit
 from observo.services.queries import CameraFilters, filter_clauses, require_reason
 from observo.services.scope import readable_cameras
@@ -35,6 +39,10 @@ DEFAULT_STATUSES = ("active",)
 NO_FILTERS = CameraFilters()
 RATIO_DIGITS = 4
 AREA_DIGITS = 1
+# A suggested viewpoint is an officer on foot: obstacles lower than the eye hide only the ground
+# just behind them (domain.visibility's height model).
+PATROL_EYE_HEIGHT_M = 1.6
+_OBSTACLE_PAGE = 5000
 
 
 @dataclass(frozen=True)
@@ -96,7 +104,8 @@ def measure_target(
     """
     statuses = filters.statuses or DEFAULT_STATUSES
     found = candidates(session, actor, area, filters, statuses)
-    return measure_cameras(area, found, statuses, suggestions, suggestion_range_m)
+    near = nearby_obstacles(session, actor, area, suggestion_range_m) if suggestions else []
+    return measure_cameras(area, found, statuses, suggestions, suggestion_range_m, near)
 
 
 def measure_cameras(
@@ -105,12 +114,13 @@ def measure_cameras(
     statuses: tuple[str, ...] = DEFAULT_STATUSES,
     suggestions: int = 0,
     suggestion_range_m: float = 30.0,
+    obstacles: Sequence[Obstacle] = (),
 ) -> CoverageResult:
     """Coverage of `area` by exactly what these cameras see (`CoveredCamera.view`), taken in id order.
 
     A pure function of its inputs: figures recomputed for a reader from the cameras it may read are
     the very figures a registry without the others would give (docs/security.md, "Every figure in
-    the caller's scope").
+    the caller's scope"). `obstacles` (EPSG:4326, with heights) clip the suggestions' own views.
     """
     by_id = {camera.id: camera for camera in sorted(cameras, key=lambda camera: camera.id)}
     coverage = measure.measure(area, {camera_id: camera.view for camera_id, camera in by_id.items()})
@@ -119,7 +129,8 @@ def measure_cameras(
     ]
     placed = []
     if suggestions and coverage.uncovered_local is not None:
-        placed = suggest(coverage.uncovered_local, suggestions, suggestion_range_m)
+        view = patrol_view(area, obstacles)
+        placed = suggest(coverage.uncovered_local, suggestions, suggestion_range_m, view)
     clipped = any(camera.clipped for camera in cameras)
     return CoverageResult(area, coverage, measured, statuses, placed, view_model(clipped))
 
@@ -209,6 +220,42 @@ def candidates(
     return found
 
 
+def nearby_obstacles(session: Session, actor: Actor, area: Area, range_m: float) -> list[Obstacle]:
+    """The obstacles of the layers `actor` reads within `range_m` of the target (services/obstacles.py):
+    what may hide part of a suggested viewpoint's disc."""
+    reach = BBox(*area.to_lonlat(area.local_region.buffer(range_m)).bounds)
+    found: list[Obstacle] = []
+    more, offset = True, 0
+    while more:
+        page, more = obstacle_layers.obstacles_in_box(session, actor, reach, _OBSTACLE_PAGE, offset)
+        found += [(to_shape(obstacle.geometry), obstacle.height_m) for obstacle in page]
+        offset += len(page)
+    return found
+
+
+def patrol_view(area: Area, obstacles: Sequence[Obstacle]) -> View | None:
+    """What a viewpoint at local (x, y) sees of its disc past `obstacles` (domain.visibility), in the
+    target's local metres; None without obstacles (the whole disc)."""
+    if not obstacles:
+        return None
+    shapes = [geometry for geometry, _height in obstacles]
+    tree = shapely.STRtree(shapes)
+
+    def view(x: float, y: float, disc: BaseGeometry) -> BaseGeometry:
+        centre = area.to_lonlat(Point(x, y))
+        disc_lonlat = area.to_lonlat(disc)
+        near = [obstacles[index] for index in tree.query(disc_lonlat)]
+        if any(shape.geom_type in _FOOTPRINTS and shape.covers(centre) for shape, _height in near):
+            return shapely.Polygon()  # inside a building: no place to stand (nor to see from)
+        seen = visible_area(centre.x, centre.y, disc_lonlat, near, PATROL_EYE_HEIGHT_M)
+        return disc if seen is disc_lonlat else area.to_local(seen)
+
+    return view
+
+
+_FOOTPRINTS = ("Polygon", "MultiPolygon")
+
+
 def _with_figures(camera: CoveredCamera, covered_m2: float, exclusive_m2: float) -> CoveredCamera:
     return dataclasses.replace(camera, covered_m2=covered_m2, exclusive_m2=exclusive_m2)
 
@@ -285,5 +332,6 @@ def _suggestion_json(target: Area, rank: int, suggestion: Suggestion, area_m2: f
         "range_m": suggestion.range_m,
         "added_m2": round(suggestion.added_m2, AREA_DIGITS),
         "added_ratio": round(suggestion.added_m2 / area_m2, RATIO_DIGITS) if area_m2 else 0.0,
+        "clipped": suggestion.clipped,
         "label": "suggestion",
     }

@@ -31,9 +31,16 @@ from observo.domain import deadlines as dl
 from observo.domain.geometry import to_geojson
 from observo.domain.permissions import Actor
 from observo.domain.shapes import Area
+from observo.domain.visibility import Obstacle
 from observo.models import Camera, Intervention, InterventionTarget, Organisation
 from observo.models.base import utcnow
-from observo.services.coverage import CoveredCamera, candidates, coverage_json, measure_cameras
+from observo.services.coverage import (
+    CoveredCamera,
+    candidates,
+    coverage_json,
+    measure_cameras,
+    nearby_obstacles,
+)
 from observo.services.queries import CameraFilters
 from observo.services.scope import readable_cameras
 from observo.spatial.base import view_model
@@ -66,7 +73,7 @@ def build_snapshot(session: Session, actor: Actor, intervention: Intervention) -
         # Measured from the fields of view as the snapshot stores them (GeoJSON, 7 decimals): what a
         # reader's recomputation starts from, so both give the same figures to the last digit.
         found = [_as_stored(camera) for camera in candidates(session, actor, area, filters, STATUSES)]
-        coverage = _coverage(area, found)
+        coverage = _coverage(area, found, nearby_obstacles(session, actor, area, SUGGESTION_RANGE_M))
         targets.append(
             {
                 "id": target.id,
@@ -100,10 +107,10 @@ def _as_stored(camera: CoveredCamera) -> CoveredCamera:
     return dataclasses.replace(camera, fov=shape(to_geojson(camera.fov)), visible=visible)
 
 
-def _coverage(area: Area, cameras: list[CoveredCamera]) -> dict[str, Any]:
+def _coverage(area: Area, cameras: list[CoveredCamera], obstacles: list[Obstacle]) -> dict[str, Any]:
     """A target's coverage answer by exactly these cameras: the one computation behind stored and
-    recomputed figures."""
-    return coverage_json(measure_cameras(area, cameras, STATUSES, SUGGESTIONS, SUGGESTION_RANGE_M))
+    recomputed figures (`obstacles` clip the suggestions' views)."""
+    return coverage_json(measure_cameras(area, cameras, STATUSES, SUGGESTIONS, SUGGESTION_RANGE_M, obstacles))
 
 
 def window_json(intervention: Intervention) -> dict[str, str | None]:
@@ -237,7 +244,7 @@ def filter_snapshot(
     ]
     targets = snapshot["targets"]
     if len(visible) < len(snapshot["cameras"]):
-        targets = _remeasured(intervention, targets, visible)
+        targets = _remeasured(session, actor, intervention, targets, visible)
     cameras = [{k: v for k, v in camera.items() if k not in _STORED_ONLY} for camera in visible]
     totals = {**snapshot["totals"], **_totals(targets, cameras), "owners": len(grouped)}
     return {**snapshot, "targets": targets, "cameras": cameras, "owners": grouped, "totals": totals}
@@ -252,15 +259,21 @@ def readable_ids(session: Session, actor: Actor, camera_ids: list[int]) -> set[i
 
 
 def _remeasured(
-    intervention: Intervention, targets: list[dict[str, Any]], visible: list[dict[str, Any]]
+    session: Session,
+    actor: Actor,
+    intervention: Intervention,
+    targets: list[dict[str, Any]],
+    visible: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """Each target's coverage recomputed from the visible cameras that see into it."""
+    """Each target's coverage recomputed from the visible cameras that see into it (the suggestions
+    clipped by the obstacles the reader reads now)."""
     areas = {target.id: target_area(target) for target in intervention.targets}
     remeasured = []
     for target in targets:
         area = areas.get(target["id"]) or Area(shape(target["geometry"]), target["buffer_m"])
         seeing = [_covered_camera(camera) for camera in visible if target["id"] in camera["target_ids"]]
-        remeasured.append({**target, "coverage": _coverage(area, seeing)})
+        obstacles = nearby_obstacles(session, actor, area, SUGGESTION_RANGE_M)
+        remeasured.append({**target, "coverage": _coverage(area, seeing, obstacles)})
     return remeasured
 
 

@@ -19,7 +19,7 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import LineString, Point, box, mapping, shape
 
 from observo.domain.shapes import Area
-from observo.models import AuditEntry, Camera, Intervention
+from observo.models import AuditEntry, Camera, Intervention, Obstacle
 from observo.services import interventions as plans
 from observo.services.actors import actor_for
 from tests import factories
@@ -266,3 +266,43 @@ def test_snapshot_and_brief_measure_and_state_the_visible_area(client, session, 
     page = client.get(f"/api/v1/interventions/{intervention.id}/brief", headers=headers)
     assert page.status_code == 200, page.get_data(as_text=True)[:500]
     assert "conta solo l'area visibile" in page.get_data(as_text=True)
+
+
+# --- patrol suggestions over the gaps --------------------------------------------------------------
+
+
+def add_building(session, organisation, footprint, height_m: float | None = 12.0) -> None:
+    session.add(
+        Obstacle(
+            organisation_id=organisation.id,
+            kind="building",
+            geometry=WKTElement(footprint.wkt, srid=4326),
+            height_m=height_m,
+            source="test",
+        )
+    )
+    session.commit()
+
+
+def test_suggestions_see_past_the_obstacles_the_caller_reads(client, session, town, viewer):
+    """A suggestion never stands inside a building, and what it adds leaves the building out."""
+    target = local_box((0, 0), 60)
+    building = local_box((-35, 0), 25)  # the west part of the target, 50 m x 50 m
+    add_building(session, town, building)
+    answer = post(client, viewer, "/api/v1/coverage", target, suggestions=3, suggestion_range_m=30)
+    assert answer["ratio"] == 0 and answer["suggestions"]
+    open_ground = utm(target.difference(building))
+    for suggestion in answer["suggestions"]:
+        point = shape(suggestion["geometry"])
+        assert not building.covers(point)
+        disc = utm(point).buffer(30)
+        assert suggestion["added_m2"] <= disc.intersection(open_ground).area * 1.01
+    assert any(suggestion["clipped"] for suggestion in answer["suggestions"])
+    assert sum(s["added_m2"] for s in answer["suggestions"]) <= open_ground.area * 1.01
+
+
+def test_suggestions_ignore_obstacles_of_layers_the_caller_cannot_read(client, session, town, viewer):
+    stranger = factories.org(session, "visible-stranger")
+    add_building(session, stranger, local_box((-35, 0), 25))
+    answer = post(client, viewer, "/api/v1/coverage", local_box((0, 0), 60), suggestions=3)
+    assert not any(suggestion["clipped"] for suggestion in answer["suggestions"])
