@@ -20,6 +20,7 @@ from shapely.geometry import LineString, Point, box, mapping, shape
 
 from observo.domain.shapes import Area
 from observo.models import AuditEntry, Camera, Intervention, Obstacle
+from observo.services import intervention_snapshot
 from observo.services import interventions as plans
 from observo.services.actors import actor_for
 from tests import factories
@@ -306,3 +307,33 @@ def test_suggestions_ignore_obstacles_of_layers_the_caller_cannot_read(client, s
     add_building(session, stranger, local_box((-35, 0), 25))
     answer = post(client, viewer, "/api/v1/coverage", local_box((0, 0), 60), suggestions=3)
     assert not any(suggestion["clipped"] for suggestion in answer["suggestions"])
+
+
+def test_a_readers_recomputed_snapshot_keeps_the_visible_area(session, town, clipped):
+    """A reader who may not read one camera gets figures recomputed from the stored visible areas."""
+    camera, visible = clipped
+    region = factories.org(session, "visible-region")
+    factories.camera(session, region, *lonlat(0, 80), bearing_deg=180, range_m=40, visibility="private")
+    admin = factories.user(session, region, "admin")
+    target = local_box((0, 35), 15)
+    values = {
+        "title": "Presidio cortile",
+        "kind": "event",
+        "status": "planned",
+        "reason": REASON,
+        "window_start": datetime(2026, 11, 20, 17, 0, tzinfo=UTC),
+        "window_end": datetime(2026, 11, 20, 21, 0, tzinfo=UTC),
+        "targets": [{"name": "Cortile", "geometry": target, "buffer_m": 0}],
+    }
+    intervention = plans.create_intervention(session, actor_for(session, admin), values)
+    session.commit()
+    assert len(intervention.snapshot["cameras"]) == 2
+    reader = actor_for(session, factories.user(session, town, "viewer"))
+    filtered = intervention_snapshot.filter_snapshot(session, intervention.snapshot, reader, intervention)
+    assert [entry["id"] for entry in filtered["cameras"]] == [camera.id]
+    [measured] = filtered["targets"]
+    assert measured["coverage"]["view_model"] == "visible_area"
+    assert measured["coverage"]["covered_m2"] == pytest.approx(
+        utm(visible.intersection(target)).area, rel=5e-3
+    )
+    assert filtered["totals"]["view_model"] == "visible_area"
