@@ -19,7 +19,7 @@ from observo.domain.permissions import Actor, can_write_for
 from observo.errors import FieldIssue, Forbidden, InvalidInput, NotFound, StaleVersion
 from observo.models import Camera, CameraStatusChange, Organisation
 from observo.models.base import utcnow
-from observo.services import audit, camera_audit, visible_areas
+from observo.services import audit, camera_audit, derived_columns, visible_areas
 from observo.services.organisations import may_see_organisation, nameable_organisation
 from observo.services.scope import readable_cameras
 
@@ -207,21 +207,12 @@ def place_cameras_of(session: Session, organisation: Organisation) -> int:
     """
     table = Camera.__table__
     rows = session.execute(sa.select(table.c.id, table.c.location).where(table.c.owner_id == organisation.id))
-    params = [
-        {"camera_id": camera_id, "point": public_point(to_shape(location), organisation.public_precision_m)}
+    points = {
+        camera_id: public_point(to_shape(location), organisation.public_precision_m)
         for camera_id, location in rows
-    ]
-    if params:
-        stmt = (
-            table.update()
-            .where(table.c.id == sa.bindparam("camera_id"))
-            .values(public_location=sa.bindparam("point", type_=table.c.public_location.type))
-        )
-        session.execute(stmt, params)
-        for loaded in list(session.identity_map.values()):
-            if isinstance(loaded, Camera) and loaded.owner_id == organisation.id:
-                session.expire(loaded, ["public_location"])
-    return len(params)
+    }
+    derived_columns.write_derived(session, "public_location", points)
+    return len(points)
 
 
 def _apply_fov(camera: Camera, location: Point, attrs: Mapping[str, Any], *, optics_changed: bool) -> None:

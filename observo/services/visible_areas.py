@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from observo.domain.visibility import visible_area
 from observo.models import Camera, Obstacle
+from observo.services import derived_columns
 from observo.spatial.base import session_backend
 
 SRID = 4326
@@ -143,22 +144,12 @@ def _recompute_chunk(session: Session, ids: list[int]) -> RecomputeResult:
         views.append(_View(camera_id, point.x, point.y, to_shape(sector), height_m))
         stored[camera_id] = None if current is None else to_shape(current)
     areas = _compute(session, views)
-    changes = [
-        {"camera_id": camera_id, "area": None if area is None else from_shape(area, srid=SRID)}
+    changes = {
+        camera_id: None if area is None else from_shape(area, srid=SRID)
         for camera_id, area in areas.items()
         if not _same(stored[camera_id], area)
-    ]
-    if changes:
-        stmt = (
-            _CAMERAS.update()
-            .where(_CAMERAS.c.id == sa.bindparam("camera_id"))
-            .values(fov_visible=sa.bindparam("area", type_=_CAMERAS.c.fov_visible.type))
-        )
-        session.execute(stmt, changes)
-        changed = {change["camera_id"] for change in changes}
-        for loaded in list(session.identity_map.values()):
-            if isinstance(loaded, Camera) and loaded.id in changed:
-                session.expire(loaded, ["fov_visible"])
+    }
+    derived_columns.write_derived(session, "fov_visible", changes)
     clipped = sum(area is not None for area in areas.values())
     return RecomputeResult(len(views), clipped, len(changes))
 
