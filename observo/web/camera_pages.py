@@ -23,6 +23,7 @@ from observo.domain.permissions import Actor
 from observo.extensions import db
 from observo.http.auth import current_actor
 from observo.http.filters import camera_filters
+from observo.http.i18n import render_page
 from observo.models import CameraStatusChange
 from observo.rendering.features import dumped_features, feature_schema
 from observo.schemas.queries import CameraFilterQuery
@@ -31,7 +32,7 @@ from observo.services.cameras import camera_history, readable_camera
 from observo.services.scope import camera_owners
 from observo.settings import current_settings
 from observo.web.labels import FIELD_LABELS, SOURCE_LABELS, VALUE_LABELS, camera_rows, value_label
-from observo.web.pages import bp, render_page
+from observo.web.pages import bp
 from observo.web.source_data import source_view
 
 PAGE_LIMIT = 50

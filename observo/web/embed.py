@@ -26,7 +26,7 @@ from observo.errors import NotFound
 from observo.extensions import db
 from observo.http.assets import EMBED_ASSETS, asset_tags
 from observo.http.auth import current_actor
-from observo.http.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from observo.http.i18n import DEFAULT_LANGUAGE, LANGUAGES, render_page
 from observo.http.security import session_written
 from observo.models import Organisation
 from observo.services.export_queries import exported_licences
@@ -37,7 +37,7 @@ from observo.web import embed_origins  # noqa: F401 - registers the origins page
 from observo.web.labels import labels_for_scripts
 from observo.web.map_page import tile_config
 from observo.web.of_names import of_organisation
-from observo.web.pages import bp, render_page
+from observo.web.pages import bp
 
 HEIGHT_RANGE = (150, 2000)  # pixels a `height` may ask for
 MAX_ZOOM = 19

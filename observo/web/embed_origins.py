@@ -18,9 +18,10 @@ from observo.domain.origins import MAX_ORIGINS, is_origin, normalise_origin
 from observo.errors import InvalidInput
 from observo.extensions import db
 from observo.http.auth import current_actor
+from observo.http.i18n import render_page
 from observo.services.organisations import organisation_by_slug, update_organisation
 from observo.settings import Settings, current_settings
-from observo.web.pages import bp, render_page
+from observo.web.pages import bp
 
 MAX_LINE = 300  # an origin is short: a longer line is a pasted page, not a mistake to echo whole
 

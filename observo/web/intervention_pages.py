@@ -25,7 +25,7 @@ from observo.domain.permissions import Actor
 from observo.errors import InvalidInput
 from observo.extensions import db
 from observo.http.auth import current_actor
-from observo.http.i18n import language
+from observo.http.i18n import language, render_page
 from observo.models import Intervention
 from observo.models.base import utcnow
 from observo.services import interventions as plans
@@ -47,7 +47,7 @@ from observo.web.brief import (
     target_figures,
 )
 from observo.web.brief_map import target_map_svg
-from observo.web.pages import bp, render_page
+from observo.web.pages import bp
 
 
 class PreservationForm(FlaskForm):

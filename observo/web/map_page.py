@@ -13,13 +13,13 @@ from observo.domain.permissions import Actor
 from observo.extensions import db
 from observo.http.assets import MAP_ASSETS, asset_tags
 from observo.http.auth import current_actor
-from observo.http.i18n import language
+from observo.http.i18n import language, render_page
 from observo.models import Organisation
 from observo.services.map_home import home_extent
 from observo.services.scope import camera_owners
 from observo.settings import Settings, current_settings
 from observo.web.labels import labels_for_scripts
-from observo.web.pages import bp, render_page
+from observo.web.pages import bp
 from observo.web.plural_messages import plural_messages
 from observo.web.source_data import attributions_for_scripts
 

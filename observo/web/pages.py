@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length
 
 from observo.errors import ObservoError
 from observo.extensions import db
-from observo.http.i18n import gettext, language, lazy_gettext, render_page  # noqa: F401 (the pages import it from here)
+from observo.http.i18n import gettext, lazy_gettext, render_page
 from observo.http.problem_api import api, is_api_request
 from observo.http.problem_text import localise
 from observo.http.problems import CODE_BY_STATUS, problem, status_for, title_for

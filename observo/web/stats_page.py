@@ -18,12 +18,13 @@ from marshmallow import EXCLUDE, ValidationError
 from observo.domain import vocabulary as v
 from observo.extensions import db
 from observo.http.auth import current_actor
+from observo.http.i18n import render_page
 from observo.models import PlaceCoverage
 from observo.schemas.stats import StatsQuery
 from observo.services import stats
 from observo.services.stats import Figures, MunicipalityFigures, PlaceTrend
 from observo.web.labels import VALUE_LABELS
-from observo.web.pages import bp, render_page
+from observo.web.pages import bp
 
 CATEGORY_LABELS = {
     "school": _l("School"),
