@@ -111,6 +111,16 @@ def feature(geometry: dict | None, fid: str | None = None, **properties: object)
 X0, Y0 = utm(LON + 0.004, LAT)  # 300 m east of the OSM extract
 
 
+def bad_geojson() -> bytes:
+    """A good square, a bow tie (self-intersection) and a feature without geometry, in UTM 32N."""
+    bow_tie = [[X0, Y0], [X0 + 10, Y0 + 10], [X0 + 10, Y0], [X0, Y0 + 10], [X0, Y0]]
+    return utm_geojson(
+        feature(utm_square(X0, Y0, 20)),
+        feature({"type": "Polygon", "coordinates": [bow_tie]}),
+        feature(None),
+    )
+
+
 def city_geojson(*, height: str = "12 m") -> bytes:
     """Two buildings (20 m and 10 m squares) and a wall, in UTM 32N, as a regional DBT might export them."""
     return utm_geojson(

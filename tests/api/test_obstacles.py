@@ -194,24 +194,7 @@ def test_import_and_delete_per_role(client, session, towns):
 def test_bad_files_change_nothing(client, session, towns):
     editor = factories.headers_for(session, towns["torino"], "editor")
     before = _layer(session, "torino")
-    bow_tie = data.utm_geojson(
-        data.feature(data.utm_square(data.X0, data.Y0, 20)),
-        data.feature(
-            {
-                "type": "Polygon",
-                "coordinates": [
-                    [
-                        [data.X0, data.Y0],
-                        [data.X0 + 10, data.Y0 + 10],
-                        [data.X0 + 10, data.Y0],
-                        [data.X0, data.Y0 + 10],
-                        [data.X0, data.Y0],
-                    ]
-                ],
-            }
-        ),
-        data.feature(None),
-    )
+    bow_tie = data.bad_geojson()
     refused = _upload(client, editor, bow_tie, "edifici.geojson", organization="torino")
     assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
     codes = {(e["pointer"].split("/geometry")[0], e["code"]) for e in refused.json["errors"]}

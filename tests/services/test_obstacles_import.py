@@ -127,24 +127,7 @@ def test_reimport_replaces_only_that_source(session, town):
     [
         (  # a bow tie, a feature without geometry
             "edifici.geojson",
-            lambda: data.utm_geojson(
-                data.feature(data.utm_square(data.X0, data.Y0, 20)),
-                data.feature(
-                    {
-                        "type": "Polygon",
-                        "coordinates": [
-                            [
-                                [data.X0, data.Y0],
-                                [data.X0 + 10, data.Y0 + 10],
-                                [data.X0 + 10, data.Y0],
-                                [data.X0, data.Y0 + 10],
-                                [data.X0, data.Y0],
-                            ]
-                        ],
-                    }
-                ),
-                data.feature(None),
-            ),
+            data.bad_geojson,
             {"self_intersection", "no_geometry"},
         ),
         (
