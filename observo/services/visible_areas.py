@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,22 +85,31 @@ def visible_geometry(
     return None if area is None else from_shape(area, srid=SRID)
 
 
-def recompute(session: Session, camera_ids: Iterable[int]) -> RecomputeResult:
+Progress = Callable[[int, int], None]  # (cameras done, cameras in all), after each chunk
+
+
+def recompute(
+    session: Session, camera_ids: Iterable[int], progress: Progress | None = None
+) -> RecomputeResult:
     """Compute and store the visible area of these cameras (ids of cameras that no longer exist are
     ignored); only values that changed are written."""
     result = RecomputeResult()
     ids = sorted(set(camera_ids))
     for start in range(0, len(ids), CHUNK):
         result.add(_recompute_chunk(session, ids[start : start + CHUNK]))
+        if progress is not None:
+            progress(min(start + CHUNK, len(ids)), len(ids))
     return result
 
 
-def recompute_all(session: Session, owner_ids: Sequence[int] | None = None) -> RecomputeResult:
+def recompute_all(
+    session: Session, owner_ids: Sequence[int] | None = None, progress: Progress | None = None
+) -> RecomputeResult:
     """`recompute` of every camera (of these owners)."""
     stmt = sa.select(_CAMERAS.c.id).order_by(_CAMERAS.c.id)
     if owner_ids is not None:
         stmt = stmt.where(_CAMERAS.c.owner_id.in_(list(owner_ids)))
-    return recompute(session, session.scalars(stmt))
+    return recompute(session, session.scalars(stmt), progress)
 
 
 def cameras_affected_by(session: Session, geometries: Sequence[BaseGeometry]) -> set[int]:
