@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,10 +12,12 @@ from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
 from observo.demo import territory
+from observo.demo.territory_buildings import SOURCE as BUILDINGS_SOURCE
+from observo.demo.territory_buildings import demo_building_layers
 from observo.domain.camera_rules import DATE_ATTRIBUTES
 from observo.domain.permissions import SYSTEM
-from observo.models import Camera, Organisation, Pact, User
-from observo.services import accounts, demo_plans, organisations
+from observo.models import Camera, Obstacle, Organisation, Pact, User
+from observo.services import accounts, demo_plans, obstacles, organisations
 from observo.services.cameras import CameraWrite, create_camera
 
 # Seeding acts as the platform itself: an admin without a user row.
@@ -28,6 +31,7 @@ class SeedReport:
     cameras: int
     places: int = 0
     interventions: int = 0
+    buildings: int = 0
 
 
 def seed_demo(session: Session, password: str) -> SeedReport:
@@ -50,13 +54,41 @@ def seed_demo(session: Session, password: str) -> SeedReport:
             create_camera(session, SYSTEM, CameraWrite(Point(spec["lon"], spec["lat"]), attrs))
             new_cameras += 1
     session.flush()
+    new_buildings = _seed_buildings(session)  # before the places' coverage is measured: it sees them
     return SeedReport(
         new_orgs,
         new_users,
         new_cameras,
         demo_plans.seed_places(session),
         demo_plans.seed_intervention(session),
+        new_buildings,
     )
+
+
+def _seed_buildings(session: Session) -> int:
+    """Each town's generated buildings (demo/territory_buildings.py), imported as its obstacle layer
+    BUILDINGS_SOURCE when it has none yet; the import recomputes the visible areas of the cameras
+    they clip. A layer already there is left as it is, like the rest of the demo."""
+    seeded = set(
+        session.scalars(
+            sa.select(Organisation.slug)
+            .join(Obstacle, Obstacle.organisation_id == Organisation.id)
+            .where(Obstacle.source == BUILDINGS_SOURCE)
+            .distinct()
+        )
+    )
+    if seeded >= set(territory.town_centres()):
+        return 0  # every layer is there: not even generated
+    added = 0
+    for slug, layer in demo_building_layers().items():
+        if slug in seeded:
+            continue
+        data = json.dumps(layer).encode()
+        done = obstacles.import_obstacles(
+            session, SYSTEM, data, f"{BUILDINGS_SOURCE}.geojson", slug, source=BUILDINGS_SOURCE
+        )
+        added += sum(done.counts.values())
+    return added
 
 
 def _ensure_organisation(session: Session, spec: dict[str, Any]) -> bool:
