@@ -126,7 +126,10 @@ export function createCameraLayer(ctx) {
     for (const feature of features) {
       seen.add(feature.id);
       const existing = markers.get(feature.id);
-      if (existing && sameVersion(existing.feature, feature)) continue;
+      if (existing && sameVersion(existing.feature, feature)) {
+        existing.feature = feature; // derived data (the visible area) changes without a new version
+        continue;
+      }
       if (existing) points.removeLayer(existing);
       const marker = cameraMarker(feature);
       markers.set(feature.id, marker);
@@ -180,25 +183,25 @@ export function createCameraLayer(ctx) {
     return marker;
   }
 
-  // Sectors live on one canvas and are kept by camera id: a pan draws only the new ones.
+  // Sectors live on one canvas and are kept by camera id: a pan draws only the new ones. Where
+  // buildings clip a camera's view (`fov_visible`), what it sees is filled and its whole sector is
+  // only outlined, faintly, behind it. A recomputed visible area keeps the camera's version, so the
+  // drawing is kept by version and the visible area's signature.
   function drawSectors() {
     if (map.getZoom() < config.zoom.sectors) return clearSectors();
     for (const [id, layer] of sectorLayers) {
       const marker = markers.get(id);
-      if (!marker || marker.feature.properties.version !== layer.version) {
+      if (!marker || layer.signature !== viewSignature(marker.feature.properties)) {
         sectors.removeLayer(layer);
         sectorLayers.delete(id);
       }
     }
     for (const [id, marker] of markers) {
-      const { fov, status, version } = marker.feature.properties;
+      const props = marker.feature.properties;
       // A direction nobody knows has no sector to draw (its stored field of view is its own spot).
-      if (!fov || sectorLayers.has(id) || directionUnknown(marker.feature.properties)) continue;
-      const colour = STATUS_COLOURS[status] || "#0b3d91";
-      const layer = L.polygon(fov.coordinates.map((ring) => ring.map(([lng, lat]) => [lat, lng])), {
-        renderer: sectorCanvas, interactive: false, color: colour, weight: 1, fillColor: colour, fillOpacity: 0.15,
-      });
-      layer.version = version;
+      if (!props.fov || sectorLayers.has(id) || directionUnknown(props)) continue;
+      const layer = sectorLayer(props, STATUS_COLOURS[props.status] || "#0b3d91", sectorCanvas);
+      layer.signature = viewSignature(props);
       sectorLayers.set(id, layer);
       sectors.addLayer(layer);
     }
@@ -231,7 +234,55 @@ export function createCameraLayer(ctx) {
     marker: (id) => markers.get(id),
     features: () => [...markers.values()].map((marker) => marker.feature),
     sectorCount: () => sectorLayers.size,
+    // What is drawn for a camera, for the tests: [{part: "sector", polygons: 1}], or the faint
+    // "sector-outline" and the "visible" area (as many polygons as it has parts) where buildings clip it.
+    sectorParts: (id) => {
+      const layer = sectorLayers.get(id);
+      const parts = !layer ? [] : layer instanceof L.LayerGroup ? layer.getLayers() : [layer];
+      return parts.map((part) => {
+        const latLngs = part.getLatLngs();
+        return { part: part.options.part, polygons: !latLngs.length ? 0 : L.LineUtil.isFlat(latLngs[0]) ? 1 : latLngs.length };
+      });
+    },
   };
+}
+
+// The camera's sector alone, or, where buildings clip it, its faint outline (thin, dashed, barely
+// filled) under the area it really sees (the usual fill and border, in its status's colour; nothing
+// when buildings hide it all).
+function sectorLayer(props, colour, renderer) {
+  const sector = polygonLatLngs(props.fov) || [];
+  if (!props.fov_visible) {
+    return L.polygon(sector, { renderer, interactive: false, color: colour, weight: 1, fillColor: colour,
+      fillOpacity: 0.15, part: "sector" });
+  }
+  return L.layerGroup([
+    L.polygon(sector, { renderer, interactive: false, color: colour, weight: 1, opacity: 0.6, dashArray: "4 4",
+      fillColor: colour, fillOpacity: 0.04, part: "sector-outline" }),
+    L.polygon(polygonLatLngs(props.fov_visible) || [], { renderer, interactive: false, color: colour, weight: 1,
+      fillColor: colour, fillOpacity: 0.15, part: "visible" }),
+  ]);
+}
+
+// GeoJSON Polygon or MultiPolygon -> Leaflet's nested [lat, lng] arrays (rings; polygons of rings);
+// null for an empty or unexpected geometry.
+export function polygonLatLngs(geometry) {
+  const ring = (positions) => positions.map(([lng, lat]) => [lat, lng]);
+  if (geometry?.type === "Polygon" && geometry.coordinates.length) return geometry.coordinates.map(ring);
+  if (geometry?.type === "MultiPolygon" && geometry.coordinates.length) {
+    return geometry.coordinates.map((polygon) => polygon.map(ring));
+  }
+  return null;
+}
+
+// Cheap enough to compare at every pan: the version, and the visible area's kind, size and sum of
+// coordinates (a recompute moves them) or "-" when nothing clips the sector.
+function viewSignature(props) {
+  const visible = props.fov_visible;
+  if (!visible) return `${props.version}|-`;
+  const numbers = (visible.coordinates || []).flat(Infinity);
+  const sum = numbers.reduce((total, value) => total + value, 0);
+  return `${props.version}|${visible.type}|${numbers.length}|${sum.toFixed(7)}`;
 }
 
 function sameVersion(a, b) {

@@ -28,6 +28,11 @@ export function createDetails(ctx) {
     const view = el("div", { class: "details", "data-view": "details", "data-camera": feature.id });
     view.append(fieldList(props));
     if (directionUnknown(props)) view.append(directionUnknownNote());
+    // fov_visible: what buildings leave of the sector (null when nothing clips it; police and admins only).
+    if (props.fov_visible) {
+      view.append(el("p", { class: "note fov-clipped" }, _("Field of view reduced by buildings"), ": ",
+        _("the filled area is what the camera sees, the dashed outline its whole sector.")));
+    }
     view.append(retention(props), actions(feature, etag));
     const tags = sourceTags(props.source_tags);
     if (tags) view.append(tags);

@@ -17,7 +17,11 @@ export function addLegend(map, labels) {
         TYPE_GLYPHS.fixed, el("span", { class: "cam-badge" }, "?")), " ", _("Direction unknown: no sector")));
       const statuses = el("ul", { class: "legend-status" }, Object.entries(STATUS_COLOURS).map(([status, colour]) =>
         el("li", {}, el("span", { class: "swatch", style: `background:${colour}` }), " ", labels.status[status])));
-      box.append(types, statuses, el("p", {}, _("Sectors show what each camera sees, from street zoom.")));
+      // Where buildings clip a sector (cameras.js): the visible part filled, the whole sector faint and dashed.
+      const clipped = el("p", { class: "legend-clipped" }, el("span", { class: "legend-sector", "aria-hidden": "true" },
+        el("span", { class: "legend-visible" })), " ",
+        _("Filled: what the camera sees. Faint dashed outline: its whole sector, where buildings hide part of it."));
+      box.append(types, statuses, el("p", {}, _("Sectors show what each camera sees, from street zoom.")), clipped);
       L.DomEvent.disableClickPropagation(box);
       return box;
     },
