@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -30,7 +32,7 @@ def obstacles_import(file: Path, organisation: str, source: str | None, crs: str
     GeoJSON, OpenStreetMap (.osm, .osm.pbf, Overpass JSON), a zipped Shapefile, GeoPackage or KML.
     """
     result = obstacles.import_obstacles(
-        db.session, cli_actor(), file.read_bytes(), file.name, organisation, source, crs
+        db.session, cli_actor(), file.read_bytes(), file.name, organisation, source, crs, _progress()
     )
     for warning in result.warnings:
         click.echo(f"warning: {warning.pointer}: {warning.detail}", err=True)
@@ -40,6 +42,19 @@ def obstacles_import(file: Path, organisation: str, source: str | None, crs: str
         f"skipped {result.skipped} (format {result.format}, CRS {result.crs})"
     )
     click.echo(f"{result.cameras_recomputed} cameras' visible areas recomputed", err=True)
+
+
+def _progress(every_s: float = 2.0) -> Callable[[int, int], None]:
+    """Print how many cameras' visible areas are done, at most every `every_s` (a town takes minutes)."""
+    last = time.monotonic()
+
+    def show(done: int, total: int) -> None:
+        nonlocal last
+        if time.monotonic() - last >= every_s:
+            last = time.monotonic()
+            click.echo(f"visible areas: {done} of {total} cameras", err=True)
+
+    return show
 
 
 @obstacles_group.command("list")

@@ -209,7 +209,14 @@ POLICY: dict[str, dict[str, Rule]] = {
         "DELETE": Rule(SIGNED_IN, "editors of the organisation, admins; by source; audited", writes=True),
     },
     "obstacles.ObstacleImports": {
-        "POST": Rule(SIGNED_IN, "editors of the organisation, admins; all or nothing; audited", writes=True)
+        "POST": Rule(
+            SIGNED_IN,
+            "editors of the organisation, admins; all or nothing; audited; large files: 202, a job",
+            writes=True,
+        )
+    },
+    "obstacles.ObstacleImport": {
+        "GET": Rule(SIGNED_IN, "a background layer import's status and outcome: its editors, admins")
     },
     # --- OGC API - Features (issue 7) ---
     "ogc.landing": {"GET": Rule(ANYONE, "OGC API landing page (JSON)", cors=True)},

@@ -1,5 +1,9 @@
 """Large imports run in the background: the job goes queued -> running -> succeeded | invalid | failed.
 
+Camera files (`submit`, services/imports.py) and obstacle layers (`submit_obstacles`,
+services/obstacles.py: the file's obstacles, then the visible areas of the cameras they meet; its
+progress counts those cameras) share the queue, the leases and the progress described below.
+
 A file above `background_bytes(settings)` (OBSERVO_IMPORT_BACKGROUND_BYTES, default 2 MiB, the API's
 usual body limit: some 20,000 municipal CSV rows or 4,000 OSM GeoJSON features, 10 to 20 s of work;
 more would risk the proxy's 60 s timeout on a busy server) is not imported within the request.
@@ -48,11 +52,12 @@ from sqlalchemy.orm import Session
 
 from observo.domain import import_rows
 from observo.domain.permissions import Actor
-from observo.errors import Forbidden, ObservoError
+from observo.errors import Forbidden, InvalidInput, ObservoError
 from observo.extensions import db
 from observo.models import ImportJob, User
 from observo.models.base import utcnow
-from observo.services import audit, imports
+from observo.models.import_job import CAMERAS, OBSTACLES
+from observo.services import audit, imports, obstacles
 from observo.services.actors import actor_for
 from observo.services.import_report import ImportReport, dumps
 from observo.settings import Settings
@@ -294,6 +299,7 @@ def submit(session: Session, actor: Actor, request: imports.ImportRequest) -> Ti
         earlier = session.scalars(
             sa.select(ImportJob)
             .where(
+                ImportJob.kind == CAMERAS,
                 ImportJob.created_by_label == actor.label,
                 ImportJob.idempotency_key == request.idempotency_key,
             )
@@ -303,6 +309,7 @@ def submit(session: Session, actor: Actor, request: imports.ImportRequest) -> Ti
             return Ticket(earlier, earlier.id, None, app)
     file_format = import_rows.detect_format(request.data, request.filename_or_format)
     job = ImportJob(
+        kind=CAMERAS,
         sha256=hashlib.sha256(request.data).hexdigest(),
         owner_id=owner_id,
         format=file_format,
@@ -319,6 +326,46 @@ def submit(session: Session, actor: Actor, request: imports.ImportRequest) -> Ti
         created_by_id=actor.user_id,
         created_by_label=actor.label,
     )
+    return _queue(session, job, app)
+
+
+def submit_obstacles(
+    session: Session,
+    actor: Actor,
+    data: bytes,
+    file_name: str,
+    organisation: str,
+    source: str | None,
+    crs: str | None,
+) -> Ticket:
+    """Queue an obstacle layer for the background (services/obstacles.import_obstacles): the caller's
+    right to change the organisation's layers is checked at once (403/422), the file when it runs."""
+    from flask import current_app
+
+    owner = obstacles.writable_organisation(session, actor, organisation)
+    if actor.user_id is None:
+        raise Forbidden("a background import runs for a user account: sign in or use a user's token")
+    options = {"organization": owner.slug, "source": source, "crs": crs}
+    job = ImportJob(
+        kind=OBSTACLES,
+        sha256=hashlib.sha256(data).hexdigest(),
+        owner_id=owner.id,
+        format="obstacles",
+        dry_run=False,
+        status="queued",
+        report="[]",
+        options=json.dumps(options, sort_keys=True, ensure_ascii=False),
+        rows_total=None,  # the cameras whose views the layer changes: known once it is written
+        rows_done=0,
+        payload=data,
+        filename=(file_name or "")[:255] or None,
+        created_by_id=actor.user_id,
+        created_by_label=actor.label,
+    )
+    return _queue(session, job, current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def _queue(session: Session, job: ImportJob, app: Flask) -> Ticket:
     session.add(job)
     session.flush()
     return Ticket(job, job.id, _take_lease(job.id), app)
@@ -427,11 +474,13 @@ class ImportRunner:
             return
         user = session.get(User, job.created_by_id) if job.created_by_id is not None else None
         actor = actor_for(session, user)
-        request = _request_of(job)
+        request = _request_of(job) if job.kind == CAMERAS else None
         job.status = "running"
         recover_interrupted(session)  # jobs of a process that stopped: ours holds its lease
         session.commit()  # short: the row is free again before the import's long transaction begins
         tracker = _Tracker(queued.lease, job.rows_total)
+        if job.kind == OBSTACLES:
+            return _import_obstacles(session, actor, queued.job_id, tracker)
         try:
             report = self.run_import(session, actor, request, progress=tracker.update)
         except imports.ImportRefused as refused:
@@ -456,6 +505,49 @@ class ImportRunner:
         session.commit()
 
 
+def _import_obstacles(session: Session, actor: Actor, job_id: int, tracker: _Tracker) -> None:
+    """Run a queued obstacle layer: the job ends succeeded (`summary`: the import's document), invalid
+    (`report`: the file's problems; nothing written) or failed."""
+    job = session.get(ImportJob, job_id)
+    assert job is not None and job.payload is not None
+    options = json.loads(job.options or "{}")
+    try:
+        result = obstacles.import_obstacles(
+            session,
+            actor,
+            job.payload,
+            job.filename or "",
+            options["organization"],
+            options.get("source"),
+            options.get("crs"),
+            progress=tracker.update_of,
+        )
+    except InvalidInput as refused:
+        session.rollback()
+        job = session.get(ImportJob, job_id)
+        if job is not None:
+            job.errors = len(refused.issues)
+            job.report = json.dumps(obstacles.issue_documents(refused.issues), ensure_ascii=False)
+            _finish(job, "invalid", failure=refused.detail)
+    except ObservoError as error:  # the user lost the right to change the layer
+        session.rollback()
+        _finish(session.get(ImportJob, job_id), "failed", failure=error.detail)
+    except Exception:
+        session.rollback()
+        _finish(session.get(ImportJob, job_id), "failed", failure="an internal error stopped the import")
+        session.commit()
+        raise
+    else:
+        job = session.get(ImportJob, job_id)
+        assert job is not None
+        job.created = sum(result.counts.values())
+        job.updated = result.cameras_recomputed
+        job.summary = json.dumps(result.document(), ensure_ascii=False)
+        job.rows_total = job.rows_done = result.cameras_recomputed
+        _finish(job, "succeeded")
+    session.commit()
+
+
 @dataclass
 class _Tracker:
     """The progress callback: rows done, written through the lease at most every PROGRESS_EVERY_S."""
@@ -469,6 +561,11 @@ class _Tracker:
         if now - self.last >= PROGRESS_EVERY_S:
             self.last = now
             self.lease.write(done, max(self.rows_total or 0, done))
+
+    def update_of(self, done: int, total: int) -> None:
+        """For a run that learns its total as it goes (an obstacle layer's cameras)."""
+        self.rows_total = total
+        self.update(done)
 
 
 def _finish(job: ImportJob | None, status: str, *, failure: str | None = None) -> None:

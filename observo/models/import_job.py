@@ -1,4 +1,5 @@
-"""One bulk import (or dry run): what was sent, by whom, and the report it produced (issue 7)."""
+"""One bulk import (or dry run): what was sent, by whom, and the report it produced (issue 7); also a
+large obstacle layer imported in the background (issue 20, `kind`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from observo.models.base import Base, UTCDateTime, utcnow
 
+# What a job imports: cameras (services/imports.py), or an obstacle layer (services/obstacles.py).
+CAMERAS = "cameras"
+OBSTACLES = "obstacles"
+
 
 class ImportJob(Base):
     """The file's SHA-256 + owner make a repeated successful upload a no-op; so does an Idempotency-Key."""
@@ -16,6 +21,7 @@ class ImportJob(Base):
     __tablename__ = "imports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16), default=CAMERAS, server_default=CAMERAS)
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"))
     format: Mapped[str] = mapped_column(sa.String(16))

@@ -102,6 +102,37 @@ class ObstacleImportOutput(Schema):
     )
     skipped = fields.Integer(metadata={"description": "features that are not obstacles (roads, points...)"})
     warnings = fields.List(fields.Nested(ObstacleIssue))
+    cameras_recomputed = fields.Integer(
+        metadata={"description": "cameras whose sectors meet the old or new layer: visible areas recomputed"}
+    )
+
+
+class ObstacleImportProgress(Schema):
+    cameras_done = fields.Integer()
+    cameras_total = fields.Integer(
+        allow_none=True, metadata={"description": "null until the layer is written and its cameras known"}
+    )
+
+
+class ObstacleImportJob(Schema):
+    """A layer imported in the background (POST /api/v1/obstacles/imports answered 202)."""
+
+    id = fields.Integer()
+    status = fields.String(
+        metadata={"enum": ["queued", "running", "succeeded", "invalid", "failed"]},
+    )
+    organization = fields.String()
+    source = fields.String(allow_none=True, metadata={"description": "as given; null: the default name"})
+    file_name = fields.String(allow_none=True)
+    created_at = fields.String(metadata={"format": "date-time"})
+    created_by = fields.String()
+    finished_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    progress = fields.Nested(ObstacleImportProgress)
+    result = fields.Nested(ObstacleImportOutput, allow_none=True, metadata={"description": "once succeeded"})
+    problems = fields.List(
+        fields.Nested(ObstacleIssue), metadata={"description": "when invalid: the file's problems"}
+    )
+    failure = fields.String(allow_none=True, metadata={"description": "why it failed, or was refused"})
 
 
 class ObstacleDeleteQuery(Schema):

@@ -29,6 +29,7 @@ from observo.domain.permissions import Actor, can_write_for
 from observo.errors import FieldIssue, Forbidden, InvalidInput, NotFound
 from observo.models import ImportJob
 from observo.models.base import utcnow
+from observo.models.import_job import CAMERAS
 from observo.services import audit
 from observo.services.import_report import ImportReport, dumps, job_document
 from observo.services.import_run import ImportRun
@@ -155,7 +156,9 @@ def _previous_job(
 ) -> ImportJob | None:
     if request.idempotency_key:
         stmt = sa.select(ImportJob).where(
-            ImportJob.created_by_label == actor.label, ImportJob.idempotency_key == request.idempotency_key
+            ImportJob.kind == CAMERAS,
+            ImportJob.created_by_label == actor.label,
+            ImportJob.idempotency_key == request.idempotency_key,
         )
         found = session.scalars(stmt.order_by(ImportJob.id.desc())).first()
         if found is not None:
@@ -167,6 +170,7 @@ def _previous_job(
     # The same file with other options (a column map, a CRS, a key...) is another import.
     file_format = json.loads(options)["format"]
     stmt = sa.select(ImportJob).where(
+        ImportJob.kind == CAMERAS,
         ImportJob.sha256 == digest,
         ImportJob.owner_id.is_(None) if owner_id is None else ImportJob.owner_id == owner_id,
         ImportJob.status == "succeeded",
@@ -259,8 +263,11 @@ def _store_job(
 _SUBMISSION = ("created_at", "idempotency_key", "created_by_id", "created_by_label")
 
 
-def readable_job(session: Session, actor: Actor, job_id: int) -> ImportJob:
-    job = session.scalar(sa.select(ImportJob).where(ImportJob.id == job_id, readable_jobs(actor)))
+def readable_job(session: Session, actor: Actor, job_id: int, kind: str = CAMERAS) -> ImportJob:
+    """The import job `job_id` of this kind (cameras, or obstacles) if `actor` may read it, else 404."""
+    job = session.scalar(
+        sa.select(ImportJob).where(ImportJob.id == job_id, ImportJob.kind == kind, readable_jobs(actor))
+    )
     if job is None:
         raise NotFound(f"no import {job_id}")
     return job

@@ -18,6 +18,7 @@ obstacles removed or added (services/visible_areas.py): a layer of a whole town 
 from __future__ import annotations
 
 import hashlib
+import json
 import posixpath
 from dataclasses import dataclass, field
 
@@ -32,7 +33,7 @@ from observo.domain.permissions import Actor, can_write_for
 from observo.domain.shapes import BBox
 from observo.domain.vocabulary import STATE_FORCE_KINDS
 from observo.errors import FieldIssue, Forbidden, InvalidInput
-from observo.models import Obstacle, Organisation
+from observo.models import ImportJob, Obstacle, Organisation
 from observo.models.base import utcnow
 from observo.services import audit, visible_areas
 from observo.services.organisations import nameable_organisation, text_issues
@@ -68,8 +69,34 @@ class ObstacleImport:
             "counts": dict(self.counts),
             "replaced": self.replaced,
             "skipped": self.skipped,
-            "warnings": [{"pointer": w.pointer, "code": w.code, "message": w.detail} for w in self.warnings],
+            "warnings": issue_documents(self.warnings),
+            "cameras_recomputed": self.cameras_recomputed,
         }
+
+
+def issue_documents(issues: list[FieldIssue]) -> list[dict[str, str]]:
+    """Problems or warnings of a file as the API lists them."""
+    return [{"pointer": issue.pointer, "code": issue.code, "message": issue.detail} for issue in issues]
+
+
+def job_document(job: ImportJob) -> dict[str, object]:
+    """A background obstacle import (jobs/background_imports.py) as GET /api/v1/obstacles/imports/<id>
+    shows it: `result` once it succeeded (the document a direct import answers), `problems` when the
+    file was refused (nothing written)."""
+    options = json.loads(job.options or "{}")
+    return {
+        "id": job.id,
+        "status": job.status,
+        "organization": options.get("organization"),
+        "source": options.get("source"),
+        "file_name": job.filename,
+        "created_at": job.created_at.isoformat(),
+        "created_by": job.created_by_label,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "result": json.loads(job.summary) if job.status == "succeeded" and job.summary else None,
+        "problems": json.loads(job.report or "[]"),
+        "failure": job.failure,
+    }
 
 
 def readable_organisations(actor: Actor) -> sa.ColumnElement[bool]:
@@ -106,9 +133,13 @@ def import_obstacles(
     organisation: str,
     source: str | None = None,
     crs: str | None = None,
+    progress: visible_areas.Progress | None = None,
 ) -> ObstacleImport:
-    """Replace the organisation's layer `source` by the file's obstacles: all of them, or none (422)."""
-    owner = _writable_organisation(session, actor, organisation)
+    """Replace the organisation's layer `source` by the file's obstacles: all of them, or none (422).
+
+    `progress` hears (cameras done, cameras in all) as their visible areas are recomputed, the long
+    part of a town's layer (jobs/background_imports.py runs large files with it)."""
+    owner = writable_organisation(session, actor, organisation)
     settings = current_settings()
     read = read_obstacles(data, file_name, Limits(settings.extent, settings.max_vertices), crs)
     layer = _source_name(source, file_name, read)
@@ -133,7 +164,7 @@ def import_obstacles(
     )
     session.flush()
     affected = visible_areas.cameras_affected_by(session, [*before, *(r.geometry for r in read.records)])
-    visible_areas.recompute(session, affected)
+    visible_areas.recompute(session, affected, progress)
     result = ObstacleImport(
         owner.slug,
         layer,
@@ -150,14 +181,13 @@ def import_obstacles(
     }
     details["sha256"] = hashlib.sha256(data).hexdigest()
     details["warnings"] = len(read.warnings)
-    details["cameras_recomputed"] = len(affected)
     _record(session, actor, "obstacles.import", owner, layer, len(read.records), details)
     return result
 
 
 def delete_obstacles(session: Session, actor: Actor, organisation: str, source: str | None = None) -> int:
     """Remove the organisation's obstacles (of one source, or all); audited with the count."""
-    owner = _writable_organisation(session, actor, organisation)
+    owner = writable_organisation(session, actor, organisation)
     before = visible_areas.layer_geometries(session, _layer(owner.id, source))
     removed = _delete_layer(session, owner.id, source)
     affected = visible_areas.cameras_affected_by(session, before)
@@ -183,7 +213,7 @@ def obstacle_counts(
     return [(slug, source, kind, count) for slug, source, kind, count in session.execute(stmt)]
 
 
-def _writable_organisation(session: Session, actor: Actor, slug: str) -> Organisation:
+def writable_organisation(session: Session, actor: Actor, slug: str) -> Organisation:
     """The organisation, if `actor` may change its layers: one it may not see is the unknown slug's 422;
     one it sees but may not write, 403."""
     owner = nameable_organisation(session, actor, slug, "/organization")
