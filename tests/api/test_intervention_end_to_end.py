@@ -91,7 +91,10 @@ def readable_active_cameras(client, headers, area) -> dict[int, dict]:
 
 
 def expected_coverage(cameras: dict[int, dict], area) -> tuple[set[int], float, float]:
-    views = {cid: shape(f["properties"]["fov"]) for cid, f in cameras.items()}
+    # What each camera sees: its visible area where the demo's buildings clip its sector (issue 20).
+    views = {
+        cid: shape(f["properties"].get("fov_visible") or f["properties"]["fov"]) for cid, f in cameras.items()
+    }
     involved = {cid for cid, view in views.items() if view.intersects(area)}
     seen = shapely.union_all([utm(views[cid]) for cid in involved]).intersection(utm(area))
     return involved, seen.area, utm(area).area
