@@ -135,6 +135,7 @@ def _target_features(target: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _camera_features(camera: dict[str, Any], preservation: str | None) -> list[dict[str, Any]]:
     point = {"type": "Point", "coordinates": camera["location"]}
+    visible = camera.get("fov_visible")  # snapshots taken before issue 20 have none
     return [
         _feature(
             point,
@@ -148,7 +149,9 @@ def _camera_features(camera: dict[str, Any], preservation: str | None) -> list[d
             flag=camera["flag"],
             preservation=preservation,
         ),
-        _feature(camera["fov"], "fov", camera_id=camera["id"]),
+        # The sector, and what obstacles leave of it (the figures are measured on that) when they clip it.
+        _feature(camera["fov"], "fov", camera_id=camera["id"], clipped=visible is not None),
+        *([_feature(visible, "visible", camera_id=camera["id"])] if visible is not None else []),
     ]
 
 

@@ -33,6 +33,7 @@ SCALE_BAR_SHARE = 0.22  # the scale bar is at most this share of the drawing's w
 
 TARGET = {"fill": "#0b3d91", "fill-opacity": "0.06", "stroke": "#0b3d91", "stroke-width": "2.5"}
 FOV = {"fill": "#2e7d32", "fill-opacity": "0.28", "stroke": "#1b5e20", "stroke-width": "0.8"}
+FOV_SECTOR = {"fill": "none", "stroke": "#1b5e20", "stroke-width": "0.6", "stroke-dasharray": "3 3"}
 GAP = {"fill": "#d32f2f", "fill-opacity": "0.18", "stroke": "#b71c1c", "stroke-width": "1"}
 STRETCH = {"fill": "none", "stroke": "#b71c1c", "stroke-width": "5", "stroke-linecap": "round"}
 ROUTE = {"fill": "none", "stroke": "#0b3d91", "stroke-width": "1.5", "stroke-dasharray": "6 4"}
@@ -179,13 +180,30 @@ def _layers(area: Area, target: Mapping[str, Any], cameras: Sequence[Mapping[str
         (item.get("rank"), area.to_local(shape(item["geometry"])), float(item.get("range_m") or 0))
         for item in coverage.get("suggestions", [])
     ]
-    fovs = [area.to_local(fov) for camera in cameras if (fov := _geometry(camera.get("fov"))) is not None]
+    # What each camera sees: its visible area where obstacles clip its sector (the sector then drawn
+    # faintly behind it), else its sector.
+    fovs, sectors = [], []
+    for camera in cameras:
+        sector, visible = _geometry(camera.get("fov")), _geometry(camera.get("fov_visible"))
+        if visible is not None:
+            fovs.append(area.to_local(visible))
+            if sector is not None:
+                sectors.append(area.to_local(sector))
+        elif sector is not None:
+            fovs.append(area.to_local(sector))
     points = [
         (str(camera.get("code") or ""), area.to_local(Point(camera["location"])))
         for camera in cameras
         if camera.get("location")
     ]
-    return {"gaps": gaps, "stretches": stretches, "suggestions": suggestions, "fovs": fovs, "points": points}
+    return {
+        "gaps": gaps,
+        "stretches": stretches,
+        "suggestions": suggestions,
+        "sectors": sectors,
+        "fovs": fovs,
+        "points": points,
+    }
 
 
 def _gap_marks(frame: Frame, gaps: list, hatch: str) -> list[str]:
@@ -258,6 +276,7 @@ def target_map_svg(
     safe_id = re.sub(r"[^A-Za-z0-9-]", "-", map_id) or "map"
     hatch, caption = f"{safe_id}-hatch", f"{safe_id}-title"
     body = [
+        *(_path(frame, sector, "fov-sector", FOV_SECTOR) for sector in layers["sectors"]),
         *(_path(frame, fov, "fov", FOV) for fov in layers["fovs"]),
         *_gap_marks(frame, layers["gaps"], hatch),
         _path(frame, area.local_region, "target", TARGET),

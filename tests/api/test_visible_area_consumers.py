@@ -266,7 +266,40 @@ def test_snapshot_and_brief_measure_and_state_the_visible_area(client, session, 
     headers = factories.auth(factories.token(session, editor))
     page = client.get(f"/api/v1/interventions/{intervention.id}/brief", headers=headers)
     assert page.status_code == 200, page.get_data(as_text=True)[:500]
-    assert "conta solo l'area visibile" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert "conta solo l'area visibile" in html and "contorno tratteggiato" in html
+    assert 'class="fov-sector"' in html and 'class="fov"' in html  # the sector outlined, the area filled
+
+    layers = client.get(f"/api/v1/interventions/{intervention.id}/map", headers=headers).json["features"]
+    [sector] = [f for f in layers if f["properties"]["layer"] == "fov"]
+    [seen] = [f for f in layers if f["properties"]["layer"] == "visible"]
+    assert sector["properties"] == {"layer": "fov", "camera_id": camera.id, "clipped": True}
+    assert seen["properties"] == {"layer": "visible", "camera_id": camera.id}
+    assert shape(seen["geometry"]).symmetric_difference(visible).area < 1e-3 * visible.area
+    assert shape(sector["geometry"]).symmetric_difference(to_shape(camera.fov)).area < 1e-9
+
+
+def test_an_unclipped_cameras_map_layer_is_its_sector_alone(client, session, town):
+    camera = north_camera(session, town)
+    editor = factories.user(session, town, "editor")
+    values = {
+        "title": "Presidio piazza",
+        "kind": "event",
+        "status": "planned",
+        "reason": REASON,
+        "window_start": datetime(2026, 11, 20, 17, 0, tzinfo=UTC),
+        "window_end": datetime(2026, 11, 20, 21, 0, tzinfo=UTC),
+        "targets": [{"name": "Piazza", "geometry": local_box((0, 35), 15), "buffer_m": 0}],
+    }
+    intervention = plans.create_intervention(session, actor_for(session, editor), values)
+    session.commit()
+    headers = factories.auth(factories.token(session, editor))
+    layers = client.get(f"/api/v1/interventions/{intervention.id}/map", headers=headers).json["features"]
+    assert [f["properties"] for f in layers if f["properties"]["layer"] in ("fov", "visible")] == [
+        {"layer": "fov", "camera_id": camera.id, "clipped": False}
+    ]
+    page = client.get(f"/api/v1/interventions/{intervention.id}/brief", headers=headers)
+    assert 'class="fov-sector"' not in page.get_data(as_text=True)
 
 
 # --- patrol suggestions over the gaps --------------------------------------------------------------

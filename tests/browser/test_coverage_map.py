@@ -219,6 +219,15 @@ def test_intervention_view_draws_targets_cameras_and_pending_requests(page, live
     expect(page.locator("#panel .intervention-cameras li.pending")).to_have_count(len(asked))
     gaps = [f for f in features if f["properties"]["layer"] == "gap"]
     assert page.locator("path.coverage-gap").count() == len(gaps)
+    # What each camera sees is filled; a sector the demo's buildings clip is only outlined behind it.
+    sectors = [f for f in features if f["properties"]["layer"] == "fov"]
+    clipped = [f for f in sectors if f["properties"]["clipped"]]
+    visible = [f for f in features if f["properties"]["layer"] == "visible"]
+    assert clipped and len(visible) == len(clipped)
+    assert {f["properties"]["camera_id"] for f in visible} == {f["properties"]["camera_id"] for f in clipped}
+    expect(page.locator("path.intervention-visible")).to_have_count(len(visible))
+    expect(page.locator("path.intervention-fov-sector")).to_have_count(len(clipped))
+    expect(page.locator("path.intervention-fov")).to_have_count(len(sectors))  # unclipped + visible
     # The cameras are listed by footage expiry, soonest first (flagged ones, with none, last).
     listed = page.locator("#panel .intervention-cameras li").evaluate_all(
         "items => items.map((item) => Number(item.dataset.camera))"

@@ -93,8 +93,14 @@ export function createInterventionView(ctx) {
     layers.clearLayers();
     cameraRings.clear();
     const byLayer = (name) => features.filter((feature) => feature.properties?.layer === name);
+    // A sector obstacles clip is only outlined (dashed): the filled shape is what the camera sees.
     for (const feature of byLayer("fov")) layers.addLayer(L.geoJSON(feature, { interactive: false,
-      style: () => ({ className: "intervention-fov", color: "#0b3d91", weight: 1, fillOpacity: 0.12 }) }));
+      style: () => (feature.properties.clipped
+        ? { className: "intervention-fov-sector", color: "#0b3d91", weight: 1, dashArray: "4 4", fillOpacity: 0.03 }
+        : { className: "intervention-fov", color: "#0b3d91", weight: 1, fillOpacity: 0.12 }) }));
+    for (const feature of byLayer("visible")) layers.addLayer(L.geoJSON(feature, { interactive: false,
+      style: () => ({ className: "intervention-fov intervention-visible", color: "#0b3d91", weight: 1,
+        fillOpacity: 0.18 }) }));
     drawCoverage({ gaps: { features: byLayer("gap") } }, layers);
     for (const feature of byLayer("suggestion")) {
       layers.addLayer(suggestionLayer({ ...feature.properties, geometry: feature.geometry }));
