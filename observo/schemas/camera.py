@@ -10,6 +10,7 @@ from marshmallow.validate import Equal, Length, OneOf, Range, Regexp
 from observo.domain import vocabulary as v
 from observo.errors import FieldIssue
 from observo.schemas.fields import Geometry
+from observo.spatial.base import VIEW_MODELS
 
 ISTAT = Regexp(r"^\d{6}$", error="an ISTAT code has six digits")
 MAX_SOURCE_TAGS = 200
@@ -392,12 +393,27 @@ class Link(Schema):
     title = fields.String()
 
 
+# How an answer about what cameras see took a camera's view (who-sees, search, coverage, interventions).
+VIEW_MODEL = {
+    "enum": list(VIEW_MODELS),
+    "description": "visible_area: at least one camera whose sector reaches the shape has a view clipped by "
+    "obstacles, and its visible area was used; sector: every such camera's whole sector",
+}
+
+
 class CameraCollection(Schema):
     type = fields.Constant("FeatureCollection", metadata={"type": "string", "enum": ["FeatureCollection"]})
     features = fields.List(fields.Nested(CameraOutput))
     numberMatched = fields.Integer()  # noqa: N815 (OGC API name)
     numberReturned = fields.Integer()  # noqa: N815
     links = fields.List(fields.Nested(Link))
+    view_model = fields.String(
+        metadata={
+            **VIEW_MODEL,
+            "description": "only when the list is filtered by `sees` (who sees this point): "
+            + VIEW_MODEL["description"],
+        }
+    )
 
 
 class PublicCameraCollection(CameraCollection):

@@ -9,7 +9,8 @@ from marshmallow.validate import Length, OneOf, Range
 
 from observo.domain import vocabulary as v
 from observo.errors import FieldIssue
-from observo.schemas.search import VIEW_MODEL, ShapeQueryBody
+from observo.schemas.camera import VIEW_MODEL
+from observo.schemas.search import ShapeQueryBody
 
 
 class CoverageBody(ShapeQueryBody):

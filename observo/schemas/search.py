@@ -10,18 +10,10 @@ from marshmallow.validate import Length, OneOf, Range
 from observo.domain import vocabulary as v
 from observo.domain.shapes import Area
 from observo.errors import FieldIssue
-from observo.schemas.camera import ISTAT, CameraOutput, CameraOutputProperties, Link
+from observo.schemas.camera import ISTAT, VIEW_MODEL, CameraOutput, CameraOutputProperties, Link
 from observo.schemas.fields import Geometry
 from observo.schemas.queries import PAGE_LIMIT, Reason
 from observo.settings import current_settings
-from observo.spatial.base import VIEW_MODELS
-
-# How an answer about what cameras see took a camera's view (search, coverage, interventions).
-VIEW_MODEL = {
-    "enum": list(VIEW_MODELS),
-    "description": "visible_area: at least one camera whose sector reaches the shape has a view clipped by "
-    "obstacles, and its visible area was used; sector: every such camera's whole sector",
-}
 
 SEARCH_SHAPES = ("Point", "LineString", "Polygon", "MultiPolygon")
 
