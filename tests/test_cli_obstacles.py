@@ -31,7 +31,7 @@ def test_import_list_reimport_delete(app, session, tmp_path):
     result = _run(app, "import", str(osm), "--organization", "torino")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("torino\tosm\t2 buildings, 1 walls; replaced 0")
-    assert _run(app, "import", str(city), "--organization", "asti").exit_code == 0
+    assert _run(app, "import", str(city), "--municipality", "asti").exit_code == 0  # the same option
     named = _run(app, "import", str(city), "--organization", "torino", "--source", "dbt-2024")
     assert named.exit_code == 0, named.stderr
 
@@ -46,7 +46,7 @@ def test_import_list_reimport_delete(app, session, tmp_path):
         "torino\tosm\twall\t1",
     ]
     assert "9 obstacles" in listed.stderr
-    only = _run(app, "list", "--organization", "asti")
+    only = _run(app, "list", "--municipality", "asti")
     assert len(only.stdout.splitlines()) == 2
 
     osm.write_bytes(data.osm_xml(with_wall=False))

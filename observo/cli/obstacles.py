@@ -21,7 +21,11 @@ def obstacles_group() -> None:
 @obstacles_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "--organization", "organisation", required=True, help="the organisation owning the layer (slug)"
+    "--organization",
+    "--municipality",
+    "organisation",
+    required=True,
+    help="the organisation owning the layer (slug; --municipality is the same)",
 )
 @click.option("--source", default=None, help="the layer it replaces (default: the file's name; osm for OSM)")
 @click.option("--crs", default=None, help="CRS of a file that names none, e.g. EPSG:3003")
@@ -58,7 +62,13 @@ def _progress(every_s: float = 2.0) -> Callable[[int, int], None]:
 
 
 @obstacles_group.command("list")
-@click.option("--organization", "organisation", default=None, help="only this organisation's layers (slug)")
+@click.option(
+    "--organization",
+    "--municipality",
+    "organisation",
+    default=None,
+    help="only this organisation's layers (slug)",
+)
 @transactional
 def obstacles_list(organisation: str | None) -> None:
     """One line per organisation, source and kind: organisation, source, kind, count."""
@@ -69,7 +79,9 @@ def obstacles_list(organisation: str | None) -> None:
 
 
 @obstacles_group.command("delete")
-@click.option("--organization", "organisation", required=True, help="the organisation (slug)")
+@click.option(
+    "--organization", "--municipality", "organisation", required=True, help="the organisation (slug)"
+)
 @click.option("--source", default=None, help="only this layer (default: all the organisation's obstacles)")
 @transactional
 def obstacles_delete(organisation: str, source: str | None) -> None:
