@@ -3,7 +3,7 @@
 The demo cameras' fields of view are clipped by buildings (docs/visibility.md). Real footprints
 (OpenStreetMap, the regional DBT) are not shipped with the demo, so these are made up, plausibly:
 around each town a street grid at a seeded angle, blocks of 40-70 m between streets 9-15 m wide,
-each block a ring of terraced buildings 10-14 m deep around a courtyard (or one row when the block
+each block a ring of terraced buildings 12-16 m deep around a courtyard (or one row when the block
 is shallow), 8-24 m of frontage each, 9-21 m high (3 to 7 storeys) or of unknown height (about one
 in three, as in OpenStreetMap). The grid covers the places that have cameras and the town centre.
 
@@ -55,7 +55,7 @@ GAP = 0.08  # share of plots left empty (a yard, a car park, a passage)
 SQUARE_HALF_M = (16.0, 26.0)  # a square's half sides, along the grid
 GROUNDS_MARGIN_M = 12.0  # a park's or castle's grounds reach this far past its farthest camera
 CASTLE_HALF_M = (22.0, 16.0)  # half sides of the castle in the middle of its grounds
-CASTLE_HEIGHT_M = 21.0
+CASTLE_HEIGHT_M = 21.0  # known: a castle is the landmark every camera around it faces
 AROUND_SITE_M = 70.0  # the grid reaches this far past a place's farthest camera
 AROUND_CENTRE_M = 160.0  # ... and this far around the town centre
 SIGHT_HALF_M = 3.5  # half width of a camera's line of sight kept open

@@ -128,6 +128,7 @@ def test_street_corner_before_and_after_the_buildings(page, live_server):
         assert page.evaluate("(id) => window.observoMap.cameras.sectorParts(id)", camera["id"]) == [
             {"part": "sector", "polygons": 1}
         ]
+        assert page.evaluate("window.observoMap.cameras.buildings.count()") == 0
         page.screenshot(path=str(before))
     finally:
         buildings = json.dumps(demo_building_layers()[town]).encode()
@@ -150,6 +151,8 @@ def test_street_corner_before_and_after_the_buildings(page, live_server):
     parts = page.evaluate("(id) => window.observoMap.cameras.sectorParts(id)", camera["id"])
     assert [part["part"] for part in parts] == ["sector-outline", "visible"]
     expect(page.locator("#panel .fov-clipped")).to_be_visible()
+    page.wait_for_function("() => window.observoMap.cameras.buildings.count() > 0")
+    page.wait_for_timeout(300)
     page.screenshot(path=str(after))
     assert _pixels_differing(before, after) > 500
     assert_no_js_errors(page)

@@ -146,6 +146,12 @@ def test_the_demo_buildings_clip_some_cameras_on_the_map(page, live_server):
     lon, lat = camera["geometry"]["coordinates"]
     _open_map(page, live_server, f"lat={lat}&lng={lon}&z=18")
     assert [part["part"] for part in _parts(page, camera["id"])] == ["sector-outline", "visible"]
+    # The buildings themselves, faint under the sectors, from Observo's own API.
+    page.wait_for_function("() => window.observoMap.cameras.buildings.count() > 0")
+    assert page.locator(".leaflet-buildings-pane canvas").count() == 1
+    # Zoomed out below street level, they are gone.
+    page.evaluate("() => { window.observoMap.map.setZoom(15); }")
+    page.wait_for_function("() => window.observoMap.cameras.buildings.count() === 0")
     assert_no_js_errors(page)
 
 

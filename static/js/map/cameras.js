@@ -5,6 +5,7 @@
 // adds and removes only what changed.
 import { problemText, withParams } from "./api.js";
 import { _, formatNumber, ngettext } from "../i18n.js";
+import { createBuildingLayer } from "./buildings.js";
 import { clusterIcon, cameraIcon, STATUS_COLOURS } from "./icons.js";
 import { directionUnknown } from "./source.js";
 
@@ -47,6 +48,8 @@ export function createCameraLayer(ctx) {
   let timer = null;
   let added = null; // resolves the markers' chunked adding when markercluster has placed the last one
   let selectHandler = () => {};
+  // The buildings that clip the sectors, faint under them from street zoom (buildings.js).
+  const buildings = createBuildingLayer(ctx);
 
   function schedule() {
     clearTimeout(timer);
@@ -234,6 +237,7 @@ export function createCameraLayer(ctx) {
     marker: (id) => markers.get(id),
     features: () => [...markers.values()].map((marker) => marker.feature),
     sectorCount: () => sectorLayers.size,
+    buildings,
     // What is drawn for a camera, for the tests: [{part: "sector", polygons: 1}], or the faint
     // "sector-outline" and the "visible" area (as many polygons as it has parts) where buildings clip it.
     sectorParts: (id) => {

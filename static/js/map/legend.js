@@ -21,7 +21,9 @@ export function addLegend(map, labels) {
       const clipped = el("p", { class: "legend-clipped" }, el("span", { class: "legend-sector", "aria-hidden": "true" },
         el("span", { class: "legend-visible" })), " ",
         _("Filled: what the camera sees. Faint dashed outline: its whole sector, where buildings hide part of it."));
-      box.append(types, statuses, el("p", {}, _("Sectors show what each camera sees, from street zoom.")), clipped);
+      const buildings = el("p", { class: "legend-clipped" }, el("span", { class: "legend-building", "aria-hidden": "true" }), " ",
+        _("Buildings and walls that block the views (from zoom 17)."));
+      box.append(types, statuses, el("p", {}, _("Sectors show what each camera sees, from street zoom.")), clipped, buildings);
       L.DomEvent.disableClickPropagation(box);
       return box;
     },
