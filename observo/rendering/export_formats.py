@@ -72,6 +72,13 @@ SECTOR_STYLE = (
 )
 
 
+VISIBLE_STYLE = (
+    '<Style id="visible"><LineStyle><color>ff00aa00</color><width>1</width></LineStyle>'
+    "<PolyStyle><color>6000aa00</color></PolyStyle></Style>"
+)
+_KML_GEOMETRIES = ("fov", "fov_visible")  # Placemarks of their own, not attributes
+
+
 def kml(items: Features, attribution: Attribution) -> Iterator[str]:
     """KML that Google Earth, QGIS and GDAL all draw: a Folder of camera positions (Points) and a
     Folder of fields of view (Polygons), one Placemark each, never a MultiGeometry mixing the two
@@ -80,7 +87,11 @@ def kml(items: Features, attribution: Attribution) -> Iterator[str]:
     `visibility` named as is would be read as KML's own <visibility> (hidden placemarks). The
     attribution is the Document's description and atom:link rel="license" (KML 2.2).
 
-    Sectors are kept in a temporary file while the positions stream, so memory stays flat."""
+    A third Folder, `visible areas`, holds what the cameras obstacles clip see (`fov_visible`: a
+    Polygon, or a MultiGeometry of Polygons only), when there are any.
+
+    Sectors and visible areas are kept in temporary files while the positions stream, so memory
+    stays flat."""
     yield (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:atom="http://www.w3.org/2005/Atom"><Document>'
@@ -94,13 +105,17 @@ def kml(items: Features, attribution: Attribution) -> Iterator[str]:
         )
         yield f"{links}<description>{escape(attribution.text)}</description>"
     first = next(items, None)  # its properties name the Schema's fields (the same for every row)
-    names = ["id", *(name for name in (first or {}).get("properties", {}) if name != "fov")]
+    names = ["id", *(name for name in (first or {}).get("properties", {}) if name not in _KML_GEOMETRIES)]
     fields = "".join(f'<SimpleField type="string" name={quoteattr(KML_PREFIX + name)}/>' for name in names)
-    yield f'<Schema name="camera" id="camera">{fields}</Schema>{SECTOR_STYLE}'
+    yield f'<Schema name="camera" id="camera">{fields}</Schema>{SECTOR_STYLE}{VISIBLE_STYLE}'
     if first is not None:
         items = itertools.chain([first], items)
     yield '<Folder id="cameras"><name>cameras</name>'
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as sectors:
+    with (
+        tempfile.TemporaryFile("w+", encoding="utf-8") as sectors,
+        tempfile.TemporaryFile("w+", encoding="utf-8") as visible,
+    ):
+        clipped = 0
         for feature in items:
             name, data = _kml_name(feature), _kml_data(feature)
             lon, lat = feature["geometry"]["coordinates"]
@@ -109,19 +124,42 @@ def kml(items: Features, attribution: Attribution) -> Iterator[str]:
                 f'<Placemark id="camera-{camera_id}"><name>{name}</name>{data}'
                 f"<Point><coordinates>{lon},{lat}</coordinates></Point></Placemark>"
             )
-            fov = feature["properties"].get("fov")
-            if fov:
-                ring = " ".join(f"{x},{y}" for x, y in fov["coordinates"][0])
-                sectors.write(
-                    f'<Placemark id="fov-{camera_id}"><name>{name}</name><styleUrl>#sector</styleUrl>{data}'
-                    f"<Polygon><outerBoundaryIs><LinearRing><coordinates>{ring}</coordinates>"
-                    "</LinearRing></outerBoundaryIs></Polygon></Placemark>"
-                )
+            if fov := feature["properties"].get("fov"):
+                sectors.write(_kml_area(f"fov-{camera_id}", name, "#sector", data, fov))
+            if area := feature["properties"].get("fov_visible"):
+                visible.write(_kml_area(f"visible-{camera_id}", name, "#visible", data, area))
+                clipped += 1
         yield '</Folder><Folder id="fields-of-view"><name>fields of view</name>'
-        sectors.seek(0)
-        while chunk := sectors.read(64 * 1024):
-            yield chunk
+        yield from _copy(sectors)
+        if clipped:  # what obstacles leave of the clipped sectors (docs/visibility.md)
+            yield '</Folder><Folder id="visible-areas"><name>visible areas</name>'
+            yield from _copy(visible)
     yield "</Folder></Document></kml>\n"
+
+
+def _copy(scratch: Any) -> Iterator[str]:
+    scratch.seek(0)
+    while chunk := scratch.read(64 * 1024):
+        yield chunk
+
+
+def _kml_area(placemark_id: str, name: str, style: str, data: str, geometry: dict[str, Any]) -> str:
+    """A Placemark of a GeoJSON Polygon or MultiPolygon (holes kept; several parts: a MultiGeometry)."""
+    parts = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    polygons = "".join(_kml_polygon(rings) for rings in parts)
+    shape = polygons if len(parts) == 1 else f"<MultiGeometry>{polygons}</MultiGeometry>"
+    head = f'<Placemark id="{placemark_id}"><name>{name}</name><styleUrl>{style}</styleUrl>'
+    return f"{head}{data}{shape}</Placemark>"
+
+
+def _kml_polygon(rings: list) -> str:
+    def ring(points: list) -> str:
+        coordinates = " ".join(f"{x},{y}" for x, y in points)
+        return f"<LinearRing><coordinates>{coordinates}</coordinates></LinearRing>"
+
+    outer, *inner = rings
+    holes = "".join(f"<innerBoundaryIs>{ring(points)}</innerBoundaryIs>" for points in inner)
+    return f"<Polygon><outerBoundaryIs>{ring(outer)}</outerBoundaryIs>{holes}</Polygon>"
 
 
 def _kml_name(feature: dict[str, Any]) -> str:
@@ -135,7 +173,7 @@ def _kml_data(feature: dict[str, Any]) -> str:
     data = "".join(
         f"<SimpleData name={quoteattr(KML_PREFIX + str(name))}>{escape(_kml_value(value))}</SimpleData>"
         for name, value in properties.items()
-        if name != "fov" and value is not None
+        if name not in _KML_GEOMETRIES and value is not None
     )
     return f'<ExtendedData><SchemaData schemaUrl="#camera">{data}</SchemaData></ExtendedData>'
 

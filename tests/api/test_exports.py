@@ -9,10 +9,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import sqlalchemy as sa
-from shapely.geometry import Point, shape
+from geoalchemy2.shape import to_shape
+from shapely.geometry import LineString, Point, mapping, shape
 
 from observo.cli import main
-from observo.models import AuditEntry
+from observo.models import AuditEntry, Camera
 from tests import factories
 
 REASON = "PG-2026-0500 richiesta della Procura"
@@ -118,3 +119,54 @@ def test_the_command_writes_the_whole_file_and_logs_it(app, session, world, tmp_
     session.expire_all()
     action = session.scalar(sa.select(AuditEntry.action).order_by(AuditEntry.id.desc()).limit(1))
     assert action == "export.geojson"
+
+
+def test_kml_adds_a_folder_of_visible_areas_for_sectors_obstacles_clip(client, session, world, tmp_path):
+    """A low wall across the shared camera's view hides a strip of it: its visible area is two parts
+    (before and beyond the strip), written as one Placemark whose MultiGeometry holds both; GDAL reads
+    the folder back as that geometry. Cameras nothing clips have no visible-area Placemark."""
+    from observo.domain.fov import LocalFrame
+    from observo.domain.permissions import SYSTEM
+    from observo.services import obstacles
+    from tests.api.test_exports_gdal import layer_as_geojson
+
+    camera = world["cameras"]["shared"]
+    point = to_shape(camera.location)
+    frame = LocalFrame(point.x, point.y)
+    wall = frame.to_lonlat(LineString([(20, -40), (20, 40)]))  # across the view (the camera looks east)
+    layer = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"barrier": "wall", "height": "2"}, "geometry": mapping(wall)}
+        ],
+    }
+    session.execute(sa.update(Camera).where(Camera.id == camera.id).values(height_m=6.0))
+    session.commit()
+    obstacles.import_obstacles(session, SYSTEM, json.dumps(layer).encode(), "muri.geojson", "export-town")
+    session.commit()
+    stored = to_shape(session.scalar(sa.select(Camera.fov_visible).where(Camera.id == camera.id)))
+    assert stored.geom_type == "MultiPolygon" and len(stored.geoms) == 2
+
+    response = export(client, "kml", world["viewer"], owner="export-town", reason=REASON)
+    root = ET.fromstring(response.data)
+    folders = root.findall(f"{KML}Document/{KML}Folder")
+    assert [folder.get("id") for folder in folders] == ["cameras", "fields-of-view", "visible-areas"]
+    clipped = session.scalars(
+        sa.select(Camera.id).where(
+            Camera.id.in_(ids_of(world, "public", "shared", "private")), Camera.fov_visible.is_not(None)
+        )
+    ).all()
+    placemarks = {p.get("id"): p for p in folders[2].findall(f"{KML}Placemark")}
+    assert camera.id in clipped and set(placemarks) == {f"visible-{camera_id}" for camera_id in clipped}
+    placemark = placemarks[f"visible-{camera.id}"]
+    assert placemark.findtext(f"{KML}styleUrl") == "#visible"
+    assert len(placemark.findall(f"{KML}MultiGeometry/{KML}Polygon")) == 2
+    names = {field.get("name") for field in root.iter(f"{KML}SimpleField")}
+    assert "observo_fov_visible" not in names and "observo_fov" not in names  # geometries, not attributes
+
+    written = tmp_path / "cameras.kml"
+    written.write_bytes(response.data)
+    features = layer_as_geojson(str(written), ["visible areas"], tmp_path, "KML")["features"]
+    [read] = [f for f in features if f["properties"]["observo_id"] == str(camera.id)]
+    # The export writes 7 decimals (about a centimetre): the same shape to that precision.
+    assert shape(read["geometry"]).hausdorff_distance(stored) < 2e-7
