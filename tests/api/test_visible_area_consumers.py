@@ -236,21 +236,27 @@ def test_a_place_behind_the_building_measures_uncovered(client, session, town, c
 # --- interventions and the brief -------------------------------------------------------------------
 
 
-def test_snapshot_and_brief_measure_and_state_the_visible_area(client, session, town, clipped):
-    camera, visible = clipped
-    editor = factories.user(session, town, "editor")
-    target = local_box((0, 35), 15)  # half of it in the shadow
+def plan(session, editor, name: str, target) -> Intervention:
+    """A planned event over one `target`, created (and its snapshot taken) by `editor`."""
     values = {
-        "title": "Presidio cortile",
+        "title": f"Presidio {name}",
         "kind": "event",
         "status": "planned",
         "reason": REASON,
         "window_start": datetime(2026, 11, 20, 17, 0, tzinfo=UTC),
         "window_end": datetime(2026, 11, 20, 21, 0, tzinfo=UTC),
-        "targets": [{"name": "Cortile", "geometry": target, "buffer_m": 0}],
+        "targets": [{"name": name, "geometry": target, "buffer_m": 0}],
     }
     intervention = plans.create_intervention(session, actor_for(session, editor), values)
     session.commit()
+    return intervention
+
+
+def test_snapshot_and_brief_measure_and_state_the_visible_area(client, session, town, clipped):
+    camera, visible = clipped
+    editor = factories.user(session, town, "editor")
+    target = local_box((0, 35), 15)  # half of it in the shadow
+    intervention = plan(session, editor, "Cortile", target)
     snapshot = session.get(Intervention, intervention.id).snapshot
     [measured] = snapshot["targets"]
     assert measured["coverage"]["view_model"] == "visible_area"
@@ -282,17 +288,7 @@ def test_snapshot_and_brief_measure_and_state_the_visible_area(client, session, 
 def test_an_unclipped_cameras_map_layer_is_its_sector_alone(client, session, town):
     camera = north_camera(session, town)
     editor = factories.user(session, town, "editor")
-    values = {
-        "title": "Presidio piazza",
-        "kind": "event",
-        "status": "planned",
-        "reason": REASON,
-        "window_start": datetime(2026, 11, 20, 17, 0, tzinfo=UTC),
-        "window_end": datetime(2026, 11, 20, 21, 0, tzinfo=UTC),
-        "targets": [{"name": "Piazza", "geometry": local_box((0, 35), 15), "buffer_m": 0}],
-    }
-    intervention = plans.create_intervention(session, actor_for(session, editor), values)
-    session.commit()
+    intervention = plan(session, editor, "Piazza", local_box((0, 35), 15))
     headers = factories.auth(factories.token(session, editor))
     layers = client.get(f"/api/v1/interventions/{intervention.id}/map", headers=headers).json["features"]
     assert [f["properties"] for f in layers if f["properties"]["layer"] in ("fov", "visible")] == [
