@@ -241,6 +241,13 @@ def _checked(
     if len(checked) != len(parts):
         return
     result = MultiLineString(checked) if isinstance(geometry, MultiLineString) else checked[0]
+    if kind == "building" and (span := rules.span_m(result.bounds)) > rules.MAX_BUILDING_SPAN_M:
+        detail = (
+            f"a building {span:.0f} m across is not a footprint (at most {rules.MAX_BUILDING_SPAN_M:.0f} m): "
+            "a boundary or a land-use area tagged as a building?"
+        )
+        found.issues.append(FieldIssue(f"{pointer}/geometry", "too_large", detail))
+        return
     metres, warnings = height
     found.warnings.extend(warnings)
     found.records.append(ObstacleRecord(kind, result, metres, source_ref))

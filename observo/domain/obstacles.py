@@ -21,6 +21,10 @@ from observo.errors import FieldIssue
 
 LEVEL_HEIGHT_M = 3.0
 MAX_HEIGHT_M = 1000.0  # taller is a unit mistake (centimetres, feet...), not a building
+# A footprint wider than this is a boundary or a land-use area tagged as a building, not a building (the
+# largest Italian factory halls are about a kilometre long): refused, as it would blank every view in it.
+MAX_BUILDING_SPAN_M = 2000.0
+_METRES_PER_DEGREE = 111_320.0  # along the equator and (near enough, for a sanity limit) any meridian
 AREAS = ("Polygon", "MultiPolygon")
 LINES = ("LineString", "MultiLineString")
 HEIGHT_KEYS = ("height", "altezza")
@@ -99,3 +103,12 @@ def _text(raw: Any) -> str | None:
         return None
     text = str(raw).strip()
     return text or None
+
+
+def span_m(bounds: tuple[float, float, float, float]) -> float:
+    """The diagonal in metres of a box (minLon, minLat, maxLon, maxLat in degrees), near enough for a
+    sanity limit (equirectangular at the box's middle latitude)."""
+    min_lon, min_lat, max_lon, max_lat = bounds
+    east = (max_lon - min_lon) * _METRES_PER_DEGREE * math.cos(math.radians((min_lat + max_lat) / 2))
+    north = (max_lat - min_lat) * _METRES_PER_DEGREE
+    return math.hypot(east, north)

@@ -242,6 +242,10 @@ DETAILS: tuple[str, ...] = (
     _l("member way %(id)s is not in the file: export the relation with its ways"),
     _l("its outer member ways do not close into rings"),
     _l("its rings enclose no area"),
+    _l(
+        "a building %(span)s m across is not a footprint (at most %(max)s m): a boundary or a land-use "
+        "area tagged as a building?"
+    ),
     _l("send multipart/form-data with the layer as `file`"),
     _l(
         "%(key)s=%(value)s is not a height in metres, e.g. 12 or 12,5 m: the height is read from "

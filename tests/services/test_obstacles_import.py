@@ -288,3 +288,33 @@ def test_geopackage_layer_in_utm(session, town, tmp_path):
     for obstacle, expected in zip(stored, shapes, strict=True):
         moved = data.utm_to_lonlat(expected)
         assert to_shape(obstacle.geometry).normalize().equals_exact(moved.normalize(), 1e-9)
+
+
+def test_a_building_kilometres_across_is_refused_a_long_factory_and_a_long_wall_are_not(session, town):
+    """A municipal boundary or a land-use area tagged building=* would blank every view inside it:
+    refused (too_large) with the whole file; a real factory hall 1.3 km long and a city wall 3 km long
+    are imported."""
+    huge = data.feature(data.utm_square(data.X0, data.Y0, 2500), "confine", building="yes")
+    with pytest.raises(InvalidInput) as refused:
+        _import(session, SYSTEM, data.utm_geojson(huge), "comune.geojson")
+    session.rollback()
+    [issue] = refused.value.issues
+    assert issue.code == "too_large" and issue.pointer == "/features/0/geometry"
+    # Its box's diagonal, about the square's 3,536 m (the box of the square turned by UTM's convergence).
+    span = int(issue.detail.removeprefix("a building ").split(" m across")[0])
+    assert 3500 <= span <= 3700 and "(at most 2000 m)" in issue.detail
+    assert _layer(session, town) == []
+
+    ring = [
+        [data.X0, data.Y0],
+        [data.X0 + 1300, data.Y0],
+        [data.X0 + 1300, data.Y0 + 120],
+        [data.X0, data.Y0 + 120],
+    ]
+    factory = data.feature({"type": "Polygon", "coordinates": [ring + [ring[0]]]}, "capannone")
+    wall = data.feature(
+        {"type": "LineString", "coordinates": [[data.X0, data.Y0 - 50], [data.X0 + 3000, data.Y0 - 50]]},
+        "mura",
+    )
+    done = _import(session, SYSTEM, data.utm_geojson(factory, wall), "zona.geojson")
+    assert done.counts == {"building": 1, "wall": 1}
