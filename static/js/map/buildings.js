@@ -3,6 +3,7 @@
 // whose cameras it reads; docs/obstacles.md). Only Observo's own server is asked. Kept by id, so a
 // pan adds only what is new; a failed load leaves the map as it is (the buildings are context only).
 import { withParams } from "./api.js";
+import { viewportBbox } from "./view.js";
 
 export const BUILDINGS_MIN_ZOOM = 17;
 const PAGE_SIZE = 1000;
@@ -23,7 +24,7 @@ export function createBuildingLayer(ctx) {
     controller?.abort();
     controller = null;
     if (map.getZoom() < BUILDINGS_MIN_ZOOM) return clear();
-    const bbox = viewBox(map, config.extent);
+    const bbox = viewportBbox(map, config.extent);
     if (!bbox) return clear();
     controller = new AbortController();
     const { signal } = controller;
@@ -52,14 +53,4 @@ export function createBuildingLayer(ctx) {
   map.on("moveend", refresh); // the first view set fires it too
   // reload: after a layer was imported or deleted (the ids drawn are forgotten).
   return { refresh, reload: () => { clear(); return refresh(); }, count: () => shown.size };
-}
-
-// minLon,minLat,maxLon,maxLat of the view within the service's extent; null when outside it.
-function viewBox(map, extent) {
-  const bounds = map.getBounds();
-  const box = [
-    Math.max(bounds.getWest(), extent[0]), Math.max(bounds.getSouth(), extent[1]),
-    Math.min(bounds.getEast(), extent[2]), Math.min(bounds.getNorth(), extent[3]),
-  ].map((value) => Number(value.toFixed(6)));
-  return box[0] < box[2] && box[1] < box[3] ? box : null;
 }

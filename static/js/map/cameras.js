@@ -8,6 +8,7 @@ import { _, formatNumber, ngettext } from "../i18n.js";
 import { createBuildingLayer } from "./buildings.js";
 import { clusterIcon, cameraIcon, STATUS_COLOURS } from "./icons.js";
 import { directionUnknown } from "./source.js";
+import { viewportBbox } from "./view.js";
 
 const PAGE_SIZE = 1000;
 const MAX_POINTS = 4000; // beyond that many cameras in view, the grid clusters say more than points
@@ -293,15 +294,6 @@ function sameVersion(a, b) {
   return a.properties.version === b.properties.version && a.geometry.coordinates.join() === b.geometry.coordinates.join();
 }
 
-// minLon,minLat,maxLon,maxLat of the view clipped to the service's extent; null when outside it.
-export function viewportBbox(map, extent) {
-  const bounds = map.getBounds();
-  const box = [
-    Math.max(bounds.getWest(), extent[0]), Math.max(bounds.getSouth(), extent[1]),
-    Math.min(bounds.getEast(), extent[2]), Math.min(bounds.getNorth(), extent[3]),
-  ].map((value) => Number(value.toFixed(6)));
-  return box[0] < box[2] && box[1] < box[3] ? box : null;
-}
 
 export function areaKm2([west, south, east, north]) {
   const midLat = ((south + north) / 2) * (Math.PI / 180);

@@ -36,3 +36,13 @@ export function homeView(map, config) {
   const [west, south, east, north] = config.home || config.extent;
   map.fitBounds([[south, west], [north, east]], { padding: [30, 30], maxZoom: HOME_MAX_ZOOM });
 }
+
+// minLon,minLat,maxLon,maxLat of the view clipped to the service's extent; null when outside it.
+export function viewportBbox(map, extent) {
+  const bounds = map.getBounds();
+  const box = [
+    Math.max(bounds.getWest(), extent[0]), Math.max(bounds.getSouth(), extent[1]),
+    Math.min(bounds.getEast(), extent[2]), Math.min(bounds.getNorth(), extent[3]),
+  ].map((value) => Number(value.toFixed(6)));
+  return box[0] < box[2] && box[1] < box[3] ? box : null;
+}
