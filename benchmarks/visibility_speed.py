@@ -2,12 +2,12 @@
 
     .venv/bin/python -m benchmarks.visibility_speed [--cameras 2000] [--workers 1] [--seed 7]
 
-A street grid of rectangular buildings (40-60 m blocks, 12 m streets, some with a height, a few
-free-standing walls) around Turin; each camera sits on a facade (a few centimetres inside or
-outside it, as digitised), looks across or along the street with a random angle and range, and is
-given the obstacles within its range, as a database query would select them (that selection is not
-timed). Prints the mean number of obstacles a camera gets and cameras/s per worker process and in
-total. Not collected by pytest.
+A street grid of rectangular buildings (benchmarks/street_grid.py: 40-60 m blocks, 12 m streets,
+some with a height, a few free-standing walls) around Turin; each camera sits on a facade (a few
+centimetres inside or outside it, as digitised), looks across or along the street with a random
+angle and range, and is given the obstacles within its range, as a database query would select
+them (that selection is not timed). Prints the mean number of obstacles a camera gets and
+cameras/s per worker process and in total. Not collected by pytest.
 """
 
 from __future__ import annotations
@@ -19,80 +19,34 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, Polygon
 
+from benchmarks import street_grid
 from observo.domain.fov import LocalFrame, sector
 from observo.domain.visibility import visible_area
 
 LON, LAT = 7.6869, 45.0703
-BLOCK_M = (40.0, 60.0)
-STREET_M = 12.0
-GRID = 24  # blocks a side: ~1.2 km
-
-
-def city(rng: np.random.Generator) -> tuple[list[Polygon | LineString], list[float | None]]:
-    """Buildings (local metres) on a street grid, each block split in two, and some walls."""
-    shapes: list[Polygon | LineString] = []
-    heights: list[float | None] = []
-    y = 0.0
-    for _ in range(GRID):
-        depth = rng.uniform(*BLOCK_M)
-        x = 0.0
-        for _ in range(GRID):
-            width = rng.uniform(*BLOCK_M)
-            split = x + width * rng.uniform(0.3, 0.7)
-            for left, right in ((x, split), (split, x + width)):
-                shapes.append(Polygon([(left, y), (right, y), (right, y + depth), (left, y + depth)]))
-                heights.append(float(rng.uniform(4, 25)) if rng.random() < 0.5 else None)
-            if rng.random() < 0.2:  # a garden wall in the street
-                wall_y = y - STREET_M * rng.uniform(0.2, 0.8)
-                shapes.append(LineString([(x, wall_y), (x + width * rng.uniform(0.2, 0.6), wall_y)]))
-                heights.append(float(rng.uniform(1.5, 3)))
-            x += width + STREET_M
-        y += depth + STREET_M
-    return shapes, heights
 
 
 def cameras(
     rng: np.random.Generator, shapes: list, count: int
 ) -> list[tuple[float, float, float, float, float, float | None]]:
     """(x, y, bearing, hfov, range, height) of cameras on building facades, inside the grid."""
-    buildings = [shape for shape in shapes if isinstance(shape, Polygon)]
-    out = []
-    while len(out) < count:
-        building = buildings[rng.integers(len(buildings))]
-        minx, miny, maxx, maxy = building.bounds
-        if minx < 150 or miny < 150 or maxx > GRID * 45 - 150 or maxy > GRID * 45 - 150:
-            continue
-        side = rng.integers(4)
-        offset = rng.uniform(-0.05, 0.3)  # negative: digitised a few cm inside the building
-        along = rng.uniform(0, 1)
-        x, y, outward = [
-            (minx + along * (maxx - minx), miny - offset, 180.0),
-            (maxx + offset, miny + along * (maxy - miny), 90.0),
-            (minx + along * (maxx - minx), maxy + offset, 0.0),
-            (minx - offset, miny + along * (maxy - miny), 270.0),
-        ][side]
-        bearing = outward + rng.uniform(-80, 80)
-        hfov = 360.0 if rng.random() < 0.2 else float(rng.uniform(20, 120))
-        out.append(
-            (
-                x,
-                y,
-                bearing,
-                hfov,
-                float(rng.uniform(40, 120)),
-                float(rng.uniform(3, 10)) if rng.random() < 0.6 else None,
-            )
-        )
-    return out
+    xs, ys, outward = street_grid.facades(rng, shapes, count)
+    bearing = outward + rng.uniform(-80, 80, count)
+    hfov = np.where(rng.random(count) < 0.2, 360.0, rng.uniform(20, 120, count))
+    range_m = rng.uniform(40, 120, count)
+    height = np.where(rng.random(count) < 0.6, rng.uniform(3, 10, count), np.nan)
+    return [
+        (float(x), float(y), float(b), float(h), float(r), None if np.isnan(z) else float(z))
+        for x, y, b, h, r, z in zip(xs, ys, bearing, hfov, range_m, height, strict=True)
+    ]
 
 
 def _workload(args: tuple[int, int]) -> tuple[float, float, int]:
     """(seconds, mean obstacles per camera, cameras) for one worker's share of cameras."""
     count, seed = args
     rng = np.random.default_rng(seed)
-    shapes, heights = city(rng)
+    shapes, heights = street_grid.city(rng)
     frame = LocalFrame(LON, LAT)
     lonlat = frame.to_lonlat(np.array(shapes, dtype=object))
     tree = shapely.STRtree(np.array(shapes, dtype=object))

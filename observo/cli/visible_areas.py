@@ -19,18 +19,25 @@ def fov_group() -> None:
 
 @fov_group.command("recompute")
 @click.option("--organization", "organisation", default=None, help="only this organisation's cameras (slug)")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="processes computing the areas (default: one per core; 1: none besides this one)",
+)
 @transactional
-def fov_recompute(organisation: str | None) -> None:
+def fov_recompute(organisation: str | None, workers: int | None) -> None:
     """Recompute every camera's visible area (after an upgrade, or to check the stored ones).
 
     Imports and edits keep them in step; this redoes them all in one transaction. Not audited:
-    derived data, like the public positions.
+    derived data, like the public positions. Thousands of cameras are computed by `--workers`
+    processes (reading and writing stay in this one).
     """
     owners = None
     if organisation is not None:
         owners = [nameable_organisation(db.session, cli_actor(), organisation, "/organization").id]
     started = time.perf_counter()
-    result = visible_areas.recompute_all(db.session, owners)
+    result = visible_areas.recompute_all(db.session, owners, workers=workers)
     elapsed = time.perf_counter() - started
     rate = result.cameras / elapsed if elapsed > 0 else 0.0
     click.echo(f"{result.cameras} cameras, {result.clipped} clipped by obstacles, {result.changed} changed")

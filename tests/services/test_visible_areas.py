@@ -232,3 +232,77 @@ def test_cli_recompute_all_or_one_organisation(app, session, town):
 
     unknown = runner.invoke(main, ["fov", "recompute", "--organization", "nowhere"])
     assert unknown.exit_code == 1 and "error:" in unknown.stderr
+
+
+def _spread_cameras(session, town):
+    """Cameras in three grid cells (corner, 2 km east, 2 km north), each before a building or not."""
+    east, north = local(2000, 0), local(0, 2000)
+    shapes = [ACROSS, building(2030, -20, 2045, 20), building(-20, 2030, 20, 2045)]
+    cameras = [
+        factories.camera(session, town, *apex.coords[0], bearing_deg=bearing, range_m=100.0, height_m=height)
+        for apex in (Point(LON, LAT), east, north)
+        for bearing, height in ((90.0, None), (0.0, 8.0), (270.0, None))
+    ]
+    _import(session, layer(*shapes, height=6))
+    ids = [camera.id for camera in cameras]
+    expected = {camera_id: _visible(session, camera_id) for camera_id in ids}
+    session.execute(sa.update(Camera.__table__).values(fov_visible=None))
+    return ids, expected
+
+
+def test_a_process_pool_stores_the_same_areas_as_this_process(session, town, monkeypatch):
+    ids, expected = _spread_cameras(session, town)
+    assert sum(area is not None for area in expected.values()) >= 3  # clipped in each cell
+    monkeypatch.setattr(visible_areas, "POOL_MIN_CAMERAS", 1)  # the pool even for a few cameras
+    monkeypatch.setattr(visible_areas, "CHUNK", 2)  # several chunks in flight
+    heard = []
+
+    pooled = visible_areas.recompute(session, [*ids, 10**9], lambda *step: heard.append(step), workers=2)
+
+    assert (pooled.cameras, pooled.changed) == (len(ids), pooled.clipped)
+    assert pooled.clipped == sum(area is not None for area in expected.values())
+    assert heard == [(2, 10), (4, 10), (6, 10), (8, 10), (10, 10)]  # after each chunk; unknown id last
+    for camera_id, area in expected.items():
+        if area is None:
+            assert _visible(session, camera_id) is None
+        else:
+            assert_same_area(_visible(session, camera_id), area)
+    # in this process, the same values: nothing to write
+    again = visible_areas.recompute_all(session, workers=1)
+    assert (again.cameras, again.clipped, again.changed) == (len(ids), pooled.clipped, 0)
+
+
+def test_small_sets_stay_in_this_process(session, town, monkeypatch):
+    ids, expected = _spread_cameras(session, town)
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a process pool was started for a few cameras")
+
+    monkeypatch.setattr(visible_areas, "ProcessPoolExecutor", no_pool)
+    result = visible_areas.recompute(session, ids, workers=4)
+    assert result.cameras == len(ids) and result.changed == result.clipped
+    for camera_id, area in expected.items():
+        assert (_visible(session, camera_id) is None) == (area is None)
+
+
+def test_cli_recompute_with_workers(app, session, town, monkeypatch):
+    from observo.cli import main
+
+    ids, expected = _spread_cameras(session, town)
+    session.commit()
+    monkeypatch.setattr(visible_areas, "POOL_MIN_CAMERAS", 1)
+    runner = app.test_cli_runner()
+    clipped = sum(area is not None for area in expected.values())
+
+    pooled = runner.invoke(main, ["fov", "recompute", "--workers", "2"])
+    assert pooled.exit_code == 0, pooled.stderr
+    assert pooled.stdout == f"{len(ids)} cameras, {clipped} clipped by obstacles, {clipped} changed\n"
+    session.expire_all()
+    for camera_id, area in expected.items():
+        if area is not None:
+            assert_same_area(_visible(session, camera_id), area)
+
+    alone = runner.invoke(main, ["fov", "recompute", "--workers", "1"])
+    assert alone.stdout == f"{len(ids)} cameras, {clipped} clipped by obstacles, 0 changed\n"
+    refused = runner.invoke(main, ["fov", "recompute", "--workers", "0"])
+    assert refused.exit_code == 2 and "--workers" in refused.stderr
