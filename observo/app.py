@@ -62,6 +62,7 @@ from observo.web import (  # noqa: F401
     pages,
     stats_page,
 )
+from observo.web import owners as owners_pages
 from observo.web.base_tiles import bp as base_tiles_bp
 from observo.web.base_tiles import with_tile_file
 from observo.web.vendored import bp as vendor_bp
@@ -221,6 +222,7 @@ def _init_extensions(app: Flask) -> None:
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # API writes are CSRF-checked in api.auth when they ride on a session
     app.register_blueprint(pages.bp)
+    app.register_blueprint(owners_pages.bp)  # owners' sign-up and pages (docs/owners.md)
     app.register_blueprint(vendor_bp)  # the pinned third-party files shipped in the package
     app.register_blueprint(base_tiles_bp)  # background tiles from an MBTiles file, when configured
     app.register_blueprint(health.bp)

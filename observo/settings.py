@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from observo.domain.origins import is_origin, normalise_origin
 
@@ -76,6 +77,55 @@ def _urls(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
+@dataclass(frozen=True)
+class SmtpTarget:
+    """Where outgoing mail goes, read from OBSERVO_SMTP_URL (docs/owners.md, "Mail")."""
+
+    host: str
+    port: int
+    tls: bool = False  # smtps://: TLS from the first byte
+    starttls: bool = False  # smtp://...?starttls=1: upgrade the plain connection
+    user: str = ""
+    password: str = ""
+
+
+def smtp_target(url: str) -> SmtpTarget:
+    """`smtp://user:pass@host:587?starttls=1` or `smtps://host:465` as its parts; ValueError otherwise."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ValueError(
+            "OBSERVO_SMTP_URL must be smtp://[user:pass@]host[:port][?starttls=1] or smtps://..., "
+            f"with a host (scheme given: {parts.scheme!r})"
+        )
+    query = parse_qs(parts.query)
+    unknown = set(query) - {"starttls"}
+    if unknown:
+        raise ValueError(f"OBSERVO_SMTP_URL: unknown option(s) {', '.join(sorted(unknown))} (only starttls)")
+    tls = parts.scheme == "smtps"
+    return SmtpTarget(
+        host=parts.hostname,
+        port=parts.port or (465 if tls else 25),
+        tls=tls,
+        starttls=_bool(query.get("starttls", ["0"])[-1]),
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+    )
+
+
+def _smtp_url(value: str) -> str:
+    if value.strip():
+        smtp_target(value)  # a typo fails at start, not at the first sign-up
+    return value.strip()
+
+
+def _mail_from(value: str) -> str:
+    if "@" not in value:
+        raise ValueError(
+            f"OBSERVO_MAIL_FROM must be an address such as 'Observo <noreply@comune.it>', not {value!r}"
+        )
+    return value.strip()
+
+
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 LOG_FORMATS = ("json", "text")
 ASSET_MODES = ("cdn", "local")
@@ -134,6 +184,9 @@ _READERS: dict[str, Callable[[str], object]] = {
     "replica_max_lag_s": float,
     "replica_retry_s": float,
     "read_your_writes_s": float,
+    "smtp_url": _smtp_url,
+    "mail_from": _mail_from,
+    "ratelimit_owner_signup": str,
 }
 
 
@@ -231,6 +284,12 @@ class Settings:
     # Where signed checkpoints of the audit chain's head are written (outside the database);
     # None: <instance>/audit-checkpoints.
     audit_checkpoint_dir: Path | None = None
+    # Outgoing mail (owners' sign-up and verification, docs/owners.md): unset, messages are written to
+    # the console instead (what `make run` does).
+    smtp_url: str = ""
+    mail_from: str = "Observo <noreply@localhost>"
+    # Owner sign-ups and requests for a new confirmation link, per client address.
+    ratelimit_owner_signup: str = "5 per hour"
     testing: bool = False
     extra: Mapping[str, object] = field(default_factory=dict)
 

@@ -73,6 +73,7 @@ class RateLimits:
             settings.ratelimit_login,
             settings.ratelimit_login_email,
             settings.ratelimit_auth_failed,
+            settings.ratelimit_owner_signup,
         ):
             parse_many(limit)  # a typo fails at start, not as a silently skipped limit later
         if settings.ratelimit_storage_url.startswith(("redis://", "rediss://")):
@@ -118,12 +119,31 @@ def refused_credentials_throttled() -> Response | None:
         return _spend(current_app.extensions[_FALLBACK_KEY], items, keys)
 
 
-def _spend(strategy: RateLimiter, items: list[RateLimitItem], keys: tuple[str, ...]) -> Response | None:
+def address_quota(limit: str, scope: str, spend: bool = True) -> Response | None:
+    """The 429 once the client's address has spent `limit` under `scope`, else None and (when `spend`)
+    one request counted. Checking without spending, then spending on failure, counts failures only.
+
+    For the pages that limit themselves (the owners' sign-up, docs/owners.md)."""
+    extension = _bound()
+    if not extension.enabled:
+        return None
+    items = parse_many(limit)
+    keys = ("observo", scope, _client_address())
+    try:
+        return _spend(extension.limiter, items, keys, spend)
+    except Exception:  # the storage failed: count in this process rather than not at all
+        log.warning("rate-limit storage unavailable: %s counted in memory", scope, exc_info=True)
+        return _spend(current_app.extensions[_FALLBACK_KEY], items, keys, spend)
+
+
+def _spend(
+    strategy: RateLimiter, items: list[RateLimitItem], keys: tuple[str, ...], spend: bool = True
+) -> Response | None:
     for item in items:
         if not strategy.test(item, *keys):
             reset_at = strategy.get_window_stats(item, *keys).reset_time
             return _throttled(str(item), max(1, math.ceil(reset_at - time.time())))
-    for item in items:
+    for item in items if spend else ():
         strategy.hit(item, *keys)
     return None
 

@@ -82,6 +82,29 @@ POLICY: dict[str, dict[str, Rule]] = {
             "`Bearer <OBSERVO_METRICS_TOKEN>`; anyone else 404; not rate-limited",
         )
     },
+    # --- owners (issue 19, docs/owners.md): their session is their own, never a police one ---
+    "owners.signup": {
+        "GET": Rule(ANYONE, "a municipality's public sign-up form for owners; any other slug 404"),
+        "POST": Rule(
+            ANYONE,
+            "CSRF token; throttled per address; creates an unverified owner, audited; e-mail",
+            writes=True,
+        ),
+    },
+    "owners.verify": {
+        "GET": Rule(
+            ANYONE, "a signed, expiring confirmation link: verifies (audited) and signs in", writes=True
+        )
+    },
+    "owners.resend": {
+        "POST": Rule(ANYONE, "CSRF token; throttled per address; the same answer for any e-mail", writes=True)
+    },
+    "owners.sign_in": {
+        "GET": Rule(ANYONE, "the owners' sign-in form"),
+        "POST": Rule(ANYONE, "CSRF token; failures throttled per address; audited", writes=True),
+    },
+    "owners.sign_out": {"POST": Rule(ANYONE, "CSRF token; ends the owner's sessions; audited", writes=True)},
+    "owners.home": {"GET": Rule(ANYONE, "the signed-in owner's page; anyone else: the owners' sign-in")},
     # --- API documentation ---
     "api-docs.openapi_json": {"GET": Rule(ANYONE, "the OpenAPI document", cors=True)},
     "api-docs.openapi_swagger_ui": {"GET": Rule(ANYONE, "the API documentation page")},

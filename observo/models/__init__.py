@@ -15,6 +15,7 @@ from observo.models.intervention import (
 )
 from observo.models.obstacle import Obstacle
 from observo.models.organisation import Organisation, Pact, pact_members
+from observo.models.owner import OwnerAccount
 from observo.models.place import Place, PlaceCoverage
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "InterventionTarget",
     "Obstacle",
     "Organisation",
+    "OwnerAccount",
     "Pact",
     "Place",
     "PlaceCoverage",

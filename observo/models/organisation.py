@@ -46,6 +46,9 @@ class Organisation(Base):
     contact_phone: Mapped[str | None] = mapped_column(sa.String(40))
     contact_email: Mapped[str | None] = mapped_column(sa.String(254))
     contact_pec: Mapped[str | None] = mapped_column(sa.String(254))
+    # An owner's codice fiscale or partita IVA (domain/tax_codes.py) and postal address (docs/owners.md).
+    tax_code: Mapped[str | None] = mapped_column(sa.String(16))
+    address: Mapped[str | None] = mapped_column(sa.String(300))
     sponsor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"))
     public_precision_m: Mapped[int] = mapped_column(sa.Integer, default=100, server_default="100")
     # Sites that may show its public embed in an iframe (CSP frame-ancestors), besides Observo itself.

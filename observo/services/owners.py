@@ -1,0 +1,225 @@
+"""Owner accounts (docs/owners.md): sign-up on a municipality's page, the confirmation link, sign-in.
+
+An owner account belongs to an owner organisation (kind `private`) sponsored by the municipality it
+signed up with, and is kept apart from police users: it has no role and no tokens, and never becomes
+an `Actor` of the read scope. Its audit entries name its e-mail as the actor label.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+
+from observo.domain import credentials
+from observo.domain.permissions import Actor
+from observo.domain.tax_codes import normalise_tax_code
+from observo.errors import NotFound
+from observo.models import Organisation, OwnerAccount
+from observo.models.base import utcnow
+from observo.services import audit
+from observo.services.accounts import normalise_email
+
+LINK_SALT = "observo.owner-email-verification"
+LINK_MAX_AGE_S = 48 * 3600
+OWNER_KIND = "private"
+SLUG_MAX = 64
+UNKNOWN_OWNER = "unknown owner e-mail"
+
+
+class LinkExpired(Exception):  # noqa: N818 - a state, not a failure of the code
+    """The link was genuine but is older than its lifetime."""
+
+
+class LinkInvalid(Exception):  # noqa: N818
+    """The link was altered, or names an account (or an address) that no longer exists."""
+
+
+@dataclass(frozen=True)
+class SignUp:
+    """What the sign-up form collects, already checked by the page."""
+
+    organisation_name: str
+    tax_code: str
+    address: str
+    contact_name: str
+    phone: str
+    pec: str
+    email: str
+    password: str
+
+
+def owner_actor(account: OwnerAccount) -> Actor:
+    """The owner as the audit log names it; no role, so no police rule ever lets it through."""
+    return Actor(label=account.email, organisation_id=account.organisation_id, organisation_kind=OWNER_KIND)
+
+
+def signup_municipality(session: Session, slug: str) -> Organisation:
+    """The municipality whose sign-up page this is; anything else answers as a missing page."""
+    found = session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+    if found is None or found.kind != "municipality":
+        raise NotFound(f"no municipality {slug!r}")
+    return found
+
+
+def account_by_email(session: Session, email: str) -> OwnerAccount | None:
+    return session.scalar(sa.select(OwnerAccount).where(OwnerAccount.email == normalise_email(email)))
+
+
+def register(session: Session, municipality: Organisation, signup: SignUp) -> tuple[OwnerAccount, bool]:
+    """(the account, True) for a new owner organisation and its unverified account, audited as
+    `owner.signup`; (the existing account, False) and nothing written when the e-mail is taken."""
+    existing = account_by_email(session, signup.email)
+    if existing is not None:
+        credentials.hash_password(signup.password)  # as long as a sign-up: no enumeration by timing
+        return existing, False
+    email = normalise_email(signup.email)
+    organisation = Organisation(
+        slug=unique_slug(session, signup.organisation_name),
+        name=signup.organisation_name.strip(),
+        kind=OWNER_KIND,
+        sponsor=municipality,
+        tax_code=normalise_tax_code(signup.tax_code),
+        address=signup.address.strip(),
+        contact_name=signup.contact_name.strip(),
+        contact_phone=signup.phone.strip(),
+        contact_email=email,
+        contact_pec=normalise_email(signup.pec),
+    )
+    account = OwnerAccount(
+        organisation=organisation,
+        email=email,
+        name=signup.contact_name.strip(),
+        password_hash=credentials.hash_password(signup.password),
+    )
+    session.add_all([organisation, account])
+    session.flush()
+    audit.record(
+        session,
+        owner_actor(account),
+        "owner.signup",
+        object_type="owner_account",
+        object_id=account.id,
+        subject_organisation_id=organisation.id,
+        details={"organization": organisation.slug, "sponsor": municipality.slug},
+    )
+    return account, True
+
+
+def unique_slug(session: Session, name: str) -> str:
+    """A slug from the name ("Farmacia Sant'Anna" -> farmacia-sant-anna), numbered if taken."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")[: SLUG_MAX - 4].strip("-") or "proprietario"
+    taken = set(session.scalars(sa.select(Organisation.slug).where(Organisation.slug.like(f"{base}%"))))
+    number = 1
+    slug = base
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+class _ClockedSigner(TimestampSigner):
+    """A timestamp signer whose clock can be set (tests freeze it; no sleeping)."""
+
+    def __init__(self, *args: Any, clock: Callable[[], float] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clock = clock
+
+    def get_timestamp(self) -> int:
+        return int(self._clock()) if self._clock is not None else super().get_timestamp()
+
+
+def _serializer(secret_key: str, now: float | None) -> URLSafeTimedSerializer:
+    clock = None if now is None else (lambda: now)
+    return URLSafeTimedSerializer(
+        secret_key, salt=LINK_SALT, signer=_ClockedSigner, signer_kwargs={"clock": clock}
+    )
+
+
+def verification_token(secret_key: str, account: OwnerAccount, now: float | None = None) -> str:
+    """The signed token of a confirmation link: the account and its current e-mail, timestamped."""
+    return _serializer(secret_key, now).dumps({"id": account.id, "email": account.email})
+
+
+def account_for_token(
+    session: Session, secret_key: str, token: str, now: float | None = None, max_age_s: int = LINK_MAX_AGE_S
+) -> OwnerAccount:
+    """The account a confirmation link names; LinkExpired or LinkInvalid otherwise.
+
+    A link names the e-mail it was sent to: once the account's address changes, old links are void.
+    """
+    try:
+        payload = _serializer(secret_key, now).loads(token, max_age=max_age_s)
+    except SignatureExpired as expired:
+        raise LinkExpired("the confirmation link has expired") from expired
+    except BadData as bad:
+        raise LinkInvalid("the confirmation link is not valid") from bad
+    if not isinstance(payload, dict) or not isinstance(payload.get("id"), int):
+        raise LinkInvalid("the confirmation link is not valid")
+    account = session.get(OwnerAccount, payload["id"])
+    if account is None or account.email != payload.get("email"):
+        raise LinkInvalid("the confirmation link is not valid")
+    return account
+
+
+def verify_email(session: Session, account: OwnerAccount) -> None:
+    """Mark the e-mail verified (audited as `owner.verify` the first time) and record the sign-in."""
+    if account.email_verified_at is None:
+        account.email_verified_at = utcnow()
+        audit.record(
+            session,
+            owner_actor(account),
+            "owner.verify",
+            object_type="owner_account",
+            object_id=account.id,
+            subject_organisation_id=account.organisation_id,
+        )
+    account.last_login_at = utcnow()
+    session.flush()
+
+
+def authenticate_owner(session: Session, email: str, password: str) -> OwnerAccount | None:
+    """The account with these credentials, verified or not (the page tells an unverified one to
+    confirm its e-mail first); None for an unknown e-mail or a wrong password alike."""
+    account = account_by_email(session, email)
+    if account is None:
+        credentials.hash_password(password)  # the same time as a real check: no enumeration by timing
+        return None
+    return account if credentials.verify_password(account.password_hash, password) else None
+
+
+def record_sign_in(session: Session, account: OwnerAccount) -> None:
+    account.last_login_at = utcnow()
+    _record_account(session, account, "owner.login")
+
+
+def record_failed_sign_in(session: Session, typed_email: str) -> None:
+    """`owner.login_failed`, naming the account only when the text is a known owner's e-mail."""
+    account = account_by_email(session, typed_email)
+    actor = owner_actor(account) if account is not None else Actor(label=UNKNOWN_OWNER)
+    audit.record(session, actor, "owner.login_failed", object_type="owner_account")
+
+
+def end_sessions(session: Session, account: OwnerAccount) -> None:
+    """Sign out everywhere: every browser session of this account opened so far ends (audited)."""
+    account.session_epoch = (account.session_epoch or 0) + 1
+    _record_account(session, account, "owner.logout")
+
+
+def _record_account(session: Session, account: OwnerAccount, action: str) -> None:
+    session.flush()
+    audit.record(
+        session,
+        owner_actor(account),
+        action,
+        object_type="owner_account",
+        object_id=account.id,
+        subject_organisation_id=account.organisation_id,
+    )
