@@ -10,7 +10,7 @@ DEMO_USER := agente@moncalieri.example.it
 DEMO_VIEWER := stazione@carabinieri-nichelino.example.it
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test setup setup-dev vendor wheel lock lint fuzz bench load clean messages
+.PHONY: run test setup setup-dev vendor wheel lock lint fuzz bench bench-visibility load clean messages
 
 # Python dependencies from the hashed lock (every extra: PDF, vector tiles, Redis), then Observo itself
 # in editable mode without dependencies (docs/architecture.md, "Packaging").
@@ -120,6 +120,15 @@ bench: setup-dev
 	@command -v pgbench >/dev/null || { echo "pgbench is missing (Debian: postgresql-client)" >&2; exit 1; }
 	benchmarks/setup_peers.sh
 	$(BIN)/python -m benchmarks.run --load $(BENCH_ARGS)
+
+# Visible areas at scale (issue 20): 100,000 cameras among ~200,000 synthetic footprints in PostGIS
+# (database observo_vis_bench and its copy observo_vis_bench_sectors, recreated): the recompute's
+# cameras/s, then who-sees and coverage on visible areas vs sectors (benchmarks/VISIBILITY.md).
+#   make bench-visibility                                   full run (~15 min on 2 free cores)
+#   make bench-visibility BENCH_VISIBILITY_ARGS="--skip-load --no-queries --workers 1"
+BENCH_VISIBILITY_ARGS ?=
+bench-visibility: setup-dev
+	$(BIN)/python -m benchmarks.visibility_scale $(BENCH_VISIBILITY_ARGS)
 
 # Loopback load test (issue 8): 100,000 synthetic cameras + the demo in PostGIS (database
 # observo_load, recreated), gunicorn with observo/gunicorn_conf.py, wrk read mix at 64 connections
