@@ -18,6 +18,7 @@ from observo.http.i18n import render_page
 from observo.http.rate_limits import address_quota
 from observo.services import owners
 from observo.settings import Settings
+from observo.spatial.engine import end_write_intent
 from observo.web.owners_forms import OwnerSignInForm, ResendForm, SignUpForm
 from observo.web.owners_mail import send_already_registered, send_confirmation
 from observo.web.owners_session import end_owner_session, signed_in_owner, start_owner_session
@@ -56,9 +57,11 @@ def signup(slug: str) -> Any:
     account, created = owners.register(db.session, municipality, form.signup())
     if created:
         db.session.commit()  # saved before the mail: a failed send leaves a link to ask for again
+        end_write_intent()  # no SQLite write lock while the mail server is waited for
         sent = send_confirmation(account)
     else:
         db.session.rollback()  # the same answer as a new sign-up: no one learns the address is taken
+        end_write_intent()
         sent = send_already_registered(account)
     return _check_your_email(sent)
 
@@ -85,6 +88,7 @@ def verify(token: str) -> Any:
 @bp.route("/proprietari/verifica", methods=["POST"])
 def resend() -> Any:
     """A new confirmation link; the same answer whether the address has an account or not."""
+    end_write_intent()  # it only reads (and mails): no SQLite write lock while the mail server answers
     form = ResendForm()
     limit = _settings().ratelimit_owner_signup
     if throttled := address_quota(limit, RESEND_SCOPE, spend=False):

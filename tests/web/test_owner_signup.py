@@ -222,3 +222,13 @@ def _main(page: str) -> str:
     """The page's content, without the form's per-request CSRF token."""
     content = page.split('<main id="main">', 1)[1]
     return content.split('name="csrf_token"', 1)[0]
+
+
+def test_the_municipality_share_page_links_its_sign_up_page(client, session, town):
+    factories.sign_in(client, factories.user(session, town, "editor"))
+    page = client.get("/organizations/nichelino/embed").get_data(as_text=True)
+    assert 'href="/registrati/nichelino"' in page and "Registra le tue telecamere" in page
+    police = factories.org(session, "pl-nichelino", kind="local_police")
+    client.post("/logout", data={"csrf_token": factories.csrf_token(client, "/map")})
+    factories.sign_in(client, factories.user(session, police, "editor"))
+    assert "/registrati/" not in client.get("/organizations/pl-nichelino/embed").get_data(as_text=True)
