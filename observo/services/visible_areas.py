@@ -19,12 +19,14 @@ the caller reads and writes in its own session and transaction, the workers only
 
 from __future__ import annotations
 
+import logging
 import math
 import multiprocessing
 import os
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +52,7 @@ CHUNK = 500
 # From this many cameras on, `recompute` computes in a process pool (starting one costs ~1 s).
 POOL_MIN_CAMERAS = 2000
 _CAMERAS = Camera.__table__
+log = logging.getLogger(__name__)
 
 Wkb = bytes
 # (camera id, WKB of the visible area or None: the sector itself, whether it differs from the stored one)
@@ -230,19 +233,56 @@ def _in_pool(
     finish: Callable[[list[int], list[Outcome]], None],
 ) -> None:
     """Chunks read here, computed by `processes` workers (two each in flight), written here in order."""
-    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
-    pending: deque[tuple[list[int], Future[list[Outcome]]]] = deque()
+    workers = _Workers(processes)
+    pending: deque[tuple[list[int], list[_Task], Future[list[Outcome]] | None]] = deque()
     try:
         for chunk in chunks:
-            pending.append((chunk, pool.submit(_compute, _read_chunk(session, chunk, clipping))))
+            tasks = _read_chunk(session, chunk, clipping)
+            pending.append((chunk, tasks, workers.submit(tasks)))
             while len(pending) > 2 * processes:
-                chunk_done, future = pending.popleft()
-                finish(chunk_done, future.result())
+                chunk_done, tasks_done, future = pending.popleft()
+                finish(chunk_done, workers.outcomes(tasks_done, future))
         while pending:
-            chunk_done, future = pending.popleft()
-            finish(chunk_done, future.result())
+            chunk_done, tasks_done, future = pending.popleft()
+            finish(chunk_done, workers.outcomes(tasks_done, future))
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        workers.close()
+
+
+class _Workers:
+    """A spawned process pool. One that cannot start or dies (no process may be created here, one was
+    killed) does not fail the caller's transaction: what it did not compute is computed here."""
+
+    def __init__(self, processes: int) -> None:
+        self.pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            processes, mp_context=multiprocessing.get_context("spawn")
+        )
+
+    def submit(self, tasks: list[_Task]) -> Future[list[Outcome]] | None:
+        if self.pool is not None:
+            try:
+                return self.pool.submit(_compute, tasks)
+            except (BrokenProcessPool, OSError) as error:
+                self._abandon(error)
+        return None
+
+    def outcomes(self, tasks: list[_Task], future: Future[list[Outcome]] | None) -> list[Outcome]:
+        if future is not None:
+            try:
+                return future.result()
+            except (BrokenProcessPool, OSError) as error:
+                self._abandon(error)
+        return _compute(tasks)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _abandon(self, error: BaseException) -> None:
+        if self.pool is not None:
+            log.warning("visible areas: the process pool failed (%s); computing in this process", error)
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
 
 
 def _read_chunk(session: Session, ids: list[int], clipping: bool) -> list[_Task]:

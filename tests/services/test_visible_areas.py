@@ -5,7 +5,9 @@ the cameras whose sectors meet it are recomputed); versions and the camera audit
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 
 import pytest
 import shapely
@@ -306,3 +308,21 @@ def test_cli_recompute_with_workers(app, session, town, monkeypatch):
     assert alone.stdout == f"{len(ids)} cameras, {clipped} clipped by obstacles, 0 changed\n"
     refused = runner.invoke(main, ["fov", "recompute", "--workers", "0"])
     assert refused.exit_code == 2 and "--workers" in refused.stderr
+
+
+def test_a_pool_whose_workers_die_leaves_the_work_to_this_process(session, town, monkeypatch, caplog):
+    ids, expected = _spread_cameras(session, town)
+    monkeypatch.setattr(visible_areas, "POOL_MIN_CAMERAS", 1)
+    # every worker exits as it starts (as one killed for memory would): the pool breaks
+    dying = functools.partial(visible_areas.ProcessPoolExecutor, initializer=os._exit, initargs=(3,))
+    monkeypatch.setattr(visible_areas, "ProcessPoolExecutor", dying)
+
+    result = visible_areas.recompute(session, ids, workers=2)
+
+    assert result.cameras == len(ids) and result.changed == result.clipped
+    for camera_id, area in expected.items():
+        if area is None:
+            assert _visible(session, camera_id) is None
+        else:
+            assert_same_area(_visible(session, camera_id), area)
+    assert "computing in this process" in caplog.text
