@@ -1,7 +1,8 @@
 """Visible areas at scale (issue 20): 100,000 cameras among ~200,000 building footprints in PostGIS.
 
     .venv/bin/python -m benchmarks.visibility_scale [--cameras 100000] [--buildings 200000]
-        [--workers 2] [--skip-load] [--points 300] [--areas 40] [--rounds 2] [--seed 7]
+        [--workers N] [--skip-load] [--no-recompute] [--no-queries] [--points 300] [--areas 60]
+        [--passes 3] [--seed 7] [--profile FILE]
     make bench-visibility BENCH_VISIBILITY_ARGS="..."
 
 1. **Load** (unless `--skip-load`): drop and create the database `--database` (default
@@ -12,16 +13,20 @@
    towns like the footprints, ids grouped by town (as a census import would give them): optics and
    attributes as benchmarks/synthetic.py draws them, each looking away from its wall (±80°),
    sectors from the product's `observo.domain.fov.sectors`, rows from benchmarks/copy_rows.py.
-2. **Recompute**: every `fov_visible` reset to NULL, then the product's path, timed with its
-   commit: `services.visible_areas.recompute_all(session, workers=--workers)` in one transaction
-   (what `observo fov recompute` runs). Cameras/s and the share clipped.
-3. **Queries on visible areas vs sectors**, same data, same run: "who sees this point" (W4:
-   `services.queries.find_cameras` with `sees`, as GET /api/v1/cameras?sees= runs it, for a
-   carabinieri viewer, the audit entry included) at `--points` random points of the grids, and
-   coverage (`services.coverage.measure_target`, as POST /api/v1/coverage) of `--areas` 1 km²
-   squares; once with the stored visible areas, once with `fov_visible` set to NULL (sectors), the
-   two modes alternated `--rounds` times (the table rewritten, `VACUUM FULL ANALYZE`, between them).
-   p50 of each and the ratio visible/sector.
+2. **Recompute** (unless `--no-recompute`): every `fov_visible` reset to NULL, then the product's
+   path, timed with its commit: `services.visible_areas.recompute_all(session, workers=--workers)`
+   in one transaction (what `observo fov recompute` runs; default workers: one per core). Cameras/s,
+   the share clipped, and the CPU milliseconds a camera of this process, the pool's workers and the
+   PostgreSQL backend (read from /proc: they do not depend on what else the machine runs).
+3. **Queries on visible areas vs sectors** (unless `--no-queries`), same data, same run: the
+   database is copied (`<database>_sectors`, recreated) with `fov_visible` NULL, i.e. the sectors;
+   "who sees this point" (W4: `services.queries.find_cameras` with `sees`, as GET
+   /api/v1/cameras?sees= runs it, for a carabinieri viewer, its audit entry included) at `--points`
+   random points of the grids, and coverage (`services.coverage.measure_target` without suggestions,
+   as POST /api/v1/coverage runs it: its candidates' query timed apart) of `--areas` 1 km² squares,
+   each asked of both databases in turn (the order alternating), `--passes` times, so that both
+   modes meet the same moment's load. p50 of each mode, their ratio and the median of the paired
+   ratios.
 
 Not collected by pytest. Results: benchmarks/VISIBILITY.md (written by hand from this output).
 """
@@ -349,7 +354,7 @@ def _viewer(app) -> object:
 
 def _paired(apps: dict, call: Callable, items: list, warmup: int, passes: int) -> dict[str, dict]:
     """`call(session, actor, item)` on each database in turn, item by item (the order alternating),
-    so both see the same moment's load: ms and answers per mode."""
+    so both see the same moment's load: ms and answers per mode, and each pair's ratio visible/sector."""
     from observo.extensions import db
 
     def once(mode: str, item: object) -> tuple[float, object]:
@@ -365,12 +370,14 @@ def _paired(apps: dict, call: Callable, items: list, warmup: int, passes: int) -
         for mode in MODES:
             once(mode, item)
     out: dict[str, dict] = {mode: {"ms": [], "answers": []} for mode in MODES}
+    out["pairs"] = []
     for pass_ in range(passes):
         for index, item in enumerate(items):
             for mode in MODES if (index + pass_) % 2 == 0 else MODES[::-1]:
                 elapsed, answer = once(mode, item)
                 out[mode]["ms"].append(elapsed)
                 out[mode]["answers"].append(answer)
+            out["pairs"].append(out["visible"]["ms"][-1] / out["sector"]["ms"][-1])
     return out
 
 
@@ -393,7 +400,13 @@ def queries(dbname: str, grids: list[TownGrid], args: argparse.Namespace) -> dic
         return find_cameras(session, actor, CameraQuery(sees=point, reason=REASON), limit, 0, cap)
 
     def covers(session, actor, square):
-        return coverage.measure_target(session, actor, Area(square))
+        # coverage.measure_target without suggestions, in its two steps: the candidates' query, timed
+        # apart, and the measure in metres.
+        area = Area(square)
+        started = time.perf_counter()
+        found = coverage.candidates(session, actor, area, coverage.NO_FILTERS, coverage.DEFAULT_STATUSES)
+        query_ms = (time.perf_counter() - started) * 1000
+        return coverage.measure_cameras(area, found), query_ms
 
     load = _load_average()
     print(f"  {len(points)} points, {len(squares)} squares of 1 km², {args.passes} passes; load {load}")
@@ -401,12 +414,13 @@ def queries(dbname: str, grids: list[TownGrid], args: argparse.Namespace) -> dic
         "sees": _paired(apps, sees, points, warmup=20, passes=args.passes),
         "coverage": _paired(apps, covers, squares, warmup=3, passes=args.passes),
     }
-    for name, count in (("sees", lambda page: len(page.hits)), ("coverage", lambda run: len(run.cameras))):
-        for mode in MODES:
-            answers = results[name][mode].pop("answers")
-            results[name][mode]["found"] = statistics.mean(count(answer) for answer in answers)
-            if name == "coverage":
-                results[name][mode]["ratio"] = statistics.mean(run.coverage.ratio for run in answers)
+    for mode in MODES:
+        pages = results["sees"][mode].pop("answers")
+        results["sees"][mode]["found"] = statistics.mean(len(page.hits) for page in pages)
+        runs = results["coverage"][mode].pop("answers")
+        results["coverage"][mode]["found"] = statistics.mean(len(run.cameras) for run, _ in runs)
+        results["coverage"][mode]["ratio"] = statistics.mean(run.coverage.ratio for run, _ in runs)
+        results["coverage"][mode]["query_ms"] = statistics.median(query_ms for _, query_ms in runs)
     return results
 
 
@@ -436,9 +450,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--database", default=DATABASE, help="dropped and recreated unless --skip-load")
     parser.add_argument("--skip-load", action="store_true", help="reuse the loaded database")
-    parser.add_argument("--points", type=int, default=300, help="'who sees' points per mode and round")
-    parser.add_argument("--areas", type=int, default=40, help="1 km² coverage squares per mode and round")
-    parser.add_argument("--passes", type=int, default=2, help="passes over the points and squares")
+    parser.add_argument("--points", type=int, default=300, help="'who sees' points")
+    parser.add_argument("--areas", type=int, default=60, help="1 km² coverage squares")
+    parser.add_argument("--passes", type=int, default=3, help="passes over the points and squares")
     parser.add_argument("--no-queries", action="store_true", help="time the recompute only")
     parser.add_argument(
         "--no-recompute", action="store_true", help="time the queries only, on the visible areas stored"
@@ -472,10 +486,13 @@ def main(argv: list[str] | None = None) -> int:
         found = ", ".join(f"{mode} {results[name][mode]['found']:.1f}" for mode in MODES)
         print(
             f"{name}: p50 visible areas {visible:.1f} ms, sectors {sector:.1f} ms,"
-            f" ratio {visible / sector:.2f} ({what}: {found})"
+            f" ratio {visible / sector:.2f}; median of the paired ratios"
+            f" {statistics.median(results[name]['pairs']):.2f} ({what}: {found})"
         )
     ratios = ", ".join(f"{mode} {results['coverage'][mode]['ratio']:.3f}" for mode in MODES)
     print(f"coverage ratio (share of the area seen): {ratios}")
+    queried = ", ".join(f"{mode} {results['coverage'][mode]['query_ms']:.1f} ms" for mode in MODES)
+    print(f"coverage's candidates query, p50: {queried} (the rest is the measure in metres)")
     print(f"load average at end: {_load_average()}")
     return 0
 
