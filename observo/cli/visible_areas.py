@@ -18,7 +18,13 @@ def fov_group() -> None:
 
 
 @fov_group.command("recompute")
-@click.option("--organization", "organisation", default=None, help="only this organisation's cameras (slug)")
+@click.option(
+    "--organization",
+    "--municipality",
+    "organisation",
+    default=None,
+    help="only this organisation's cameras (slug; --municipality is the same)",
+)
 @click.option(
     "--workers",
     type=click.IntRange(min=1),

@@ -221,7 +221,7 @@ def test_cli_recompute_all_or_one_organisation(app, session, town):
     session.commit()
 
     runner = app.test_cli_runner()
-    one = runner.invoke(main, ["fov", "recompute", "--organization", "asti"])
+    one = runner.invoke(main, ["fov", "recompute", "--municipality", "asti"])  # = --organization
     assert one.exit_code == 0, one.stderr
     assert one.stdout == "1 cameras, 1 clipped by obstacles, 1 changed\n" and "cameras/s" in one.stderr
     session.expire_all()
