@@ -99,16 +99,8 @@ def register(session: Session, municipality: Organisation, signup: SignUp) -> tu
         password_hash=credentials.hash_password(signup.password),
     )
     session.add_all([organisation, account])
-    session.flush()
-    audit.record(
-        session,
-        owner_actor(account),
-        "owner.signup",
-        object_type="owner_account",
-        object_id=account.id,
-        subject_organisation_id=organisation.id,
-        details={"organization": organisation.slug, "sponsor": municipality.slug},
-    )
+    details = {"organization": organisation.slug, "sponsor": municipality.slug}
+    _record_account(session, account, "owner.signup", details)
     return account, True
 
 
@@ -173,14 +165,7 @@ def verify_email(session: Session, account: OwnerAccount) -> None:
     """Mark the e-mail verified (audited as `owner.verify` the first time) and record the sign-in."""
     if account.email_verified_at is None:
         account.email_verified_at = utcnow()
-        audit.record(
-            session,
-            owner_actor(account),
-            "owner.verify",
-            object_type="owner_account",
-            object_id=account.id,
-            subject_organisation_id=account.organisation_id,
-        )
+        _record_account(session, account, "owner.verify")
     account.last_login_at = utcnow()
     session.flush()
 
@@ -213,8 +198,10 @@ def end_sessions(session: Session, account: OwnerAccount) -> None:
     _record_account(session, account, "owner.logout")
 
 
-def _record_account(session: Session, account: OwnerAccount, action: str) -> None:
-    session.flush()
+def _record_account(
+    session: Session, account: OwnerAccount, action: str, details: dict[str, str] | None = None
+) -> None:
+    session.flush()  # the account's id (and organisation's) for the entry
     audit.record(
         session,
         owner_actor(account),
@@ -222,4 +209,5 @@ def _record_account(session: Session, account: OwnerAccount, action: str) -> Non
         object_type="owner_account",
         object_id=account.id,
         subject_organisation_id=account.organisation_id,
+        details=details,
     )
