@@ -7,7 +7,8 @@ some with a height, a few free-standing walls) around Turin; each camera sits on
 centimetres inside or outside it, as digitised), looks across or along the street with a random
 angle and range, and is given the obstacles within its range, as a database query would select
 them (that selection is not timed). Prints the mean number of obstacles a camera gets and
-cameras/s per worker process and in total. Not collected by pytest.
+cameras/s per worker process and in total, and how many sectors a second `observo.domain.fov.sector`
+builds (an import builds one per row). Not collected by pytest.
 """
 
 from __future__ import annotations
@@ -42,25 +43,33 @@ def cameras(
     ]
 
 
-def _workload(args: tuple[int, int]) -> tuple[float, float, int]:
-    """(seconds, mean obstacles per camera, cameras) for one worker's share of cameras."""
+def _workload(args: tuple[int, int]) -> tuple[float, float, int, float]:
+    """(seconds, mean obstacles per camera, cameras, seconds building the sectors) for one worker's
+    share of cameras."""
     count, seed = args
     rng = np.random.default_rng(seed)
     shapes, heights = street_grid.city(rng)
     frame = LocalFrame(LON, LAT)
     lonlat = frame.to_lonlat(np.array(shapes, dtype=object))
     tree = shapely.STRtree(np.array(shapes, dtype=object))
-    jobs = []
+    placed = []
     for x, y, bearing, hfov, range_m, height in cameras(rng, shapes, count):
         lon, lat = frame.to_lonlat(shapely.Point(x, y)).coords[0]
         near = tree.query(shapely.Point(x, y), predicate="dwithin", distance=range_m)
-        obstacles = [(lonlat[i], heights[i]) for i in near]
-        jobs.append((lon, lat, sector(lon, lat, bearing, hfov, range_m), obstacles, height))
+        placed.append((lon, lat, bearing, hfov, range_m, [(lonlat[i], heights[i]) for i in near], height))
+    # The sector itself is timed apart: an import builds one per row (docs/visibility.md).
+    start = time.perf_counter()
+    sectors = [sector(lon, lat, bearing, hfov, range_m) for lon, lat, bearing, hfov, range_m, _, _ in placed]
+    sector_seconds = time.perf_counter() - start
+    jobs = [
+        (lon, lat, fov, obstacles, height)
+        for (lon, lat, _, _, _, obstacles, height), fov in zip(placed, sectors, strict=True)
+    ]
     start = time.perf_counter()
     for lon, lat, fov, obstacles, height in jobs:
         visible_area(lon, lat, fov, obstacles, height)
     elapsed = time.perf_counter() - start
-    return elapsed, float(np.mean([len(job[3]) for job in jobs])), len(jobs)
+    return elapsed, float(np.mean([len(job[3]) for job in jobs])), len(jobs), sector_seconds
 
 
 def main() -> None:
@@ -77,12 +86,13 @@ def main() -> None:
         with ProcessPoolExecutor(args.workers) as pool:
             results = list(pool.map(_workload, shares))
     wall = time.perf_counter() - wall
-    for worker, (elapsed, mean_obstacles, count) in enumerate(results):
+    for worker, (elapsed, mean_obstacles, count, sector_seconds) in enumerate(results):
         print(
             f"worker {worker}: {count} cameras, {mean_obstacles:.1f} obstacles each, "
-            f"{count / elapsed:,.0f} cameras/s ({1000 * elapsed / count:.2f} ms a camera)"
+            f"{count / elapsed:,.0f} cameras/s ({1000 * elapsed / count:.2f} ms a camera); "
+            f"sectors alone {count / sector_seconds:,.0f}/s"
         )
-    total = sum(count / elapsed for elapsed, _, count in results)
+    total = sum(count / elapsed for elapsed, _, count, _ in results)
     print(f"total: {total:,.0f} cameras/s over {args.workers} worker(s) (run took {wall:.1f} s with set-up)")
     if not math.isfinite(total):
         raise SystemExit(1)

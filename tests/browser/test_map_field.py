@@ -120,10 +120,18 @@ def test_the_heads_of_one_pole_spread_out_and_each_opens(page, live_server):
     # the keyboard lands on the first spread head
     page.wait_for_function("(names) => names.includes(document.activeElement?.title)", arg=names)
     for head in heads:
+        # The panel opening narrows the map, which reloads its cameras: the pole must stay spread, so
+        # each click waits for that reload before the next head (under load it lands between clicks).
+        page.evaluate(
+            """() => { window.renders = 0;
+              document.addEventListener("observo:rendered", () => { window.renders += 1; }); }"""
+        )
         page.locator(f".leaflet-marker-icon[title='{head['properties']['name']}']").click()
         expect(
             page.locator(f"#panel[data-view=details] .details[data-camera='{head['id']}']")
         ).to_be_visible()
+        if head is heads[0]:
+            page.wait_for_function("() => window.renders > 0")
     assert_no_js_errors(page)
 
 

@@ -40,7 +40,12 @@ export function createCameraLayer(ctx) {
     },
   }).addTo(map);
   // Spread out, the first head takes the keyboard (Tab goes on to the others).
-  points.on("spiderfied", (event) => event.markers[0]?.getElement()?.focus({ preventScroll: true }));
+  let spread = false;
+  points.on("spiderfied", (event) => {
+    spread = true;
+    event.markers[0]?.getElement()?.focus({ preventScroll: true });
+  });
+  points.on("unspiderfied", () => { spread = false; });
   const sectors = L.layerGroup().addTo(map);
   const sectorLayers = new Map(); // camera id -> its sector polygon
   const sectorCanvas = L.canvas({ padding: 0.2 });
@@ -139,14 +144,18 @@ export function createCameraLayer(ctx) {
       markers.set(feature.id, marker);
       fresh.push(marker);
     }
+    // markercluster closes a spread pole whenever markers are added or removed, even none. Opening a
+    // head's details narrows the map (the panel) and reloads it: with nothing new to place, the
+    // cameras that left the view stay until the pole is closed, so the officer can open the next head.
+    const keepSpread = spread && !fresh.length;
     const stale = [];
     for (const [id, marker] of markers) {
-      if (!seen.has(id)) {
+      if (!seen.has(id) && !keepSpread) {
         stale.push(marker);
         markers.delete(id);
       }
     }
-    points.removeLayers(stale);
+    if (stale.length) points.removeLayers(stale);
     if (fresh.length) {
       await new Promise((resolve) => {
         added = resolve;
