@@ -10,8 +10,9 @@ from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
 from observo.domain.permissions import SYSTEM
-from observo.models import Camera, Organisation, User
-from observo.services import accounts, organisations
+from observo.models import Camera, Organisation, OwnerAccount, User
+from observo.schemas.owner_declaration import OwnerCameraDeclaration as OwnerCameraDeclarationSchema
+from observo.services import accounts, organisations, owners
 from observo.services.cameras import CameraWrite, create_camera
 
 PASSWORD = "correct horse battery"
@@ -96,3 +97,46 @@ def sign_in(client: Any, user: User) -> None:
     """Sign `user` in through the form, as a browser does (the test client keeps the cookie)."""
     data = {"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)}
     assert client.post("/login", data=data).status_code == 302
+
+
+def owner_account(
+    session: Session, municipality: Organisation, name: str = "Farmacia Centrale"
+) -> OwnerAccount:
+    """A private owner signed up on `municipality`'s page, its e-mail already confirmed."""
+    serial = next(_serial)
+    signup = owners.SignUp(
+        organisation_name=name,
+        tax_code="01234567897",
+        address="Via Roma 1",
+        contact_name="Anna Bianchi",
+        phone="011 123 4567",
+        pec=f"owner{serial}@pec.example",
+        email=f"owner{serial}@{municipality.slug}.example",
+        password=PASSWORD,
+    )
+    account, _ = owners.register(session, municipality, signup)
+    owners.verify_email(session, account)
+    session.commit()
+    return account
+
+
+def declared_camera(lon: float = TURIN[0], lat: float = TURIN[1], **overrides: Any) -> dict[str, Any]:
+    """What an owner declares of a camera, as schemas/owner_declaration.py loads it."""
+    return OwnerCameraDeclarationSchema().load(
+        {
+            "longitude": lon,
+            "latitude": lat,
+            "name": "Ingresso negozio",
+            "camera_type": "fixed",
+            "bearing_deg": 90,
+            "hfov_deg": 60,
+            "range_m": 30,
+            "records": True,
+            "retention_hours": 72,
+            "footage_contact_name": "Anna Bianchi",
+            "footage_contact_phone": "011 123 4567",
+            "contact_consent": True,
+            "police_visibility": "private",
+            **overrides,
+        }
+    )

@@ -15,7 +15,7 @@ from observo.models.intervention import (
 )
 from observo.models.obstacle import Obstacle
 from observo.models.organisation import Organisation, Pact, pact_members
-from observo.models.owner import OwnerAccount
+from observo.models.owner import OwnerAccount, OwnerCameraDeclaration
 from observo.models.place import Place, PlaceCoverage
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "Obstacle",
     "Organisation",
     "OwnerAccount",
+    "OwnerCameraDeclaration",
     "Pact",
     "Place",
     "PlaceCoverage",

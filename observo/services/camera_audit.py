@@ -101,6 +101,13 @@ def record_change(
     _record(session, actor, action, camera.id, camera.owner_id, details)
 
 
+def record_withdrawal(session: Session, actor: Actor, camera: Camera) -> None:
+    """One entry for a camera its owner withdrew (and the row deleted): the whole record, kept in the
+    log as the law requires (docs/owners.md, "Withdrawal")."""
+    details = {"version": camera.version, "before": snapshot(camera)}
+    _record(session, actor, "camera.withdraw", camera.id, camera.owner_id, details)
+
+
 def record_creates(
     session: Session, actor: Actor, created: Iterable[tuple[int, int, dict[str, Any]]]
 ) -> None:
