@@ -27,6 +27,7 @@ from observo.api import stats as stats_api
 from observo.api import tiles as tiles_api
 from observo.api import tokens as tokens_api
 from observo.api import users as users_api
+from observo.api import verifications as verifications_api
 from observo.errors import ObservoError
 from observo.extensions import babel, csrf, db, login_manager, migrate
 from observo.http import i18n, metrics
@@ -59,8 +60,11 @@ from observo.web import (  # noqa: F401
     intervention_pages,
     map_page,
     messages,
+    owner_cameras,
+    owner_requests,
     pages,
     stats_page,
+    verification_pages,
 )
 from observo.web import owners as owners_pages
 from observo.web.base_tiles import bp as base_tiles_bp
@@ -218,6 +222,7 @@ def _init_extensions(app: Flask) -> None:
         users_api.blp,
         tokens_api.blp,
         audit_api.blp,
+        verifications_api.blp,
     ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # API writes are CSRF-checked in api.auth when they ride on a session
