@@ -17,6 +17,7 @@ from observo.models.obstacle import Obstacle
 from observo.models.organisation import Organisation, Pact, pact_members
 from observo.models.owner import OwnerAccount, OwnerCameraDeclaration
 from observo.models.place import Place, PlaceCoverage
+from observo.models.preservation_answer import PreservationAnswer
 
 __all__ = [
     "ApiToken",
@@ -36,6 +37,7 @@ __all__ = [
     "Pact",
     "Place",
     "PlaceCoverage",
+    "PreservationAnswer",
     "PreservationRequest",
     "User",
     "intervention_organisations",
