@@ -105,6 +105,27 @@ POLICY: dict[str, dict[str, Rule]] = {
     },
     "owners.sign_out": {"POST": Rule(ANYONE, "CSRF token; ends the owner's sessions; audited", writes=True)},
     "owners.home": {"GET": Rule(ANYONE, "the signed-in owner's page; anyone else: the owners' sign-in")},
+    "owners.declare_camera": {
+        "GET": Rule(ANYONE, "the signed-in owner's camera form; anyone else: the owners' sign-in"),
+        "POST": Rule(
+            ANYONE, "CSRF token; the owner declares a camera for the police to verify; audited", writes=True
+        ),
+    },
+    "owners.change_camera": {
+        "GET": Rule(ANYONE, "the owner's form for one of its approved cameras; another's 404"),
+        "POST": Rule(ANYONE, "CSRF token; a change for the police to verify; audited", writes=True),
+    },
+    "owners.edit_declaration": {
+        "GET": Rule(ANYONE, "the owner's form for one of its open declarations; another's 404"),
+        "POST": Rule(ANYONE, "CSRF token; the version read; the correction, audited", writes=True),
+    },
+    "owners.cancel_declaration": {
+        "POST": Rule(ANYONE, "CSRF token; the version read; the owner cancels it; audited", writes=True)
+    },
+    "owners.withdraw_camera": {
+        "GET": Rule(ANYONE, "what withdrawing one of its cameras means; another's 404"),
+        "POST": Rule(ANYONE, "CSRF token; the camera leaves the registry at once; audited", writes=True),
+    },
     # --- API documentation ---
     "api-docs.openapi_json": {"GET": Rule(ANYONE, "the OpenAPI document", cors=True)},
     "api-docs.openapi_swagger_ui": {"GET": Rule(ANYONE, "the API documentation page")},

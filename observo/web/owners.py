@@ -19,6 +19,7 @@ from observo.http.rate_limits import address_quota
 from observo.services import owners
 from observo.settings import Settings
 from observo.spatial.engine import end_write_intent
+from observo.web.owner_home import home_sections
 from observo.web.owners_forms import OwnerSignInForm, ResendForm, SignUpForm
 from observo.web.owners_mail import send_already_registered, send_confirmation
 from observo.web.owners_session import end_owner_session, signed_in_owner, start_owner_session
@@ -147,4 +148,5 @@ def home() -> Any:
     if account is None:
         return redirect(url_for("owners.sign_in"))
     organisation = account.organisation
-    return render_page("owners/home.html", account=account, organisation=organisation)
+    sections = home_sections(db.session, account)  # its cameras and declarations (web/owner_home.py)
+    return render_page("owners/home.html", account=account, organisation=organisation, **sections)
