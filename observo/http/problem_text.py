@@ -557,6 +557,14 @@ DETAILS: tuple[str, ...] = (
     _l("Length must be between %(min)s and %(max)s."),
     _l("Longer than maximum length %(max)s."),
     _l("Shorter than minimum length %(min)s."),
+    # the police's verification of owners' cameras (services/verifications.py)
+    _l("only the editors of the sponsoring municipality verify owners' cameras"),
+    _l("no declaration %(id)s"),
+    _l("declaration %(id)s is at version %(current)s, not %(expected)s"),
+    _l("declaration %(id)s is %(status)s: nothing to decide"),
+    _l("the declaration was changed meanwhile"),
+    _l("a reason is required"),
+    _l("tell the owner why"),
 )
 
 

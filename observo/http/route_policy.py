@@ -126,6 +126,18 @@ POLICY: dict[str, dict[str, Rule]] = {
         "GET": Rule(ANYONE, "what withdrawing one of its cameras means; another's 404"),
         "POST": Rule(ANYONE, "CSRF token; the camera leaves the registry at once; audited", writes=True),
     },
+    # --- police verification of owners' cameras (issue 19, docs/owners.md) ---
+    "verifications.Verifications": {
+        "GET": Rule(SIGNED_IN, "editors (the owners their municipality sponsors), admins; viewers 403")
+    },
+    "verifications.VerificationItem": {"GET": Rule(SIGNED_IN, "one declaration of the queue; else 404")},
+    "verifications.VerificationDecision": {
+        "POST": Rule(SIGNED_IN, "approve, ask for changes, reject; If-Match; audited; e-mail", writes=True)
+    },
+    "pages.verification_queue": {
+        "GET": Rule(SIGNED_IN, "the queue of owners' cameras: editors, admins; viewers 403"),
+        "POST": Rule(SIGNED_IN, "a decision; CSRF token; the version read; audited; e-mail", writes=True),
+    },
     # --- API documentation ---
     "api-docs.openapi_json": {"GET": Rule(ANYONE, "the OpenAPI document", cors=True)},
     "api-docs.openapi_swagger_ui": {"GET": Rule(ANYONE, "the API documentation page")},
