@@ -66,7 +66,7 @@ function sectorPoints(at) {
 const { url: tileUrl, attribution, maxZoom } = config.tiles;
 const map = L.map(container, { maxZoom });
 L.tileLayer(tileUrl, { attribution, maxZoom }).addTo(map);
-const point = L.circleMarker([0, 0], { radius: 7, color: "#0b3d91", weight: 3, fillOpacity: 0.9 });
+const point = L.circleMarker([0, 0], { radius: 5, color: "#0b3d91", weight: 2, fillOpacity: 0.9 });
 const sector = L.polygon([], { color: "#1b5e20", weight: 2, fillOpacity: 0.25, className: "owner-sector" });
 
 function redraw() {
@@ -106,7 +106,10 @@ function start() {
 }
 
 map.on("click", (event) => {
-  if (inside(event.latlng.lng, event.latlng.lat)) place(event.latlng);
+  if (!inside(event.latlng.lng, event.latlng.lat)) return;
+  place(event.latlng);
+  // From afar a click is tens of metres off and the sector a dot: come close to check and adjust.
+  if (map.getZoom() < FIT_MAX_ZOOM) map.setView(event.latlng, PLACE_ZOOM);
 });
 // Typing the position moves the point; the view follows once a whole position is typed.
 for (const name of ["longitude", "latitude"]) {
