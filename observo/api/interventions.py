@@ -11,6 +11,7 @@ from observo.api.blueprint import ApiBlueprint
 from observo.api.preconditions import IF_MATCH, etag_for, expected_version
 from observo.extensions import db
 from observo.http.auth import require_actor
+from observo.http.owner_request_mail import commit_and_tell_owner
 from observo.http.responses import GEOJSON, json_response
 from observo.models.base import utcnow
 from observo.schemas import interventions as schemas
@@ -136,7 +137,7 @@ class PreservationRequests(MethodView):
         """Record that an owner was asked to preserve footage (anyone who may read the intervention).
         Audited (`preservation.create`) with the intervention's reason."""
         request = preservation.create_request(db.session, require_actor(), intervention_id, body)
-        db.session.commit()
+        commit_and_tell_owner(db.session, request)  # a registered owner hears of it by e-mail
         location = url_for(
             "interventions.PreservationRequestItem", intervention_id=intervention_id, request_id=request.id
         )

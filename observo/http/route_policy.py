@@ -126,6 +126,13 @@ POLICY: dict[str, dict[str, Rule]] = {
         "GET": Rule(ANYONE, "what withdrawing one of its cameras means; another's 404"),
         "POST": Rule(ANYONE, "CSRF token; the camera leaves the registry at once; audited", writes=True),
     },
+    "owners.requests_page": {
+        "GET": Rule(ANYONE, "the owner's footage requests, each read audited; else sign-in", writes=True)
+    },
+    "owners.request_page": {
+        "GET": Rule(ANYONE, "one request of the signed-in owner (audited); another's 404", writes=True),
+        "POST": Rule(ANYONE, "CSRF token; the owner's answer to its own request; audited", writes=True),
+    },
     # --- police verification of owners' cameras (issue 19, docs/owners.md) ---
     "verifications.Verifications": {
         "GET": Rule(SIGNED_IN, "editors (the owners their municipality sponsors), admins; viewers 403")

@@ -11,7 +11,7 @@ who print it.
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,13 +28,16 @@ from markupsafe import Markup
 
 from observo import optional
 from observo.domain import deadlines as dl
+from observo.domain.permissions import Actor
 from observo.errors import FieldIssue, MalformedQuery
 from observo.extensions import db
 from observo.http.auth import current_actor
 from observo.http.i18n import language
 from observo.http.problem_api import api
 from observo.http.problems import problem
-from observo.models import Intervention, PreservationRequest
+from observo.models import Intervention, PreservationAnswer, PreservationRequest
+from observo.services import interventions as plans
+from observo.services import owner_requests
 from observo.services.brief import FORMATS, Brief, gather_brief
 from observo.services.preservation_scope import ShownRequest
 from observo.spatial import engine
@@ -74,6 +77,13 @@ PRESERVATION_LABELS = {
     "preserved": _l("Preserved"),
     "refused": _l("Refused"),
     "expired": _l("Expired"),
+}
+# The owners' own answers (services/owner_requests.py), every one kept and shown with its time.
+ANSWER_LABELS = {
+    "preserved": _l("Footage preserved"),
+    "nothing_recorded": _l("Nothing recorded"),
+    "refused": _l("Preservation refused"),
+    "handed_over": _l("Footage handed over"),
 }
 
 
@@ -238,6 +248,31 @@ def request_row(item: PreservationRequest | ShownRequest, codes: Mapping[int, st
     }
 
 
+def answer_rows(answers: Iterable[PreservationAnswer]) -> list[dict[str, str]]:
+    """An owner's answers, oldest first: what, when (Italian time), the owner's reason."""
+    return [
+        {
+            "answer": label(ANSWER_LABELS, item.answer),
+            "at": moment(item.answered_at),
+            "reason": item.reason or "",
+        }
+        for item in answers
+    ]
+
+
+def answered_requests(
+    actor: Actor, intervention: Intervention, codes: Mapping[int, str]
+) -> list[dict[str, Any]]:
+    """The requests the reader sees that their owner answered on Observo, each with every answer."""
+    shown = plans.requests_for(actor, intervention)
+    answers = owner_requests.answers_by_request(db.session, [item.id for item in shown])
+    return [
+        {**request_row(item, codes), "answers": answer_rows(answers[item.id])}
+        for item in shown
+        if item.id in answers
+    ]
+
+
 def brief_context(brief: Brief) -> dict[str, Any]:
     """Everything `brief.html` shows, as display strings (Jinja escapes them)."""
     snapshot, deadlines = brief.snapshot, brief.deadlines
@@ -257,6 +292,7 @@ def brief_context(brief: Brief) -> dict[str, Any]:
         "cameras": [camera_row(camera, owner_names) for camera in deadlines["cameras"]],
         "owners": [owner_row(owner, codes) for owner in deadlines["owners"]],
         "requests": [request_row(item, codes) for item in brief.pending],
+        "answered": answered_requests(brief.author, brief.intervention, codes),
         "author": {"email": author.label, "user_id": author.user_id},
         "generated": moment(brief.generated_at),
         "zone": ZONE.key,

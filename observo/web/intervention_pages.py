@@ -26,10 +26,11 @@ from observo.errors import InvalidInput
 from observo.extensions import db
 from observo.http.auth import current_actor
 from observo.http.i18n import language, render_page
+from observo.http.owner_request_mail import commit_and_tell_owner
 from observo.models import Intervention
 from observo.models.base import utcnow
 from observo.services import interventions as plans
-from observo.services import preservation
+from observo.services import owner_requests, preservation
 from observo.web import brief  # noqa: F401 - registers the brief's route on the pages blueprint
 from observo.web.brief import (
     CHANNEL_LABELS,
@@ -37,6 +38,7 @@ from observo.web.brief import (
     PRESERVATION_LABELS,
     STATUS_LABELS,
     ZONE,
+    answer_rows,
     camera_row,
     intervention_facts,
     label,
@@ -132,14 +134,17 @@ def request_values(form: PreservationForm) -> dict[str, Any]:
     }
 
 
-def all_requests(actor: Actor, intervention: Intervention, codes: Mapping[int, str]) -> list[dict[str, str]]:
-    """Every request of the intervention the reader sees, with its answer, the latest first."""
+def all_requests(actor: Actor, intervention: Intervention, codes: Mapping[int, str]) -> list[dict[str, Any]]:
+    """Every request of the intervention the reader sees, with its answer and the owner's own answers
+    on Observo (each with its time), the latest first."""
     ordered = list(reversed(plans.requests_for(actor, intervention)))
+    answers = owner_requests.answers_by_request(db.session, [item.id for item in ordered])
     return [
         {
             **request_row(item, codes),
             "status": label(PRESERVATION_LABELS, item.status),
             "answered_at": moment(item.answered_at),
+            "owner_answers": answer_rows(answers.get(item.id, [])),
         }
         for item in ordered
     ]
@@ -180,7 +185,7 @@ def record_request(
     except InvalidInput as exc:
         db.session.rollback()
         return None, [_("The request was not recorded: %(detail)s", detail=exc.detail)]
-    db.session.commit()
+    commit_and_tell_owner(db.session, created)  # a registered owner hears of it by e-mail
     target = url_for("pages.intervention_page", intervention_id=intervention.id, recorded=created.id)
     return redirect(f"{target}#requests"), []
 
