@@ -52,6 +52,14 @@ def test_every_string_has_an_italian_translation():
     assert not fuzzy, f"fuzzy translations: {fuzzy}"
 
 
+def test_no_message_is_defined_twice():
+    # Appended entries can repeat one already there: msgfmt refuses such a catalogue, Babel keeps the last.
+    text = (TRANSLATIONS_DIR / "it" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+    keys = re.findall(r'^(?:msgctxt "(?:[^"\\]|\\.)*"\n)?msgid "((?:[^"\\]|\\.)*)"\n', text, re.M)
+    repeated = sorted({key for key in keys if keys.count(key) > 1} - {""})
+    assert not repeated, f"defined twice in messages.po: {repeated}"
+
+
 def test_translations_keep_their_placeholders():
     for message in _catalogue():
         if message.id and message.string:
