@@ -26,6 +26,7 @@ from observo.extensions import db
 from observo.services.demo import seed_demo
 from observo.settings import PROJECT_ROOT, Settings
 from tests.conftest import make_app
+from tests.mail_server import Inbox, smtp_server
 
 CHROMIUM = os.environ.get("OBSERVO_TEST_CHROMIUM", "/usr/bin/chromium")
 NODE_MODULES = PROJECT_ROOT / "node_modules"
@@ -53,14 +54,22 @@ _CONTENT_TYPES = {".js": "application/javascript", ".css": "text/css", ".png": "
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of Observo serving the demo territory on SpatiaLite."""
+def mail_inbox() -> Iterator[Inbox]:
+    """What the live server mails (owners' links and notices): a real SMTP server on 127.0.0.1."""
+    with smtp_server() as inbox:
+        yield inbox
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, mail_inbox: Inbox) -> Iterator[str]:
+    """Base URL of Observo serving the demo territory on SpatiaLite; its mail goes to `mail_inbox`."""
     tmp = tmp_path_factory.mktemp("browser")
     app = make_app(
         f"sqlite:///{tmp}/observo.sqlite",
         tmp,
         session_cookie_secure=False,
         ratelimit_enabled=False,
+        smtp_url=mail_inbox.url,
     )
     with app.app_context():
         flask_migrate.upgrade()

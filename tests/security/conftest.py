@@ -12,9 +12,10 @@ from __future__ import annotations
 from tests.browser.conftest import (
     browser,
     live_server,
+    mail_inbox,
     page,
     playwright_instance,
     pytest_runtest_makereport,
 )
 
-__all__ = ["browser", "live_server", "page", "playwright_instance", "pytest_runtest_makereport"]
+__all__ = ["browser", "live_server", "mail_inbox", "page", "playwright_instance", "pytest_runtest_makereport"]
