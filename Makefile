@@ -8,6 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DEMO_USER := agente@moncalieri.example.it
 DEMO_VIEWER := stazione@carabinieri-nichelino.example.it
+DEMO_OWNER := negozio@pasticceriadelcastello.example.it
 PYTEST_ARGS ?= -n 2
 
 .PHONY: run test setup setup-dev vendor wheel lock lint fuzz bench bench-visibility load clean messages
@@ -73,6 +74,7 @@ run: setup
 	echo ""; \
 	echo "  Observo:  http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/v1/docs)"; \
 	echo "  Accesso demo / demo login:  $(DEMO_USER)  password: observo-demo  (editor, Moncalieri)"; \
+	echo "  Proprietario / owner login: http://$(HOST):$(PORT)/proprietari/accedi  $(DEMO_OWNER)  password: observo-demo"; \
 	echo "  Public (anonymous) view:    curl http://$(HOST):$(PORT)/api/v1/cameras"; \
 	echo "  Police view (demo token):   curl -H 'Authorization: Bearer $$token' http://$(HOST):$(PORT)/api/v1/cameras"; \
 	echo ""

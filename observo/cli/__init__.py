@@ -87,13 +87,14 @@ _register_groups()
 @main.command("seed-demo")
 @transactional
 def seed_demo() -> None:
-    """Create the demo territory (idempotent). Demo users' password: observo-demo."""
+    """Create the demo territory (idempotent). Demo users' and owners' password: observo-demo."""
     from observo.services.demo import seed_demo as seed
 
     report = seed(db.session, DEMO_PASSWORD)
     click.echo(
         f"demo: +{report.organisations} organisations, +{report.users} users, +{report.cameras} cameras, "
-        f"+{report.places} sensitive places, +{report.interventions} interventions"
+        f"+{report.places} sensitive places, +{report.interventions} interventions, "
+        f"+{report.owners} registered owners"
     )
 
 

@@ -17,7 +17,7 @@ from observo.demo.territory_buildings import demo_building_layers
 from observo.domain.camera_rules import DATE_ATTRIBUTES
 from observo.domain.permissions import SYSTEM
 from observo.models import Camera, Obstacle, Organisation, Pact, User
-from observo.services import accounts, demo_plans, obstacles, organisations
+from observo.services import accounts, demo_owners, demo_plans, obstacles, organisations
 from observo.services.cameras import CameraWrite, create_camera
 
 # Seeding acts as the platform itself: an admin without a user row.
@@ -32,6 +32,7 @@ class SeedReport:
     places: int = 0
     interventions: int = 0
     buildings: int = 0
+    owners: int = 0
 
 
 def seed_demo(session: Session, password: str) -> SeedReport:
@@ -62,6 +63,7 @@ def seed_demo(session: Session, password: str) -> SeedReport:
         demo_plans.seed_places(session),
         demo_plans.seed_intervention(session),
         new_buildings,
+        demo_owners.seed_owners(session, password),  # after the users: an officer approves their cameras
     )
 
 
