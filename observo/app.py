@@ -20,6 +20,7 @@ from observo.api import interventions as interventions_api
 from observo.api import obstacles as obstacles_api
 from observo.api import ogc as ogc_api
 from observo.api import organisations as organisations_api
+from observo.api import owner as owner_api
 from observo.api import pacts as pacts_api
 from observo.api import places as places_api
 from observo.api import search as search_api
@@ -62,6 +63,7 @@ from observo.web import (  # noqa: F401
     messages,
     owner_cameras,
     owner_requests,
+    owner_tokens,
     pages,
     stats_page,
     verification_pages,
@@ -80,6 +82,8 @@ SECURITY_SCHEMES = {
         "scheme": "basic",
         "description": "an API token as the password; user name: its owner's e-mail or the word `token`",
     },
+    # /api/v1/owner/... only: an owner's token (docs/owners.md, "API and CLI"), never a police one.
+    "ownerToken": {"type": "http", "scheme": "bearer", "description": "an owner token, `obo_...`"},
 }
 MIGRATIONS_DIR = migrations_dir()  # beside the package in a checkout, inside it in a wheel
 
@@ -223,6 +227,7 @@ def _init_extensions(app: Flask) -> None:
         tokens_api.blp,
         audit_api.blp,
         verifications_api.blp,
+        owner_api.blp,
     ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # API writes are CSRF-checked in api.auth when they ride on a session

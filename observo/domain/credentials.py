@@ -10,6 +10,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 TOKEN_PREFIX = "obs_"
+# Owners' API tokens (docs/owners.md, "API and CLI"): a prefix of their own, so the police's bearer
+# parser refuses them before any lookup, and the owners' parser refuses police tokens alike.
+OWNER_TOKEN_PREFIX = "obo_"
 MIN_PASSWORD_LENGTH = 10
 MAX_EXPIRY_DAYS = 3650  # a token lives at most ten years
 _hasher = PasswordHasher()
@@ -40,8 +43,8 @@ class NewToken:
     display_prefix: str
 
 
-def new_token() -> NewToken:
-    clear = TOKEN_PREFIX + secrets.token_urlsafe(32)
+def new_token(prefix: str = TOKEN_PREFIX) -> NewToken:
+    clear = prefix + secrets.token_urlsafe(32)
     return NewToken(clear=clear, digest=token_digest(clear), display_prefix=clear[:10])
 
 

@@ -18,7 +18,8 @@ from observo.http import rate_limits
 from observo.http.auth import current_actor
 from observo.http.credentials import offered_credentials
 from observo.http.problem_api import is_api_request
-from observo.http.route_policy import ADMIN, ANYONE, AUDITOR, current_rule
+from observo.http.owner_auth import require_owner
+from observo.http.route_policy import ADMIN, ANYONE, AUDITOR, OWNER, current_rule
 from observo.http.unavailable import unavailable_response
 from observo.logs import request_id
 from observo.services import audit, audit_chain, audit_refusals
@@ -47,6 +48,9 @@ def _enforce_route_policy() -> Any:
     if rule.will_write(request.args):
         g.write_token = engine.write_intent.set(True)
     if rule.who == ANYONE:
+        return None
+    if rule.who == OWNER:  # the owners' API: an owner token, never a police credential
+        require_owner()
         return None
     actor = current_actor()
     if actor.is_anonymous:

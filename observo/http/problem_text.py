@@ -565,6 +565,16 @@ DETAILS: tuple[str, ...] = (
     _l("the declaration was changed meanwhile"),
     _l("a reason is required"),
     _l("tell the owner why"),
+    # the owners' API (api/owner.py, http/owner_auth.py, services/owner_tokens.py)
+    _l("send 'Authorization: Bearer <owner token>': the owners' API takes owner tokens only"),
+    _l("send a valid owner token ('Authorization: Bearer obo_…'): unknown, expired or revoked"),
+    _l("the declaration is not valid"),
+    _l("this position is outside the area the registry covers"),
+    _l("you already have an active token named %(name)s"),
+    _l("declaration %(id)s is already %(status)s"),
+    _l("no preservation request %(id)s"),
+    _l("unknown answer"),
+    _l("a refusal needs a reason"),
 )
 
 

@@ -17,7 +17,10 @@ ANYONE = "anyone"
 SIGNED_IN = "signed in"
 AUDITOR = "auditor or admin"
 ADMIN = "admin"
-AUDIENCES = (ANYONE, SIGNED_IN, AUDITOR, ADMIN)
+# The owners' API (/api/v1/owner/..., docs/owners.md): an owner token only (http/owner_auth.py); police
+# credentials and every session are refused (401) before the view.
+OWNER = "owner token"
+AUDIENCES = (ANYONE, SIGNED_IN, AUDITOR, ADMIN, OWNER)
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,47 @@ POLICY: dict[str, dict[str, Rule]] = {
     "pages.verification_queue": {
         "GET": Rule(SIGNED_IN, "the queue of owners' cameras: editors, admins; viewers 403"),
         "POST": Rule(SIGNED_IN, "a decision; CSRF token; the version read; audited; e-mail", writes=True),
+    },
+    # --- the owners' API and tokens (issue 19, docs/owners.md, "API and CLI") ---
+    "owner.Owner": {"GET": Rule(OWNER, "the token's owner organisation and account")},
+    "owner.OwnerCameras": {"GET": Rule(OWNER, "its organisation's approved cameras as GeoJSON")},
+    "owner.OwnerCamera": {
+        "DELETE": Rule(OWNER, "withdraw one of its cameras: it leaves the registry; audited", writes=True)
+    },
+    "owner.OwnerCameraChanges": {
+        "POST": Rule(OWNER, "a change of one of its cameras for the police to verify; audited", writes=True)
+    },
+    "owner.OwnerDeclarations": {
+        "GET": Rule(OWNER, "its organisation's declarations"),
+        "POST": Rule(OWNER, "declare a camera for the police to verify; audited", writes=True),
+    },
+    "owner.OwnerDeclaration": {
+        "GET": Rule(OWNER, "one of its declarations; another owner's 404"),
+        "PATCH": Rule(OWNER, "correct an open declaration; If-Match; audited", writes=True),
+        "DELETE": Rule(OWNER, "cancel an open declaration; If-Match; audited", writes=True),
+    },
+    "owner.OwnerRequests": {
+        "GET": Rule(OWNER, "footage requests addressed to its organisation; each read audited", writes=True)
+    },
+    "owner.OwnerRequest": {
+        "GET": Rule(OWNER, "one request to its organisation (audited); another owner's 404", writes=True)
+    },
+    "owner.OwnerRequestAnswers": {
+        "POST": Rule(OWNER, "answer a request to its organisation; audited", writes=True)
+    },
+    "owner.OwnerTokens": {
+        "GET": Rule(OWNER, "the account's own owner tokens (prefixes only)"),
+        "POST": Rule(OWNER, "a new owner token of the account, shown once; audited", writes=True),
+    },
+    "owner.OwnerTokenItem": {
+        "DELETE": Rule(OWNER, "revoke one of the account's tokens (another's 404); audited", writes=True)
+    },
+    "owners.tokens_page": {
+        "GET": Rule(ANYONE, "the signed-in owner's API tokens; anyone else: the owners' sign-in"),
+        "POST": Rule(ANYONE, "CSRF token; a new owner token shown once on the page; audited", writes=True),
+    },
+    "owners.revoke_token": {
+        "POST": Rule(ANYONE, "CSRF token; revoke one of the owner's tokens (another's 404); audited", writes=True)
     },
     # --- API documentation ---
     "api-docs.openapi_json": {"GET": Rule(ANYONE, "the OpenAPI document", cors=True)},

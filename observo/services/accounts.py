@@ -337,6 +337,8 @@ def _active_token(session: Session, user: User, name: str) -> ApiToken | None:
 
 def user_for_token(session: Session, clear: str, now: datetime | None = None) -> User | None:
     """The active user owning this live token, or None if unknown, revoked or expired."""
+    if clear.startswith(credentials.OWNER_TOKEN_PREFIX):
+        return None  # an owner's token is never a police credential (services/owner_tokens.py)
     now = now or utcnow()
     token = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == credentials.token_digest(clear)))
     if token is None or token.revoked_at is not None or not token.user.active:
