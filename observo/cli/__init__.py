@@ -66,6 +66,7 @@ def _register_groups() -> None:
     from observo.cli.exports import export_command, purge_exports_command
     from observo.cli.imports import import_command
     from observo.cli.obstacles import obstacles_group
+    from observo.cli.owners import owners_group
     from observo.cli.places import places_group
     from observo.cli.routes import access_rules_command
     from observo.cli.visible_areas import fov_group
@@ -79,6 +80,7 @@ def _register_groups() -> None:
     main.add_command(places_group)
     main.add_command(obstacles_group)
     main.add_command(fov_group)
+    main.add_command(owners_group)
 
 
 _register_groups()
