@@ -17,8 +17,8 @@ from observo.extensions import db, login_manager
 from observo.http import rate_limits
 from observo.http.auth import current_actor
 from observo.http.credentials import offered_credentials
-from observo.http.problem_api import is_api_request
 from observo.http.owner_auth import require_owner
+from observo.http.problem_api import is_api_request
 from observo.http.route_policy import ADMIN, ANYONE, AUDITOR, OWNER, current_rule
 from observo.http.unavailable import unavailable_response
 from observo.logs import request_id

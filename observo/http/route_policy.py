@@ -187,7 +187,7 @@ POLICY: dict[str, dict[str, Rule]] = {
         "POST": Rule(ANYONE, "CSRF token; a new owner token shown once on the page; audited", writes=True),
     },
     "owners.revoke_token": {
-        "POST": Rule(ANYONE, "CSRF token; revoke one of the owner's tokens (another's 404); audited", writes=True)
+        "POST": Rule(ANYONE, "CSRF token; revoke one of its tokens (another's 404); audited", writes=True)
     },
     # --- API documentation ---
     "api-docs.openapi_json": {"GET": Rule(ANYONE, "the OpenAPI document", cors=True)},
