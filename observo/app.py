@@ -62,6 +62,7 @@ from observo.web import (  # noqa: F401
     map_page,
     messages,
     owner_cameras,
+    owner_confirmations,
     owner_requests,
     owner_tokens,
     pages,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from observo.domain.confirmations import ConfirmationPolicy
 from observo.domain.origins import is_origin, normalise_origin
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -118,6 +119,23 @@ def _smtp_url(value: str) -> str:
     return value.strip()
 
 
+def _whole_days(name: str) -> Callable[[str], int]:
+    def read(value: str) -> int:
+        number = int(value)
+        if number < 0:
+            raise ValueError(f"OBSERVO_{name.upper()} must be a number of days, 0 or more, not {value!r}")
+        return number
+
+    return read
+
+
+def _public_url(value: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"OBSERVO_PUBLIC_URL must be like https://observo.comune.it, not {value!r}")
+    return value.strip().rstrip("/")
+
+
 def _mail_from(value: str) -> str:
     if "@" not in value:
         raise ValueError(
@@ -187,6 +205,10 @@ _READERS: dict[str, Callable[[str], object]] = {
     "smtp_url": _smtp_url,
     "mail_from": _mail_from,
     "ratelimit_owner_signup": str,
+    "owner_confirmation_days": _positive_int("owner_confirmation_days"),
+    "owner_reminder_days": _whole_days("owner_reminder_days"),
+    "owner_grace_days": _whole_days("owner_grace_days"),
+    "public_url": _public_url,
 }
 
 
@@ -290,12 +312,26 @@ class Settings:
     mail_from: str = "Observo <noreply@localhost>"
     # Owner sign-ups and requests for a new confirmation link, per client address.
     ratelimit_owner_signup: str = "5 per hour"
+    # Owners re-confirm their cameras every `owner_confirmation_days`; reminders start
+    # `owner_reminder_days` before, and `owner_grace_days` after it the camera drops to unverified
+    # (docs/owners.md, "Yearly re-confirmation").
+    owner_confirmation_days: int = 365
+    owner_reminder_days: int = 30
+    owner_grace_days: int = 60
+    # The site's address (https://observo.comune.it), for links in messages a command sends outside
+    # any request (`observo reminders send`).
+    public_url: str = ""
     testing: bool = False
     extra: Mapping[str, object] = field(default_factory=dict)
 
     def page_limit(self, requested: int | None) -> int:
         """The page size to serve: the default when none is asked, clamped to the maximum (OGC)."""
         return min(requested or self.default_page_limit, self.max_page_limit)
+
+    @property
+    def confirmation_policy(self) -> ConfirmationPolicy:
+        days = (self.owner_confirmation_days, self.owner_reminder_days, self.owner_grace_days)
+        return ConfirmationPolicy(*days)
 
     @property
     def effective_log_format(self) -> str:

@@ -68,6 +68,7 @@ def _register_groups() -> None:
     from observo.cli.obstacles import obstacles_group
     from observo.cli.owners import owners_group
     from observo.cli.places import places_group
+    from observo.cli.reminders import reminders_group
     from observo.cli.routes import access_rules_command
     from observo.cli.visible_areas import fov_group
 
@@ -81,6 +82,7 @@ def _register_groups() -> None:
     main.add_command(obstacles_group)
     main.add_command(fov_group)
     main.add_command(owners_group)
+    main.add_command(reminders_group)
 
 
 _register_groups()

@@ -62,6 +62,7 @@ PROPERTIES = (
 # Set by the server: in an Observo export, ignored (schemas.camera.READ_ONLY_PROPERTIES).
 READ_ONLY = (
     "code", "version", "created_at", "updated_at", "created_by", "updated_by", "range_derived", "fov_visible",
+    "owner_confirmation",
 )  # fmt: skip
 COORDINATES = ("lon", "lat", "x", "y", "wkt")  # wkt: a column holding the point as WKT
 IGNORE = "-"

@@ -129,6 +129,11 @@ POLICY: dict[str, dict[str, Rule]] = {
         "GET": Rule(ANYONE, "what withdrawing one of its cameras means; another's 404"),
         "POST": Rule(ANYONE, "CSRF token; the camera leaves the registry at once; audited", writes=True),
     },
+    "owners.confirm_cameras": {
+        "POST": Rule(
+            ANYONE, "CSRF token; the owner re-confirms its due cameras (or one); audited", writes=True
+        )
+    },
     "owners.requests_page": {
         "GET": Rule(ANYONE, "the owner's footage requests, each read audited; else sign-in", writes=True)
     },

@@ -16,6 +16,7 @@ from observo.models.intervention import (
 from observo.models.obstacle import Obstacle
 from observo.models.organisation import Organisation, Pact, pact_members
 from observo.models.owner import OwnerAccount, OwnerCameraDeclaration
+from observo.models.owner_reminder import OwnerReminder
 from observo.models.owner_token import OwnerToken
 from observo.models.place import Place, PlaceCoverage
 from observo.models.preservation_answer import PreservationAnswer
@@ -35,6 +36,7 @@ __all__ = [
     "Organisation",
     "OwnerAccount",
     "OwnerCameraDeclaration",
+    "OwnerReminder",
     "OwnerToken",
     "Pact",
     "Place",

@@ -110,6 +110,9 @@ class Camera(Base):
     installed_on: Mapped[date | None]
     last_verified_on: Mapped[date | None]
     verification: Mapped[str] = mapped_column(choice(v.VERIFICATIONS, "verification"), default="unverified")
+    # The day the owner last confirmed a camera it registered (the police's approval, or its yearly
+    # re-confirmation; docs/owners.md, "Yearly re-confirmation"). Null for every other camera.
+    owner_confirmed_on: Mapped[date | None]
     temporary: Mapped[bool] = mapped_column(default=False)
     valid_from: Mapped[date | None]
     valid_until: Mapped[date | None]

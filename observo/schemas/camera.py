@@ -8,8 +8,11 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_d
 from marshmallow.validate import Equal, Length, OneOf, Range, Regexp
 
 from observo.domain import vocabulary as v
+from observo.domain.confirmations import FLAGS, flag, local_day
 from observo.errors import FieldIssue
+from observo.models.base import utcnow
 from observo.schemas.fields import Geometry
+from observo.settings import current_settings
 from observo.spatial.base import VIEW_MODELS
 
 ISTAT = Regexp(r"^\d{6}$", error="an ISTAT code has six digits")
@@ -24,6 +27,7 @@ READ_ONLY_PROPERTIES = (
     "updated_by",
     "range_derived",
     "fov_visible",
+    "owner_confirmation",
 )
 
 
@@ -202,6 +206,22 @@ class CameraProperties(CameraAttributes):
     version = fields.Integer()
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+    owner_confirmation = fields.Function(
+        lambda camera: owner_confirmation(camera),
+        metadata={
+            "type": "string",
+            "nullable": True,
+            "enum": [*FLAGS, None],
+            "description": "a camera its owner registered that is due for the yearly re-confirmation: "
+            "due_soon, overdue, or lapsed (unverified since); null otherwise (docs/owners.md)",
+        },
+    )
+
+
+def owner_confirmation(camera: Any) -> str | None:
+    """The camera's re-confirmation flag today (domain/confirmations.py), with the app's periods."""
+    policy = current_settings().confirmation_policy
+    return flag(camera.source, camera.owner_confirmed_on, local_day(utcnow()), policy)
 
 
 class _Feature(Schema):

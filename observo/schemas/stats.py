@@ -43,6 +43,12 @@ class StatsFigures(Schema):
     not_verified_for_a_year = fields.Integer(
         metadata={"description": "last verified more than 365 days ago, or never"}
     )
+    owner_confirmation_due = fields.Integer(
+        metadata={
+            "description": "cameras registered by their owners that are due for the yearly "
+            "re-confirmation (due soon, overdue, or lapsed to unverified)"
+        }
+    )
     faulty = fields.Integer()
 
 

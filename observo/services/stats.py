@@ -16,8 +16,10 @@ from observo.domain import vocabulary as v
 from observo.domain.permissions import Actor
 from observo.models import Camera, Organisation, Place, PlaceCoverage
 from observo.models.base import utcnow
+from observo.services.confirmations import due_query
 from observo.services.places import figures_shown, recent_measurements, visible_places
 from observo.services.scope import readable_cameras
+from observo.settings import current_settings
 
 # A camera whose last check is older than this (or never checked) is "not verified for over a year".
 VERIFICATION_MAX_AGE = timedelta(days=365)
@@ -40,6 +42,7 @@ class Figures:
     recording: int = 0
     retention_known: int = 0
     not_verified_for_a_year: int = 0
+    owner_confirmation_due: int = 0  # owners' cameras to re-confirm (due soon, overdue or lapsed)
 
     @property
     def faulty(self) -> int:
@@ -59,6 +62,7 @@ class Figures:
         self.recording += row.recording
         self.retention_known += row.retention_known
         self.not_verified_for_a_year += row.not_verified
+        self.owner_confirmation_due += row.confirmation_due
 
 
 @dataclass
@@ -137,6 +141,7 @@ def _grouped_counts(
     """One row per (municipality, type, status, visibility) with its count and conditional sums."""
     cutoff = today - VERIFICATION_MAX_AGE
     not_verified = sa.or_(Camera.last_verified_on.is_(None), Camera.last_verified_on < cutoff)
+    confirmation_due = due_query(today, current_settings().confirmation_policy)
     keys = (Camera.municipality, Camera.camera_type, Camera.status, Camera.visibility)
     stmt = (
         sa.select(
@@ -145,6 +150,7 @@ def _grouped_counts(
             sa.func.sum(sa.case((Camera.records, 1), else_=0)).label("recording"),
             sa.func.sum(sa.case((Camera.retention_hours.is_not(None), 1), else_=0)).label("retention_known"),
             sa.func.sum(sa.case((not_verified, 1), else_=0)).label("not_verified"),
+            sa.func.sum(sa.case((confirmation_due, 1), else_=0)).label("confirmation_due"),
         )
         .where(readable_cameras(actor))
         .group_by(*keys)

@@ -15,6 +15,7 @@ from shapely.geometry import Point
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from observo.domain.confirmations import local_day
 from observo.domain.permissions import Actor, can_write_for
 from observo.errors import Conflict, FieldIssue, Forbidden, InvalidInput, NotFound, StaleVersion
 from observo.models import Camera, OwnerCameraDeclaration
@@ -116,7 +117,8 @@ def _apply(session: Session, actor: Actor, declaration: OwnerCameraDeclaration) 
     owner = declaration.organisation
     write = CameraWrite(
         location=Point(data["longitude"], data["latitude"]),
-        attrs=camera_attributes(data, owner.slug, owner.name),
+        # the approval confirms the camera for a year (docs/owners.md, "Yearly re-confirmation")
+        attrs={**camera_attributes(data, owner.slug, owner.name), "owner_confirmed_on": local_day(utcnow())},
     )
     if declaration.kind == "new":
         return create_camera(session, actor, write)

@@ -11,10 +11,13 @@ from shapely import to_wkb
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
+from observo.domain.confirmations import OWNER_SOURCE, local_day
 from observo.domain.crs import OutputCrs
 from observo.domain.shapes import BBox, Radius
 from observo.domain.vocabulary import PUBLIC_BODY_KINDS
 from observo.models import Camera
+from observo.models.base import utcnow
+from observo.settings import current_settings
 from observo.spatial.base import (
     MVT_EXTENT,
     SRID,
@@ -123,14 +126,15 @@ class PostgisBackend:
         has_distance = any(value is not None for value in extras.distance_m)
         has_relation = any(value is not None for value in extras.relation)
         sql = _features_sql(tuple(property_names), has_distance, has_relation, public, crs)
-        rows = session.execute(
-            sa.text(sql),
-            {
-                "ids": list(extras.ids),
-                "distances": list(extras.distance_m),
-                "relations": list(extras.relation),
-            },
-        )
+        params = {
+            "ids": list(extras.ids),
+            "distances": list(extras.distance_m),
+            "relations": list(extras.relation),
+        }
+        if "owner_confirmation" in property_names:  # today's bounds (domain/confirmations.py)
+            bounds = current_settings().confirmation_policy.thresholds(local_day(utcnow()))
+            params.update(oc_due_soon=bounds.due_soon, oc_overdue=bounds.overdue, oc_lapsed=bounds.lapsed)
+        rows = session.execute(sa.text(sql), params)
         return [row[0] for row in rows]
 
     def transformed_geometries(
@@ -203,6 +207,11 @@ _SPECIAL = {
     "updated_at": _isoformat("c.updated_at"),
     # The OGC API's additions (schemas.camera.OgcCameraProperties): QGIS replaces a Feature's id with
     # its own numbering, and a municipality's name is that of the organisation with its ISTAT code.
+    # The owner's yearly re-confirmation (schemas.camera.owner_confirmation), with today's bounds.
+    "owner_confirmation": f"""CASE WHEN c.source = '{OWNER_SOURCE}' THEN CASE
+        WHEN c.owner_confirmed_on <= CAST(:oc_lapsed AS date) THEN 'lapsed'
+        WHEN c.owner_confirmed_on <= CAST(:oc_overdue AS date) THEN 'overdue'
+        WHEN c.owner_confirmed_on <= CAST(:oc_due_soon AS date) THEN 'due_soon' END END""",
     "camera_id": "c.id",
     "municipality_name": "(SELECT m.name FROM organisations m "
     "WHERE m.kind = 'municipality' AND m.istat_code = c.municipality)",

@@ -119,7 +119,8 @@ def table_rows(actor: Actor, page: queries.Page, owners: Mapping[str, str]) -> l
         cells = [(name, _shown(name, properties.get(name))) for name in COLUMNS if name != "owner"]
         # The API names the owner by slug; people read its name.
         cells.insert(COLUMNS.index("owner"), ("owner", owners.get(properties["owner"], properties["owner"])))
-        rows.append({"id": feature["id"], "code": properties["code"], "cells": cells})
+        flag = _shown("owner_confirmation", properties.get("owner_confirmation"))  # docs/owners.md
+        rows.append({"id": feature["id"], "code": properties["code"], "cells": cells, "flag": flag})
     return rows
 
 

@@ -31,6 +31,7 @@ FIELD_LABELS = {
     "data_controller": _l("Data controller"),
     "last_verified_on": _l("Last verified"),
     "verification": _l("Verification"),
+    "owner_confirmation": _l("Owner's yearly confirmation"),
     "installed_on": _l("Installed on"),
     "version": _l("Version"),
     "updated_at": _l("Last changed"),
@@ -73,6 +74,12 @@ VALUE_LABELS = {
         "owner_confirmed": _l("Confirmed by the owner"),
         "surveyed": _l("Surveyed on site"),
         "disputed": _l("Disputed"),
+    },
+    # docs/owners.md, "Yearly re-confirmation": absent (null) while confirmed
+    "owner_confirmation": {
+        "due_soon": _l("Due soon"),
+        "overdue": _l("Overdue: not confirmed by the owner"),
+        "lapsed": _l("Lapsed: not confirmed by the owner, now unverified"),
     },
 }
 

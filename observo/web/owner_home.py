@@ -13,6 +13,7 @@ from observo.models import OwnerAccount
 from observo.models.owner import OPEN_STATUSES
 from observo.services import owner_cameras
 from observo.web.brief import moment
+from observo.web.owner_confirmation_notice import due_notice
 
 STATUS_LABELS = {
     "pending": _l("Waiting for the police"),
@@ -35,4 +36,5 @@ def home_sections(session: Session, account: OwnerAccount) -> dict[str, Any]:
         "status_labels": STATUS_LABELS,
         "kind_labels": KIND_LABELS,
         "moment": moment,
+        "due_confirmations": due_notice(session, account),  # web/owner_confirmation_notice.py
     }

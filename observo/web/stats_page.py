@@ -63,6 +63,7 @@ def figure_row(label: str, code: str | None, figures: Figures, statuses: tuple[s
         "total": number(figures.total),
         "faulty": number(figures.faulty),
         "not_verified": number(figures.not_verified_for_a_year),
+        "confirmation_due": number(figures.owner_confirmation_due),
         "recording": number(figures.recording),
         "retention": _percent(figures.retention_known_share),
         "by_camera_type": [number(figures.by_camera_type[name]) for name in v.CAMERA_TYPES],

@@ -51,8 +51,9 @@ def test_tables_count_the_readers_cameras(client, session, torino, editor):
     factories.camera(session, cremona, visibility="private")  # not Torino's to count
     page = _page(client, "/stats?lang=en")
     assert 'href="/stats"' in page  # the main menu links the page
-    # Municipality, ISTAT code, cameras, faulty, not verified for a year, recording, known retention
-    assert _cells(page, "summary") == [["Torino", TORINO, "2", "1", "2", "2", "100.0%"]]
+    # Municipality, ISTAT code, cameras, faulty, not verified for a year, owners' cameras to re-confirm,
+    # recording, known retention
+    assert _cells(page, "summary") == [["Torino", TORINO, "2", "1", "2", "0", "2", "100.0%"]]
     assert "Cremona" not in page
     with_decommissioned = _page(client, "/stats?include_decommissioned=true")
     assert _cells(with_decommissioned, "summary")[0][2] == "3"

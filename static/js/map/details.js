@@ -27,6 +27,11 @@ export function createDetails(ctx) {
     const props = feature.properties;
     const view = el("div", { class: "details", "data-view": "details", "data-camera": feature.id });
     view.append(fieldList(props));
+    // An owner's camera due for its yearly re-confirmation (police only; docs/owners.md): text only.
+    if (props.owner_confirmation) {
+      view.append(el("p", { class: `note owner-confirmation ${props.owner_confirmation}` },
+        fieldLabel("owner_confirmation"), ": ", valueLabel("owner_confirmation", props.owner_confirmation)));
+    }
     if (directionUnknown(props)) view.append(directionUnknownNote());
     // fov_visible: what buildings leave of the sector (null when nothing clips it; police and admins only).
     if (props.fov_visible) {
