@@ -1,7 +1,8 @@
 """Accounts of private owners (docs/owners.md): people who register their own cameras.
 
-Kept apart from police `users` on purpose: an owner account has no role, no tokens and no place in
-the read scope, so no police permission can ever reach it.
+Kept apart from police `users` on purpose: an owner account has no role, no police API tokens (its
+owner tokens, models/owner_token.py, open only the owners' API) and no place in the read scope, so no
+police permission can ever reach it.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Owner accounts (docs/owners.md): sign-up on a municipality's page, the confirmation link, sign-in.
 
 An owner account belongs to an owner organisation (kind `private`) sponsored by the municipality it
-signed up with, and is kept apart from police users: it has no role and no tokens, and never becomes
-an `Actor` of the read scope. Its audit entries name its e-mail as the actor label.
+signed up with, and is kept apart from police users: it has no role and no police tokens (its own
+owner tokens open only the owners' API: services/owner_tokens.py), and never becomes an `Actor` of
+the read scope. Its audit entries name its e-mail as the actor label.
 """
 
 from __future__ import annotations
