@@ -239,3 +239,22 @@ def test_clusters_count_whole_cells_as_an_independent_computation_does(session, 
             expected = _pyproj_clusters(session, box, zoom)
             assert {(c.ix, c.iy): c.count for c in found} == dict(expected), (box, zoom)
             assert sum(sum(c.by_type.values()) for c in found) == sum(expected.values())
+
+
+def test_postgresql_plans_each_trigger_statement_for_the_rows_it_gets(session, dialect):
+    # PL/pgSQL keeps a plain statement's plan from its first run on a connection: the plan of a one-row
+    # UPDATE, kept for UPDATEs of hundreds of rows, grew with the cube of the rows (migration
+    # b8e1f4c7d2a9). Statements run through EXECUTE are planned each time.
+    if dialect != "postgis":
+        assert session.bind.dialect.name == "sqlite"  # row triggers there: no plan outlives a row
+        return
+    query = sa.text("SELECT proname, prosrc FROM pg_proc WHERE proname LIKE 'camera_cell_counts_%'")
+    bodies = {name: body for name, body in session.execute(query).all()}
+    assert sorted(bodies) == [
+        "camera_cell_counts_delete",
+        "camera_cell_counts_insert",
+        "camera_cell_counts_update",
+    ]
+    for name, body in bodies.items():
+        outside = "".join(body.split("$q$")[0::2])  # the text outside the EXECUTE strings
+        assert "camera_cell_counts" not in outside and body.count("EXECUTE $q$") == 2, name
