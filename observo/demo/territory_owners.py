@@ -4,8 +4,9 @@ shop and a condominium of Moncalieri that signed up on its page, each at another
 - Farmacia San Pietro: its camera is declared and waits in Moncalieri's queue (/verifiche).
 - Pasticceria del Castello: two cameras approved from its declarations; Moncalieri's police asked it to
   preserve the footage of a night's break-in and it answered "preserved".
-- Condominio Portici di Piazza Vittorio: one camera approved; the same intervention's request to it is
-  still open.
+- Condominio Portici di Piazza Vittorio: one camera approved 350 days ago, so its yearly re-confirmation
+  is due (the map, the lists and the statistics flag it; `observo reminders send` reminds the owner);
+  the same intervention's request to it is still open.
 
 Every account's e-mail is confirmed and its password is the demo users' one (README). Positions are
 estimates near the demo's camera places (`territory_places`), inside the intervention's targets.
@@ -105,6 +106,8 @@ OWNERS: list[dict] = [
         "phone": "011 681 4455",
         "pec": "condominioportici@pec.example.it",
         "email": "amministratore@condominioportici.example.it",
+        # Approved this long ago: within the 30 days before its yearly re-confirmation is due.
+        "confirmed_days_ago": 350,
         "approved": [
             _camera(
                 7.68530,

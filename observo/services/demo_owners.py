@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from observo.demo import territory_owners as demo
 from observo.demo.territory_plans import place_by_key
+from observo.domain.confirmations import local_day
 from observo.domain.permissions import Actor
 from observo.domain.shapes import square_around
 from observo.models import Intervention, Organisation, OwnerAccount, User
@@ -38,7 +39,11 @@ def seed_owners(session: Session, password: str) -> int:
         for declared in spec["approved"]:
             declaration = owner_cameras.declare(session, account, DeclarationSchema().load(declared))
             session.flush()
-            verifications.decide(session, verifier, declaration.id, declaration.version, "approve")
+            _, camera = verifications.decide(
+                session, verifier, declaration.id, declaration.version, "approve"
+            )
+            if "confirmed_days_ago" in spec:  # approved last year: its re-confirmation is due now
+                camera.owner_confirmed_on = local_day(utcnow()) - timedelta(days=spec["confirmed_days_ago"])
         for declared in spec["pending"]:
             owner_cameras.declare(session, account, DeclarationSchema().load(declared))
         session.flush()

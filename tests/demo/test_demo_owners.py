@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from observo.demo.territory_owners import DEMO_OWNER_EMAIL, INTERVENTION, OWNERS, REQUESTS, last_night
+from observo.domain.confirmations import ConfirmationPolicy, flag, local_day
 from observo.models import (
     AuditEntry,
     Camera,
@@ -57,6 +58,14 @@ def test_demo_owners_at_each_stage_seeded_once(session):
         assert statuses == sorted(["approved"] * len(spec["approved"]) + ["pending"] * len(spec["pending"]))
         assert sorted(c.name for c in cameras.get(name, [])) == sorted(d["name"] for d in spec["approved"])
     assert all(c.source == "owner_registration" for found in cameras.values() for c in found)
+    # One owner's re-confirmation is due: flagged by the rule the API uses, the others are confirmed.
+    today = local_day(datetime.now(UTC))
+    flags = {
+        name: {flag(c.source, c.owner_confirmed_on, today, ConfirmationPolicy()) for c in found}
+        for name, found in cameras.items()
+    }
+    due = {spec["organisation_name"] for spec in OWNERS if "confirmed_days_ago" in spec}
+    assert due and all(flags[name] == ({"due_soon"} if name in due else {None}) for name in flags)
 
     # The break-in's requests: one answered "preserved", one open; both owners' cameras in the plan.
     plan = session.scalar(sa.select(Intervention).where(Intervention.title == INTERVENTION["title"]))
