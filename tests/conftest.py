@@ -23,6 +23,7 @@ from observo.app import create_app
 from observo.extensions import db
 from observo.http.rate_limits import limiter
 from observo.settings import Settings
+from tests.mail_server import Inbox, smtp_server
 
 DIALECTS = ("spatialite", "postgis")
 POSTGRES_URL = os.environ.get(
@@ -167,3 +168,11 @@ def configure(app: Flask) -> Iterator[Callable[..., None]]:
 
     yield apply
     app.config["OBSERVO_SETTINGS"] = original
+
+
+@pytest.fixture
+def inbox(configure: Callable[..., None]) -> Iterator[Inbox]:
+    """A real local SMTP server the app mails to for the test (tests/mail_server.py)."""
+    with smtp_server() as server:
+        configure(smtp_url=server.url, mail_from="Observo <noreply@observo.example>")
+        yield server

@@ -21,7 +21,7 @@ from observo.models import Camera, OwnerAccount, OwnerCameraDeclaration, OwnerTo
 from observo.models.owner import DECLARATION_KINDS, DECLARATION_STATUSES
 from observo.models.preservation_answer import ANSWERS
 from observo.schemas.owner_declaration import OwnerCameraDeclaration as DeclaredCamera
-from observo.schemas.verification import declared_position, declared_sector, statuses
+from observo.schemas.verification import OwnerData, declared_position, declared_sector, statuses
 
 _TIME = {"type": "string", "format": "date-time"}
 _OBJECT = {"type": "object"}
@@ -40,17 +40,6 @@ DeclarationPatch = Schema.from_dict(dict(DeclaredCamera._declared_fields), name=
 # --- the organisation ------------------------------------------------------------------------------
 
 
-class OwnerOrganisation(Schema):
-    slug = fields.String()
-    name = fields.String()
-    tax_code = fields.String(allow_none=True)
-    address = fields.String(allow_none=True)
-    contact_name = fields.String(allow_none=True)
-    contact_phone = fields.String(allow_none=True)
-    contact_email = fields.String(allow_none=True)
-    contact_pec = fields.String(allow_none=True)
-
-
 class Sponsor(Schema):
     slug = fields.String()
     name = fields.String()
@@ -65,7 +54,7 @@ class OwnerAccountOut(Schema):
 class OwnerProfile(Schema):
     """`GET /owner`: the token's organisation, the municipality that sponsors it, and the account."""
 
-    organization = fields.Nested(OwnerOrganisation)
+    organization = fields.Nested(OwnerData)
     sponsor = fields.Nested(Sponsor, allow_none=True)
     account = fields.Nested(OwnerAccountOut)
 
@@ -74,7 +63,7 @@ def dump_profile(account: OwnerAccount) -> dict[str, Any]:
     organisation = account.organisation
     sponsor = organisation.sponsor
     return {
-        "organization": OwnerOrganisation().dump(organisation),
+        "organization": OwnerData().dump(organisation),
         "sponsor": {"slug": sponsor.slug, "name": sponsor.name} if sponsor is not None else None,
         "account": {
             "email": account.email,

@@ -12,17 +12,10 @@ import sqlalchemy as sa
 from observo.models import AuditEntry, Camera, OwnerCameraDeclaration
 from observo.services import owner_cameras
 from tests import factories
-from tests.mail_server import body, free_port, smtp_server
+from tests.mail_server import body, free_port
 from tests.web.test_owner_sessions import owner_sign_in
 
 URL = "/api/v1/verifications"
-
-
-@pytest.fixture
-def inbox(configure):
-    with smtp_server() as server:
-        configure(smtp_url=server.url, mail_from="Observo <noreply@observo.example>")
-        yield server
 
 
 @pytest.fixture

@@ -26,13 +26,6 @@ SIGN_IN = "/proprietari/accedi"
 
 
 @pytest.fixture
-def inbox(configure):
-    with smtp_server() as server:
-        configure(smtp_url=server.url, mail_from="Observo <noreply@observo.example>")
-        yield server
-
-
-@pytest.fixture
 def plan(session):
     return build_owner_plan(session)
 

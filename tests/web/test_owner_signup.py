@@ -11,16 +11,9 @@ import sqlalchemy as sa
 from observo.models import AuditEntry, Organisation, OwnerAccount
 from observo.services import owners
 from tests import factories
-from tests.mail_server import body, free_port, link_in, smtp_server
+from tests.mail_server import body, free_port, link_in
 
 EMAIL = "amministratore@condominio-aurora.example"
-
-
-@pytest.fixture
-def inbox(configure):
-    with smtp_server() as server:
-        configure(smtp_url=server.url, mail_from="Observo <noreply@observo.example>")
-        yield server
 
 
 @pytest.fixture

@@ -13,19 +13,12 @@ from markupsafe import escape
 from observo.models import AuditEntry, Camera, OwnerCameraDeclaration
 from observo.services import owner_cameras
 from tests import factories
-from tests.mail_server import body, free_port, smtp_server
+from tests.mail_server import body, free_port
 from tests.web.test_owner_sessions import owner_sign_in
 
 PAGE = "/verifiche"
 EVIL_NAME = "<script>alert(1)</script>"
 EVIL_OWNER = '<img src=x onerror="alert(2)">'
-
-
-@pytest.fixture
-def inbox(configure):
-    with smtp_server() as server:
-        configure(smtp_url=server.url, mail_from="Observo <noreply@observo.example>")
-        yield server
 
 
 @pytest.fixture
