@@ -7,19 +7,25 @@ is an error, never a skip.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import flask_migrate
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.globals import _cv_app
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from observo.app import create_app
+from observo.domain import credentials
 from observo.extensions import db
 from observo.http.rate_limits import limiter
 from observo.settings import Settings
@@ -86,15 +92,59 @@ def make_app(database_url: str, instance: os.PathLike[str], **overrides: object)
     return create_app(settings)
 
 
+# dialect -> a database upgraded to the head revision once per process (a SQLite file or a PostGIS
+# database name), which each test's own database copies. Running every migration for each took 3-6 s
+# a database, and grew with each migration; a copy takes a fraction of a second. The migrations
+# themselves are run from scratch by tests/test_migrations.py.
+_TEMPLATES: dict[str, str] = {}
+
+
+def _migrated_template(dialect: str) -> str:
+    if dialect not in _TEMPLATES:
+        folder = Path(tempfile.mkdtemp(prefix="observo-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        url = fresh_database_url(dialect, folder, "observo_template")
+        application = make_app(url, folder)
+        with application.app_context():
+            flask_migrate.upgrade()
+            db.session.remove()
+            db.engine.dispose()  # a PostgreSQL template must have no connection while it is copied
+        if dialect == "postgis":
+            name = sa.make_url(url).database
+            atexit.register(drop_postgis_database, name)
+            _TEMPLATES[dialect] = name
+        else:
+            _TEMPLATES[dialect] = url.removeprefix("sqlite:///")
+    return _TEMPLATES[dialect]
+
+
+def migrated_database_url(dialect: str, tmp_dir: os.PathLike[str], name: str) -> str:
+    """A database `name` at the head revision: a copy of this process's migrated template."""
+    template = _migrated_template(dialect)
+    if dialect == "spatialite":
+        path = Path(tmp_dir) / f"{name}.sqlite"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, path)
+        return f"sqlite:///{path}"
+    own = f"{name}_{_worker()}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')
+            conn.exec_driver_sql(f'CREATE DATABASE "{own}" TEMPLATE "{template}"')
+    finally:
+        admin.dispose()
+    return sa.make_url(POSTGRES_URL).set(database=own).render_as_string(hide_password=False)
+
+
 @contextmanager
 def app_on_own_database(
     dialect: str, instance: os.PathLike[str], name: str, **overrides: object
 ) -> Iterator[Flask]:
-    """An app on a fresh database `name`, upgraded to the head revision; when the block ends its
-    connections are closed and a PostGIS database is dropped."""
-    application = make_app(fresh_database_url(dialect, instance, name), instance, **overrides)
+    """An app on a fresh database `name` at the head revision; when the block ends its connections
+    are closed and a PostGIS database is dropped."""
+    application = make_app(migrated_database_url(dialect, instance, name), instance, **overrides)
     with application.app_context():
-        flask_migrate.upgrade()
         url = db.engine.url
     try:
         yield application
@@ -176,3 +226,13 @@ def inbox(configure: Callable[..., None]) -> Iterator[Inbox]:
     with smtp_server() as server:
         configure(smtp_url=server.url, mail_from="Observo <noreply@observo.example>")
         yield server
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its lowest cost: the suite creates thousands of accounts and signs in as many times,
+    at ~130 ms a hash at the production cost. Hashes and checks work alike; tests marked
+    `real_password_cost` keep the production cost (tests/domain/test_credentials.py checks it)."""
+    if request.node.get_closest_marker("real_password_cost") is None:
+        cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        monkeypatch.setattr(credentials, "_hasher", cheap)

@@ -8,7 +8,6 @@ from datetime import timedelta
 import jsonschema
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 
 from observo.domain import credentials
 from observo.domain.generalise import snap_to_grid
@@ -18,12 +17,6 @@ from observo.services.organisations import create_pact
 from tests import factories
 
 LON, LAT = factories.TURIN
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashes(monkeypatch):
-    """Argon2 at its lowest cost: these tests create many accounts. Hashes and checks work alike."""
-    monkeypatch.setattr(credentials, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture
