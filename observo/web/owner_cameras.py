@@ -30,7 +30,7 @@ from observo.web.labels import VALUE_LABELS
 from observo.web.map_page import tile_config
 from observo.web.owner_camera_forms import DeclarationForm
 from observo.web.owners import bp
-from observo.web.owners_session import signed_in_owner
+from observo.web.owners_session import owner_sign_in_redirect, signed_in_owner
 
 # Leaflet only (no clusters, no drawing tools): the editor places one point and draws one sector.
 EDITOR_ASSETS = ("leaflet.css", "leaflet.js")
@@ -45,7 +45,7 @@ def owner_page(view: OwnerView) -> OwnerView:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         account = signed_in_owner()
         if account is None:
-            return redirect(url_for("owners.sign_in"))
+            return owner_sign_in_redirect()
         try:
             return view(account, *args, **kwargs)
         except NotFound:

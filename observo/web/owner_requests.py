@@ -26,7 +26,7 @@ from observo.services import owner_requests
 from observo.services.owner_requests import OwnerRequest
 from observo.web.brief import ANSWER_LABELS, FLAG_LABELS, ZONE, answer_rows, label, moment
 from observo.web.owners import bp
-from observo.web.owners_session import signed_in_owner
+from observo.web.owners_session import owner_sign_in_redirect, signed_in_owner
 
 
 class AnswerForm(FlaskForm):
@@ -80,7 +80,7 @@ def requests_page() -> Any:
     """The requests addressed to the signed-in owner's organisation, the latest first."""
     account = _owner()
     if account is None:
-        return redirect(url_for("owners.sign_in"))
+        return owner_sign_in_redirect()
     rows = [_row(item) for item in owner_requests.inbox(db.session, account)]
     db.session.commit()  # the reads' audit entries
     return render_page("owners/requests.html", account=account, rows=rows, zone=ZONE.key)
@@ -91,7 +91,7 @@ def request_page(request_id: int) -> Any:
     """One request with its cameras, window and deadline, the answers so far and the answer form."""
     account = _owner()
     if account is None:
-        return redirect(url_for("owners.sign_in"))
+        return owner_sign_in_redirect()
     form = AnswerForm()
     problems: list[str] = []
     status = 200

@@ -16,6 +16,7 @@ from observo.errors import NotFound
 from observo.extensions import db
 from observo.http.i18n import render_page
 from observo.http.rate_limits import address_quota
+from observo.http.redirects import safe_next
 from observo.services import owners
 from observo.settings import Settings
 from observo.spatial.engine import end_write_intent
@@ -119,7 +120,7 @@ def sign_in() -> Any:
             owners.record_sign_in(db.session, account)
             db.session.commit()
             start_owner_session(account)
-            return redirect(url_for("owners.home"))
+            return redirect(safe_next(request.args.get("next"), url_for("owners.home")))
         if account is None:
             owners.record_failed_sign_in(db.session, form.email.data or "")
             db.session.commit()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, session
+from flask import Response, current_app, g, redirect, request, session, url_for
 
 from observo.extensions import db
 from observo.http.session import now
@@ -78,3 +78,12 @@ def _alive(values: dict[str, Any], account: OwnerAccount, moment: int) -> bool:
         and moment - signed_in_at < settings.session_max_hours * 3600
         and moment - seen_at < settings.session_idle_minutes * 60
     )
+
+
+def owner_sign_in_redirect() -> Response:
+    """To the owners' sign-in. A page asked for with GET is where the owner comes back once signed in:
+    the links of the owners' e-mails lead to a footage request or to the cameras to re-confirm."""
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    if request.path == url_for("owners.home"):
+        target = None  # where a sign-in leads anyway
+    return redirect(url_for("owners.sign_in", next=target))

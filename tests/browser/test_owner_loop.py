@@ -167,15 +167,18 @@ def test_an_owner_registers_cameras_the_police_verify_and_ask_for_footage(page, 
     expect(page.locator("p.recorded")).to_be_visible()
     [notice] = _messages_to(mail_inbox, OWNER_EMAIL, "conservare le registrazioni")
 
-    # The owner follows the e-mail's link, signs in, sees its cameras and answers.
+    # The owner follows the e-mail's link, signs in and lands on the request; it sees its cameras and
+    # answers.
     page.context.clear_cookies()
     request_path = _link(notice, "/proprietari/richieste/")
     page.goto(f"{live_server}{request_path}")
-    page.wait_for_url("**/proprietari/accedi")
+    page.wait_for_url(re.compile(r"/proprietari/accedi\?next=/proprietari/richieste/"))
     page.fill("#email", OWNER_EMAIL)
     page.fill("#password", OWNER_PASSWORD)
     page.click("form.owner-form button[type=submit]")
-    page.wait_for_url("**/proprietari/")
+    page.wait_for_url(f"**{request_path}")
+    expect(page.locator("table.camera-table")).to_contain_text(APPROVED)
+    page.goto(f"{live_server}/proprietari/")
     expect(page.locator("#owner-cameras")).to_contain_text(APPROVED)
     rejected = page.locator("#owner-declarations li", has_text=REJECTED)
     expect(rejected.locator(".declaration-status")).to_have_text("Respinta dalla polizia")

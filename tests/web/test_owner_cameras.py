@@ -334,7 +334,8 @@ def test_anyone_but_a_signed_in_owner_is_sent_to_the_owners_sign_in(client, sess
         for method, path in routes:
             data = {**form(), "version": str(pending.version), "csrf_token": police_token}
             answer = client.get(path) if method == "GET" else client.post(path, data=data)
-            assert answer.status_code == 302 and answer.headers["Location"] == SIGN_IN, (method, path)
+            back = f"?next={path}" if method == "GET" else ""  # a page comes back
+            assert answer.status_code == 302 and answer.headers["Location"] == SIGN_IN + back, (method, path)
 
     all_redirect()  # anonymous
     factories.sign_in(client, factories.user(session, town))  # the sponsor's own editor

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -179,12 +180,29 @@ def test_anonymous_and_police_sessions_go_to_the_owners_sign_in(client, session,
             factories.sign_in(client, plan["editor"])
         for url in urls:
             response = client.get(url)
-            assert response.status_code == 302 and response.headers["Location"] == SIGN_IN, url
+            assert response.status_code == 302, url
+            assert response.headers["Location"] == f"{SIGN_IN}?next={url}", url
         token = factories.csrf_token(client, token_page)
         posted = client.post(urls[1], data={"answer": "preserved", "csrf_token": token})
         assert posted.status_code == 302 and posted.headers["Location"] == SIGN_IN
     assert session.scalars(sa.select(PreservationAnswer)).all() == []
     assert entries(session, "preservation.owner_read") == []
+
+
+def test_the_e_mails_link_leads_back_to_the_request_once_signed_in(client, session, plan):
+    request = ask(session, plan)
+    page = f"/proprietari/richieste/{request.id}"
+    sent_to = client.get(page).headers["Location"]
+    token = factories.csrf_token(client, SIGN_IN)
+    data = {"email": plan["account"].email, "password": factories.PASSWORD, "csrf_token": token}
+    assert client.post(sent_to, data=data).headers["Location"] == page
+    client.post("/proprietari/esci", data={"csrf_token": token})
+    for elsewhere in ("https://evil.example/", "//evil.example/x", "/api/v1/cameras"):
+        token = factories.csrf_token(client, SIGN_IN)
+        data = {**data, "csrf_token": token}
+        answer = client.post(f"{SIGN_IN}?next={quote(elsewhere, safe='')}", data=data)
+        assert answer.headers["Location"] == "/proprietari/", elsewhere  # never off the owners' pages
+        client.post("/proprietari/esci", data={"csrf_token": factories.csrf_token(client, "/proprietari/")})
 
 
 def test_an_answer_needs_the_csrf_token(client, session, plan):

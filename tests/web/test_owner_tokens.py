@@ -82,7 +82,8 @@ def test_anyone_else_is_sent_to_the_owners_sign_in(client, session):
         if attempt == "police":
             factories.sign_in(client, factories.user(session, town, "admin"))
         response = client.get(PAGE)
-        assert response.status_code == 302 and response.headers["Location"] == "/proprietari/accedi"
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"/proprietari/accedi?next={PAGE}"
         revoke = client.post(f"{PAGE}/{token.id}/revoca", data={"csrf_token": factories.csrf_token(client)})
         assert revoke.status_code == 302 and revoke.headers["Location"] == "/proprietari/accedi"
     session.expire_all()
