@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from observo.errors import InvalidInput, NotFound, StaleVersion
@@ -31,7 +32,7 @@ from observo.web.owners_session import owner_sign_in_redirect, signed_in_owner
 
 class AnswerForm(FlaskForm):
     answer = RadioField(
-        choices=[(value, ANSWER_LABELS[value]) for value in ANSWERS],
+        choices=[SelectChoice(value, ANSWER_LABELS[value]) for value in ANSWERS],
         validators=[DataRequired(message=_l("Choose an answer."))],
     )
     reason = TextAreaField(
