@@ -43,7 +43,7 @@ def send(settings: Settings, mail: EmailMessage, console: TextIO | None = None) 
         mail["From"] = settings.mail_from
     if not settings.smtp_url:
         out = console or sys.stderr
-        out.write(f"----- e-mail (OBSERVO_SMTP_URL is not set) -----\n{mail.as_string()}\n-----\n")
+        out.write(f"----- e-mail (OBSERVO_SMTP_URL is not set) -----\n{_readable(mail)}\n-----\n")
         out.flush()
         log.info("e-mail to %s written to the console: %s", mail["To"], mail["Subject"])
         return
@@ -54,6 +54,16 @@ def send(settings: Settings, mail: EmailMessage, console: TextIO | None = None) 
         log.error("e-mail to %s not sent via %s:%s: %s", mail["To"], target.host, target.port, error)
         raise MailError(f"the mail server {target.host}:{target.port} did not take the message") from error
     log.info("e-mail to %s sent: %s", mail["To"], mail["Subject"])
+
+
+def _readable(mail: EmailMessage) -> str:
+    """The headers and the text as a person reads them: the wire form's quoted-printable turns every
+    accented letter of an Italian message into codes (=C3=A8) and cuts the links."""
+    headers = "".join(
+        f"{name}: {value}\n" for name, value in mail.items() if name != "Content-Transfer-Encoding"
+    )
+    body = mail.get_body(("plain",))
+    return headers + "\n" + (body.get_content() if body is not None else "")
 
 
 def _deliver(target: SmtpTarget, mail: EmailMessage) -> None:
