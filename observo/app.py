@@ -63,6 +63,7 @@ from observo.web import (  # noqa: F401
     messages,
     owner_cameras,
     owner_confirmations,
+    owner_password,
     owner_requests,
     owner_tokens,
     pages,

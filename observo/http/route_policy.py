@@ -106,6 +106,18 @@ POLICY: dict[str, dict[str, Rule]] = {
         "GET": Rule(ANYONE, "the owners' sign-in form"),
         "POST": Rule(ANYONE, "CSRF token; failures throttled per address; audited", writes=True),
     },
+    "owners.password_forgotten": {
+        "GET": Rule(ANYONE, "the owners' form asking for a password reset link"),
+        "POST": Rule(
+            ANYONE, "CSRF token; throttled per address; the same answer for any e-mail; audited", writes=True
+        ),
+    },
+    "owners.password_reset": {
+        "GET": Rule(ANYONE, "a signed, expiring, single-use reset link: the new-password form"),
+        "POST": Rule(
+            ANYONE, "CSRF token; sets the password, ends every other session, signs in; audited", writes=True
+        ),
+    },
     "owners.sign_out": {"POST": Rule(ANYONE, "CSRF token; ends the owner's sessions; audited", writes=True)},
     "owners.home": {"GET": Rule(ANYONE, "the signed-in owner's page; anyone else: the owners' sign-in")},
     "owners.declare_camera": {

@@ -1,4 +1,5 @@
-"""Owner accounts (docs/owners.md): sign-up on a municipality's page, the confirmation link, sign-in.
+"""Owner accounts (docs/owners.md): sign-up on a municipality's page, the confirmation link, sign-in,
+password reset.
 
 An owner account belongs to an owner organisation (kind `private`) sponsored by the municipality it
 signed up with, and is kept apart from police users: it has no role and no police tokens (its own
@@ -8,6 +9,8 @@ the read scope. Its audit entries name its e-mail as the actor label.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import unicodedata
 from collections.abc import Callable
@@ -29,6 +32,8 @@ from observo.services.accounts import normalise_email
 
 LINK_SALT = "observo.owner-email-verification"
 LINK_MAX_AGE_S = 48 * 3600
+RESET_SALT = "observo.owner-password-reset"
+RESET_MAX_AGE_S = 2 * 3600
 OWNER_KIND = "private"
 SLUG_MAX = 64
 UNKNOWN_OWNER = "unknown owner e-mail"
@@ -129,10 +134,10 @@ class _ClockedSigner(TimestampSigner):
         return int(self._clock()) if self._clock is not None else super().get_timestamp()
 
 
-def _serializer(secret_key: str, now: float | None) -> URLSafeTimedSerializer:
+def _serializer(secret_key: str, now: float | None, salt: str = LINK_SALT) -> URLSafeTimedSerializer:
     clock = None if now is None else (lambda: now)
     return URLSafeTimedSerializer(
-        secret_key, salt=LINK_SALT, signer=_ClockedSigner, signer_kwargs={"clock": clock}
+        secret_key, salt=salt, signer=_ClockedSigner, signer_kwargs={"clock": clock}
     )
 
 
@@ -169,6 +174,64 @@ def verify_email(session: Session, account: OwnerAccount) -> None:
         _record_account(session, account, "owner.verify")
     account.last_login_at = utcnow()
     session.flush()
+
+
+def request_password_reset(session: Session, email: str) -> OwnerAccount | None:
+    """The account to send a reset link to, audited `owner.password_reset_requested`; None (and
+    nothing written) for an address without an account: the page answers the same either way."""
+    account = account_by_email(session, email)
+    if account is not None:
+        _record_account(session, account, "owner.password_reset_requested")
+    return account
+
+
+def password_reset_token(secret_key: str, account: OwnerAccount, now: float | None = None) -> str:
+    """The signed token of a reset link: the account, its e-mail and a fingerprint of its current
+    password hash, timestamped. Setting a password changes the hash, so the link works once."""
+    payload = {"id": account.id, "email": account.email, "pw": _password_fingerprint(secret_key, account)}
+    return _serializer(secret_key, now, RESET_SALT).dumps(payload)
+
+
+def account_for_reset_token(
+    session: Session, secret_key: str, token: str, now: float | None = None, max_age_s: int = RESET_MAX_AGE_S
+) -> OwnerAccount:
+    """The account a reset link names; LinkExpired, or LinkInvalid for an altered link, one already
+    used (the password changed since) or one for an address since changed."""
+    try:
+        payload = _serializer(secret_key, now, RESET_SALT).loads(token, max_age=max_age_s)
+    except SignatureExpired as expired:
+        raise LinkExpired("the password reset link has expired") from expired
+    except BadData as bad:
+        raise LinkInvalid("the password reset link is not valid") from bad
+    if not isinstance(payload, dict) or not isinstance(payload.get("id"), int):
+        raise LinkInvalid("the password reset link is not valid")
+    account = session.get(OwnerAccount, payload["id"])
+    if (
+        account is None
+        or account.email != payload.get("email")
+        or not isinstance(payload.get("pw"), str)
+        or not hmac.compare_digest(payload["pw"], _password_fingerprint(secret_key, account))
+    ):
+        raise LinkInvalid("the password reset link is not valid")
+    return account
+
+
+def reset_password(session: Session, account: OwnerAccount, password: str) -> None:
+    """Set the new password from a reset link (audited `owner.password_reset`) and end every session
+    opened so far. The link reached the owner's mailbox, so an unconfirmed address is confirmed too."""
+    account.password_hash = credentials.hash_password(password)
+    account.session_epoch = (account.session_epoch or 0) + 1
+    if account.email_verified_at is None:
+        account.email_verified_at = utcnow()
+        _record_account(session, account, "owner.verify")
+    account.last_login_at = utcnow()
+    _record_account(session, account, "owner.password_reset")
+
+
+def _password_fingerprint(secret_key: str, account: OwnerAccount) -> str:
+    """A keyed digest of the password hash: the link (readable, only signed) never carries the hash."""
+    digest = hmac.new(f"{RESET_SALT}:{secret_key}".encode(), account.password_hash.encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
 
 
 def authenticate_owner(session: Session, email: str, password: str) -> OwnerAccount | None:

@@ -35,6 +35,25 @@ def _required(maximum: int) -> list[Any]:
     return [DataRequired(message=_REQUIRED), Length(max=maximum, message=_TOO_LONG)]
 
 
+def _new_password() -> list[Any]:
+    """A new password's rules, the same at sign-up and at a reset."""
+    return [
+        DataRequired(message=_REQUIRED),
+        Length(
+            min=MIN_PASSWORD_LENGTH,
+            max=1024,
+            message=lazy_gettext("The password needs %(min)d to %(max)d characters."),
+        ),
+    ]
+
+
+def _password_again() -> list[Any]:
+    return [
+        DataRequired(message=_REQUIRED),
+        EqualTo("password", message=lazy_gettext("The two passwords differ.")),
+    ]
+
+
 class SignUpForm(FlaskForm):
     organisation_name = StringField(validators=_required(200))
     tax_code = StringField(validators=_required(20))
@@ -43,22 +62,8 @@ class SignUpForm(FlaskForm):
     phone = StringField(validators=[*_required(40), _PHONE])
     pec = EmailField(validators=[*_required(254), _EMAIL])
     email = EmailField(validators=[*_required(254), _EMAIL])
-    password = PasswordField(
-        validators=[
-            DataRequired(message=_REQUIRED),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=1024,
-                message=lazy_gettext("The password needs %(min)d to %(max)d characters."),
-            ),
-        ]
-    )
-    password_again = PasswordField(
-        validators=[
-            DataRequired(message=_REQUIRED),
-            EqualTo("password", message=lazy_gettext("The two passwords differ.")),
-        ]
-    )
+    password = PasswordField(validators=_new_password())
+    password_again = PasswordField(validators=_password_again())
 
     def validate_tax_code(self, field: StringField) -> None:
         problem = tax_code_problem(normalise_tax_code(field.data or ""))
@@ -80,6 +85,13 @@ class SignUpForm(FlaskForm):
 
 class ResendForm(FlaskForm):
     email = EmailField(validators=[*_required(254), _EMAIL])
+
+
+class NewPasswordForm(FlaskForm):
+    """The new password of a reset link, twice, with the sign-up's rules."""
+
+    password = PasswordField(validators=_new_password())
+    password_again = PasswordField(validators=_password_again())
 
 
 class OwnerSignInForm(FlaskForm):

@@ -39,6 +39,21 @@ def send_already_registered(account: OwnerAccount) -> bool:
     return _send(account.email, gettext("You already have an Observo account"), body)
 
 
+def send_password_reset(account: OwnerAccount) -> bool:
+    """The message with the signed reset link (2 hours, once)."""
+    token = owners.password_reset_token(current_app.config["SECRET_KEY"], account)
+    link = url_for("owners.password_reset", token=token, _external=True)
+    body = gettext(
+        "Hello %(name)s,\n\n"
+        "someone (perhaps you) asked to set a new password for your Observo account. Choose it by "
+        "opening this link within 2 hours; it works only once:\n\n%(link)s\n\n"
+        "If you did not ask, ignore this message: your password stays as it is.",
+        name=account.name,
+        link=link,
+    )
+    return _send(account.email, gettext("Set a new password for Observo"), body)
+
+
 def _send(to: str, subject: str, body: str) -> bool:
     settings = current_app.config["OBSERVO_SETTINGS"]
     try:
