@@ -153,18 +153,29 @@ def account_for_token(
 
     A link names the e-mail it was sent to: once the account's address changes, old links are void.
     """
+    account, _payload = _account_for_link(
+        session, secret_key, token, now, max_age_s, LINK_SALT, "confirmation"
+    )
+    return account
+
+
+def _account_for_link(
+    session: Session, secret_key: str, token: str, now: float | None, max_age_s: int, salt: str, kind: str
+) -> tuple[OwnerAccount, dict[str, Any]]:
+    """The account a signed link of `kind` names, and the link's payload; LinkExpired, or LinkInvalid
+    for an altered link or one sent to an address the account no longer has."""
     try:
-        payload = _serializer(secret_key, now).loads(token, max_age=max_age_s)
+        payload = _serializer(secret_key, now, salt).loads(token, max_age=max_age_s)
     except SignatureExpired as expired:
-        raise LinkExpired("the confirmation link has expired") from expired
+        raise LinkExpired(f"the {kind} link has expired") from expired
     except BadData as bad:
-        raise LinkInvalid("the confirmation link is not valid") from bad
+        raise LinkInvalid(f"the {kind} link is not valid") from bad
     if not isinstance(payload, dict) or not isinstance(payload.get("id"), int):
-        raise LinkInvalid("the confirmation link is not valid")
+        raise LinkInvalid(f"the {kind} link is not valid")
     account = session.get(OwnerAccount, payload["id"])
     if account is None or account.email != payload.get("email"):
-        raise LinkInvalid("the confirmation link is not valid")
-    return account
+        raise LinkInvalid(f"the {kind} link is not valid")
+    return account, payload
 
 
 def verify_email(session: Session, account: OwnerAccount) -> None:
@@ -197,20 +208,12 @@ def account_for_reset_token(
 ) -> OwnerAccount:
     """The account a reset link names; LinkExpired, or LinkInvalid for an altered link, one already
     used (the password changed since) or one for an address since changed."""
-    try:
-        payload = _serializer(secret_key, now, RESET_SALT).loads(token, max_age=max_age_s)
-    except SignatureExpired as expired:
-        raise LinkExpired("the password reset link has expired") from expired
-    except BadData as bad:
-        raise LinkInvalid("the password reset link is not valid") from bad
-    if not isinstance(payload, dict) or not isinstance(payload.get("id"), int):
-        raise LinkInvalid("the password reset link is not valid")
-    account = session.get(OwnerAccount, payload["id"])
-    if (
-        account is None
-        or account.email != payload.get("email")
-        or not isinstance(payload.get("pw"), str)
-        or not hmac.compare_digest(payload["pw"], _password_fingerprint(secret_key, account))
+    account, payload = _account_for_link(
+        session, secret_key, token, now, max_age_s, RESET_SALT, "password reset"
+    )
+    fingerprint = payload.get("pw")
+    if not isinstance(fingerprint, str) or not hmac.compare_digest(
+        fingerprint, _password_fingerprint(secret_key, account)
     ):
         raise LinkInvalid("the password reset link is not valid")
     return account
