@@ -13,13 +13,12 @@ from __future__ import annotations
 import logging
 from email.message import EmailMessage
 
-import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import force_locale, gettext
 from sqlalchemy.orm import Session
 
-from observo.models import Camera, OwnerAccount, OwnerCameraDeclaration
-from observo.services import mail
+from observo.models import Camera, OwnerCameraDeclaration
+from observo.services import mail, owners
 from observo.spatial.engine import end_write_intent
 
 OWNER_LANGUAGE = "it"
@@ -36,16 +35,6 @@ def commit_and_notify(session: Session, declaration: OwnerCameraDeclaration, cam
     return deliver(messages, declaration_id) == len(messages)
 
 
-def recipients(session: Session, organisation_id: int) -> list[OwnerAccount]:
-    """The organisation's owner accounts that confirmed their e-mail (the others never signed in)."""
-    stmt = (
-        sa.select(OwnerAccount)
-        .where(OwnerAccount.organisation_id == organisation_id, OwnerAccount.email_verified_at.is_not(None))
-        .order_by(OwnerAccount.id)
-    )
-    return list(session.scalars(stmt))
-
-
 def compose(
     session: Session, declaration: OwnerCameraDeclaration, camera: Camera | None
 ) -> list[EmailMessage]:
@@ -55,7 +44,7 @@ def compose(
         subject, body = _text(declaration, camera)
     return [
         mail.message(settings, account.email, subject, _greeting(account.name) + body)
-        for account in recipients(session, declaration.organisation_id)
+        for account in owners.confirmed_accounts(session, declaration.organisation_id)
     ]
 
 

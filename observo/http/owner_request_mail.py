@@ -20,7 +20,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy.orm import Session
 
 from observo.models import PreservationRequest
-from observo.services import mail, owner_requests
+from observo.services import mail, owner_requests, owners
 from observo.spatial.engine import end_write_intent
 
 ZONE = ZoneInfo("Europe/Rome")
@@ -46,7 +46,7 @@ def commit_and_tell_owner(session: Session, request: PreservationRequest) -> int
 
 def compose(session: Session, request: PreservationRequest) -> list[EmailMessage]:
     """One message per confirmed account of the request's owner (none: the owner has no account)."""
-    accounts = owner_requests.recipients(session, request)
+    accounts = owners.confirmed_accounts(session, request.owner_id)
     if not accounts:
         return []
     settings = current_app.config["OBSERVO_SETTINGS"]

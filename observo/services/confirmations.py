@@ -24,7 +24,7 @@ from observo.domain.permissions import Actor
 from observo.errors import NotFound
 from observo.models import Camera, Organisation, OwnerAccount, OwnerReminder
 from observo.models.base import utcnow
-from observo.services import camera_audit
+from observo.services import camera_audit, owners
 from observo.services.owners import owner_actor
 from observo.settings import current_settings
 
@@ -91,7 +91,7 @@ def due_reminders(session: Session, today: date, policy: ConfirmationPolicy | No
     reminders = []
     now = utcnow()
     for organisation_id, due_cameras in by_owner.items():
-        recipients = _recipients(session, organisation_id)
+        recipients = owners.confirmed_accounts(session, organisation_id)
         if not recipients:
             continue
         rows = [OwnerReminder(camera_id=due.camera_id, due_on=due.due_on, sent_at=now) for due in due_cameras]
@@ -127,15 +127,6 @@ def _sent_periods(session: Session, camera_ids: list[int]) -> set[tuple[int, dat
         )
     )
     return {(camera_id, due_on) for camera_id, due_on in rows}
-
-
-def _recipients(session: Session, organisation_id: int) -> list[OwnerAccount]:
-    stmt = (
-        sa.select(OwnerAccount)
-        .where(OwnerAccount.organisation_id == organisation_id, OwnerAccount.email_verified_at.is_not(None))
-        .order_by(OwnerAccount.id)
-    )
-    return list(session.scalars(stmt))
 
 
 def lapse(session: Session, actor: Actor, today: date, policy: ConfirmationPolicy | None = None) -> list[int]:

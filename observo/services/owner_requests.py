@@ -131,16 +131,6 @@ def answers_by_request(session: Session, request_ids: Iterable[int]) -> dict[int
     return found
 
 
-def recipients(session: Session, request: PreservationRequest) -> list[OwnerAccount]:
-    """The confirmed accounts of the request's owner organisation: whom to tell of a new request."""
-    stmt = (
-        sa.select(OwnerAccount)
-        .where(OwnerAccount.organisation_id == request.owner_id, OwnerAccount.email_verified_at.is_not(None))
-        .order_by(OwnerAccount.id)
-    )
-    return list(session.scalars(stmt))
-
-
 def requested_cameras(session: Session, request: PreservationRequest) -> list[RequestedCamera]:
     """The owner's cameras the request names (none named: its cameras in the plan's snapshot, or all of
     them before there is one), soonest deadline first. Only cameras the owner still owns."""

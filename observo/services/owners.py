@@ -74,6 +74,17 @@ def signup_municipality(session: Session, slug: str) -> Organisation:
     return found
 
 
+def confirmed_accounts(session: Session, organisation_id: int) -> list[OwnerAccount]:
+    """The owner organisation's accounts that confirmed their e-mail (the others never signed in):
+    whom Observo writes to about its cameras and requests."""
+    stmt = (
+        sa.select(OwnerAccount)
+        .where(OwnerAccount.organisation_id == organisation_id, OwnerAccount.email_verified_at.is_not(None))
+        .order_by(OwnerAccount.id)
+    )
+    return list(session.scalars(stmt))
+
+
 def account_by_email(session: Session, email: str) -> OwnerAccount | None:
     return session.scalar(sa.select(OwnerAccount).where(OwnerAccount.email == normalise_email(email)))
 

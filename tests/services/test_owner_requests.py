@@ -14,7 +14,7 @@ from observo.domain import deadlines as dl
 from observo.errors import InvalidInput, NotFound, StaleVersion
 from observo.models import AuditEntry, PreservationAnswer, PreservationRequest
 from observo.services import interventions as plans
-from observo.services import owner_requests, preservation
+from observo.services import owner_requests, owners, preservation
 from observo.services.actors import actor_for
 from tests import factories
 from tests.web.test_brief import REASON, WINDOW_END, WINDOW_START, at_offset, square
@@ -252,4 +252,5 @@ def test_deleting_the_intervention_removes_the_answers(session, plan):
 
 def test_recipients_are_the_confirmed_accounts_of_the_owner(session, plan):
     request = ask(session, plan)
-    assert [account.id for account in owner_requests.recipients(session, request)] == [plan["account"].id]
+    confirmed = owners.confirmed_accounts(session, request.owner_id)
+    assert [account.id for account in confirmed] == [plan["account"].id]
