@@ -21,10 +21,10 @@ from observo.errors import FieldIssue, InvalidInput
 from observo.extensions import db
 from observo.http.owner_auth import require_owner
 from observo.http.responses import GEOJSON, json_response
-from observo.models import OwnerAccount, OwnerCameraDeclaration
-from observo.models.owner import OPEN_STATUSES
+from observo.models import OwnerCameraDeclaration
 from observo.schemas import owner_api as schemas
 from observo.schemas.owner_declaration import OwnerCameraDeclaration as DeclaredCamera
+from observo.schemas.owner_declaration import outside_extent
 from observo.schemas.validation import issues_from_messages
 from observo.services import owner_cameras, owner_requests, owner_tokens
 from observo.settings import current_settings
@@ -52,22 +52,13 @@ def _validated(values: dict[str, Any]) -> dict[str, Any]:
         declared: dict[str, Any] = DeclaredCamera().load(values)
     except ValidationError as error:
         raise InvalidInput("the declaration is not valid", issues_from_messages(error.messages)) from error
-    west, south, east, north = current_settings().extent
-    issues = []
-    if not west <= declared["longitude"] <= east:
-        issues.append(FieldIssue("/longitude", "out_of_range", OUTSIDE))
-    if not south <= declared["latitude"] <= north:
-        issues.append(FieldIssue("/latitude", "out_of_range", OUTSIDE))
+    issues = [
+        FieldIssue(f"/{name}", "out_of_range", OUTSIDE)
+        for name in outside_extent(declared, current_settings().extent)
+    ]
     if issues:
         raise InvalidInput("the declaration is not valid", issues)
     return declared
-
-
-def _open_change(account: OwnerAccount, camera_id: int) -> OwnerCameraDeclaration | None:
-    for declaration in owner_cameras.owner_declarations(db.session, account, OPEN_STATUSES):
-        if declaration.kind == "change" and declaration.camera_id == camera_id:
-            return declaration
-    return None
 
 
 @blp.route("")
@@ -118,7 +109,7 @@ class OwnerCameraChanges(MethodView):
         police approve; an open change is replaced (the same declaration, a new version). Audited."""
         account = require_owner()
         camera = owner_cameras.owner_camera(db.session, account, camera_id)
-        open_change = _open_change(account, camera.id)
+        open_change = owner_cameras.open_change(db.session, account, camera.id)
         base = open_change.data if open_change is not None else owner_cameras.declared_values(camera)
         declared = _validated({**base, **body})
         declaration = owner_cameras.declare_change(db.session, account, camera.id, declared)

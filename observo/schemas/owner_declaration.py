@@ -71,6 +71,18 @@ class OwnerCameraDeclaration(Schema):
             raise ValidationError(issues)  # type: ignore[arg-type]
 
 
+def outside_extent(declared: dict[str, Any], extent: tuple[float, float, float, float]) -> list[str]:
+    """The position's fields outside the registry's extent (OBSERVO_EXTENT), which the owner's form and
+    the owners' API both refuse: the registry covers nothing there."""
+    west, south, east, north = extent
+    outside = []
+    if not west <= declared["longitude"] <= east:
+        outside.append("longitude")
+    if not south <= declared["latitude"] <= north:
+        outside.append("latitude")
+    return outside
+
+
 def camera_attributes(declared: dict[str, Any], owner_slug: str, owner_name: str) -> dict[str, Any]:
     """The attributes of the camera approved from a declaration (its position apart): the owner is
     its data controller. The footage contacts are kept only when the owner consented to be contacted."""

@@ -74,6 +74,19 @@ def owner_declaration(session: Session, account: OwnerAccount, declaration_id: i
     return declaration
 
 
+def open_change(session: Session, account: OwnerAccount, camera_id: int) -> OwnerCameraDeclaration | None:
+    """The change of the organisation's camera still waiting for the police, if any (one at most:
+    `declare_change` replaces it rather than queue another)."""
+    return session.scalar(
+        sa.select(OwnerCameraDeclaration).where(
+            OwnerCameraDeclaration.organisation_id == account.organisation_id,
+            OwnerCameraDeclaration.camera_id == camera_id,
+            OwnerCameraDeclaration.kind == "change",
+            OwnerCameraDeclaration.status.in_(OPEN_STATUSES),
+        )
+    )
+
+
 def declared_values(camera: Camera) -> dict[str, Any]:
     """What an approved camera holds, in the declaration's terms: the form to change it starts here."""
     point = to_shape(camera.location)
@@ -109,15 +122,9 @@ def declare_change(
     """New data for an approved camera; it stays as approved until the police approve the change.
     A change still open for the same camera is replaced, not queued twice."""
     camera = owner_camera(session, account, camera_id)
-    open_change = session.scalar(
-        sa.select(OwnerCameraDeclaration).where(
-            OwnerCameraDeclaration.camera_id == camera.id,
-            OwnerCameraDeclaration.kind == "change",
-            OwnerCameraDeclaration.status.in_(OPEN_STATUSES),
-        )
-    )
-    if open_change is not None:
-        return edit_declaration(session, account, open_change.id, open_change.version, declared)
+    waiting = open_change(session, account, camera.id)
+    if waiting is not None:
+        return edit_declaration(session, account, waiting.id, waiting.version, declared)
     declaration = OwnerCameraDeclaration(
         organisation_id=account.organisation_id,
         account_id=account.id,

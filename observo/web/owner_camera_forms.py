@@ -18,7 +18,7 @@ from marshmallow import ValidationError
 
 from observo.errors import FieldIssue
 from observo.http.i18n import lazy_gettext as _l
-from observo.schemas.owner_declaration import OwnerCameraDeclaration
+from observo.schemas.owner_declaration import OwnerCameraDeclaration, outside_extent
 
 # The form's fields, in page order; each input's `name` and `id` (docs: owners/camera_form.html).
 NUMBERS = ("longitude", "latitude", "bearing_deg", "hfov_deg", "range_m", "height_m", "tilt_deg")
@@ -108,8 +108,7 @@ class DeclarationForm:
         except ValidationError as error:
             self.errors = _messages(error.messages)
             return None
-        west, south, east, north = extent
-        if not (west <= declared["longitude"] <= east and south <= declared["latitude"] <= north):
+        if outside_extent(declared, extent):
             self.errors = {"longitude": [str(OUTSIDE)], "latitude": [str(OUTSIDE)]}
             return None
         return declared

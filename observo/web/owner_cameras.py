@@ -71,7 +71,7 @@ def declare_camera(account: OwnerAccount) -> Any:
 @owner_page
 def change_camera(account: OwnerAccount, camera_id: int) -> Any:
     camera = owner_cameras.owner_camera(db.session, account, camera_id)
-    open_change = _open_change(account, camera)
+    open_change = owner_cameras.open_change(db.session, account, camera.id)
     if request.method == "GET":
         form = DeclarationForm.from_declared(
             open_change.data if open_change else owner_cameras.declared_values(camera)
@@ -156,13 +156,6 @@ def withdraw_camera(account: OwnerAccount, camera_id: int) -> Any:
     db.session.commit()
     flash(_("“%(name)s” has been withdrawn: it is no longer in the registry.", name=name))
     return redirect(url_for("owners.home"))
-
-
-def _open_change(account: OwnerAccount, camera: Camera) -> OwnerCameraDeclaration | None:
-    for declaration in owner_cameras.owner_declarations(db.session, account, OPEN_STATUSES):
-        if declaration.kind == "change" and declaration.camera_id == camera.id:
-            return declaration
-    return None
 
 
 def _posted_version() -> int | None:
