@@ -13,6 +13,7 @@ from observo.domain import fov
 from observo.domain.geometry import to_geojson
 from observo.models import Camera, OwnerCameraDeclaration
 from observo.models.owner import DECLARATION_KINDS, DECLARATION_STATUSES
+from observo.schemas.camera import OrganisationContact
 from observo.schemas.owner_declaration import OwnerCameraDeclaration as DeclaredCamera
 
 DECISIONS = ("approve", "request_changes", "reject")
@@ -60,17 +61,12 @@ def declared_sector(data: dict[str, Any]) -> Any:
     return fov.resolve_fov(optics).polygon
 
 
-class OwnerData(Schema):
-    """What the police need of the owner: who it is, where, and whom to call."""
+class OwnerData(OrganisationContact):
+    """What the police need of the owner: who it is and whom to call (a camera's owner contact), and
+    where, with its tax code."""
 
-    slug = fields.String()
-    name = fields.String()
     tax_code = fields.String(allow_none=True)
     address = fields.String(allow_none=True)
-    contact_name = fields.String(allow_none=True)
-    contact_phone = fields.String(allow_none=True)
-    contact_email = fields.String(allow_none=True)
-    contact_pec = fields.String(allow_none=True)
 
 
 class CurrentCamera(Schema):
