@@ -53,7 +53,17 @@ def _copy(conn: psycopg.Connection, n: int, seed: int, workers: int, chunk: int)
     tasks = iter([(n, seed, start, min(start + chunk, n)) for start in range(0, n, chunk)])
     generate_cpu = 0.0
     columns = ", ".join(copy_rows.column_names())
-    conn.execute(f"TRUNCATE {database.TABLE}, camera_status_changes")
+    # Every table that references cameras (status history, owners' declarations, reminders...) is
+    # empty in a fresh schema; TRUNCATE must name them all, so they are looked up, not listed.
+    referencing = [
+        row[0]
+        for row in conn.execute(
+            "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint"
+            " WHERE contype = 'f' AND confrelid = %s::regclass",
+            (database.TABLE,),
+        )
+    ]
+    conn.execute(f"TRUNCATE {', '.join([database.TABLE, *referencing])}")
     with multiprocessing.get_context("fork").Pool(workers) as pool, conn.cursor() as cur:
         # At most two chunks per worker in flight: memory stays bounded whichever side is slower.
         pending = deque(

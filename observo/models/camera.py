@@ -157,6 +157,18 @@ class Camera(Base):
             postgresql_where=sa.text("status <> 'active'"),
             sqlite_where=sa.text("status <> 'active'"),
         ),
+        # "Did obstacles clip any camera reaching this point or area?" (the answers' view_model): only
+        # the clipped cameras are indexed, so the question costs one small lookup whether few or
+        # most are clipped, not a walk over every sector in reach (docs/performance.md, "Indexes").
+        # A GiST index on PostgreSQL; on SQLite a partial B-tree the planner walks instead of the
+        # table.
+        sa.Index(
+            "ix_cameras_fov_clipped",
+            "fov",
+            postgresql_using="gist",
+            postgresql_where=sa.text("fov_visible IS NOT NULL"),
+            sqlite_where=sa.text("fov_visible IS NOT NULL"),
+        ),
     )
 
 

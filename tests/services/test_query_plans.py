@@ -88,9 +88,17 @@ def _plan(session: sa.orm.Session, statement: str, parameters: Any) -> str:
     return "\n".join(str(row[-1]) for row in rows)
 
 
+# The view_model question (did obstacles clip any of them?) reads its own partial index: tested below.
+CLIPPED_QUESTION = "fov_visible IS NOT NULL"
+
+
 def _assert_index_used(session: sa.orm.Session, recorded: list, marker: str | tuple, column: Any) -> None:
     markers = (marker,) if isinstance(marker, str) else marker
-    spatial = [(sql, params) for sql, params in recorded if any(text in sql for text in markers)]
+    spatial = [
+        (sql, params)
+        for sql, params in recorded
+        if any(text in sql for text in markers) and CLIPPED_QUESTION not in sql
+    ]
     assert spatial, f"no statement with {marker}: {[sql for sql, _ in recorded]}"
     backend = session_backend(session)
     for statement, parameters in spatial:
@@ -169,3 +177,26 @@ def test_search_reads_both_indexes(client, session, police, recorded, shape: str
         f"ST_Intersects({column.table.name}.{column.name}" if column is Camera.location else "ST_Intersects"
     )
     _assert_index_used(session, recorded, marker, column)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/cameras?sees=7.6869,45.0703&reason=PG-1", "/api/v1/cameras?sees=7.9,45.2&reason=PG-1"],
+    ids=["where cameras reach", "where none does"],
+)
+def test_the_view_model_question_reads_only_the_clipped_sectors(
+    client, session, police, recorded, url
+) -> None:
+    """Whether any sector reaching the point is clipped is looked up among the clipped ones alone: the
+    partial index (GiST on PostgreSQL, B-tree on SQLite), not every sector in reach nor the table."""
+    clipped = sa.select(Camera.id).where(Camera.ref.like("bg-%")).order_by(Camera.id).limit(40)
+    session.execute(sa.update(Camera).where(Camera.id.in_(clipped)).values(fov_visible=Camera.fov))
+    session.execute(sa.text("ANALYZE cameras"))
+    session.commit()
+    response = client.get(url, headers=police)
+    assert response.status_code == 200, response.json
+    questions = [(sql, params) for sql, params in recorded if CLIPPED_QUESTION in sql]
+    assert len(questions) == 1, [sql for sql, _ in recorded]
+    plan = _plan(session, *questions[0])
+    assert "ix_cameras_fov_clipped" in plan, plan
+    assert "idx_cameras_fov " not in f"{plan} " and "SCAN cameras\n" not in f"{plan}\n", plan
