@@ -18,7 +18,7 @@ from observo.http.problem_api import is_api_request
 from observo.http.same_origin import sent_by_another_site, sent_by_this_site
 from observo.http.security import signed_in_user_id
 from observo.models import User
-from observo.services.accounts import normalise_email, token_holder, user_for_token
+from observo.services.accounts import normalise_email, user_for_token
 from observo.services.actors import actor_for
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -50,7 +50,7 @@ def require_actor() -> Actor:
 def _resolve_actor() -> Actor:
     header = request.headers.get("Authorization")
     if header is not None:
-        return _actor_from_header(header)
+        return actor_for(db.session, _user_from_header(header))
     if signed_in_user_id() is not None and is_api_request() and not sent_by_this_site():
         # Checked before the session is even loaded: a forged request neither acts nor counts as
         # activity that keeps the session alive.
@@ -65,19 +65,18 @@ def _resolve_actor() -> Actor:
     return ANONYMOUS
 
 
-def _actor_from_header(header: str) -> Actor:
+def _user_from_header(header: str) -> User:
     offered = offered_credentials(header)
     if offered.scheme == BASIC:
-        actor = actor_for(db.session, _user_from_basic(offered))
+        user = _user_from_basic(offered)
     else:
         bearer = offered.scheme == BEARER and offered.token
-        held = token_holder(db.session, offered.token) if bearer else None
-        if held is None:
+        user = user_for_token(db.session, offered.token) if bearer else None
+        if user is None:
             raise NotAuthenticated(BEARER_REFUSED)
-        actor = held[1]
     if db.session.dirty:  # the token's last use was recorded
         db.session.commit()
-    return actor
+    return user
 
 
 def _user_from_basic(offered: Offered) -> User:

@@ -20,7 +20,6 @@ from observo.errors import Conflict, FieldIssue, Forbidden, InvalidInput, NotFou
 from observo.models import ApiToken, User
 from observo.models.base import utcnow
 from observo.services import audit
-from observo.services.actors import actor_with_scope_listing, scope_listing
 from observo.services.organisations import NAME_MAX, named_organisation, require_account_manager, text_issues
 
 # Recording every use of a token would turn each read into a write; once an hour is enough.
@@ -338,31 +337,14 @@ def _active_token(session: Session, user: User, name: str) -> ApiToken | None:
 
 def user_for_token(session: Session, clear: str, now: datetime | None = None) -> User | None:
     """The active user owning this live token, or None if unknown, revoked or expired."""
-    held = token_holder(session, clear, now)
-    return held[0] if held else None
-
-
-def token_holder(session: Session, clear: str, now: datetime | None = None) -> tuple[User, Actor] | None:
-    """The active user owning this live token and the actor they act as, or None if the token is
-    unknown, revoked or expired: the token's check and the user's read scope in one round trip."""
     if clear.startswith(credentials.OWNER_TOKEN_PREFIX):
         return None  # an owner's token is never a police credential (services/owner_tokens.py)
     now = now or utcnow()
-    digest = credentials.token_digest(clear)
-    holders_organisation = (
-        sa.select(User.organisation_id)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == digest)
-    )
-    statement = sa.select(ApiToken, scope_listing(holders_organisation.scalar_subquery())).where(
-        ApiToken.token_hash == digest
-    )
-    row = session.execute(statement).first()
-    token = row[0] if row else None
+    token = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == credentials.token_digest(clear)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     if token.expires_at is not None and token.expires_at <= now:
         return None
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         token.last_used_at = now
-    return token.user, actor_with_scope_listing(token.user, row[1])
+    return token.user

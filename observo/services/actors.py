@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -14,16 +12,7 @@ from observo.models import Organisation, User, pact_members
 def actor_for(session: Session, user: User | None) -> Actor:
     if user is None or not user.active:
         return ANONYMOUS
-    return _user_actor(user, *_scope_ids(session, user.organisation_id))
-
-
-def actor_with_scope_listing(user: User, listing: str | None) -> Actor:
-    """The actor of an active `user` whose scope came with it, as `scope_listing` wrote it."""
-    pairs = (item.split(":") for item in listing.split(",")) if listing else ()
-    return _user_actor(user, *_scope(user.organisation_id, ((int(oid), side) for oid, side in pairs)))
-
-
-def _user_actor(user: User, own: frozenset[int], partners: frozenset[int]) -> Actor:
+    own, partners = _scope_ids(session, user.organisation_id)
     return Actor(
         user_id=user.id,
         label=user.email,
@@ -59,33 +48,14 @@ def _scope_ids(session: Session, org_id: int) -> tuple[frozenset[int], frozenset
 
     One round trip: every authenticated request resolves its scope (docs/performance.md).
     """
-    return _scope(org_id, session.execute(_scope_rows(org_id)))
-
-
-def _scope(org_id: int, members: Iterable[tuple[int, str]]) -> tuple[frozenset[int], frozenset[int]]:
-    own, others = {org_id}, set()
-    for organisation_id, side in members:
-        (own if side == "own" else others).add(organisation_id)
-    return frozenset(own), frozenset(others - own)
-
-
-def scope_listing(org_id: sa.ScalarSelect[int]) -> sa.ScalarSelect[str | None]:
-    """The scope of the organisation `org_id` (a subquery that finds it) as one text value,
-    "id:own,id:partner,...", for `actor_with_scope_listing`: a token's check and its scope then
-    take a single round trip (docs/performance.md, "One request, few round trips")."""
-    rows = _scope_rows(org_id).subquery()
-    item = sa.cast(rows.c.organisation_id, sa.String) + ":" + rows.c.side
-    return sa.select(sa.func.aggregate_strings(item, ",")).scalar_subquery()
-
-
-def _scope_rows(org_id: int | sa.ScalarSelect[int]) -> sa.CompoundSelect:
-    """(organisation_id, 'own' | 'partner') of the scope's members besides the organisation itself."""
     my_pacts = sa.select(pact_members.c.pact_id).where(pact_members.c.organisation_id == org_id)
     partners = sa.select(pact_members.c.organisation_id).where(pact_members.c.pact_id.in_(my_pacts))
-    sponsored = sa.select(Organisation.id.label("organisation_id"), sa.literal("own").label("side")).where(
-        Organisation.sponsor_id == org_id
-    )
+    sponsored = sa.select(Organisation.id, sa.literal("own")).where(Organisation.sponsor_id == org_id)
     partners_sponsored = sa.select(Organisation.id, sa.literal("partner")).where(
         Organisation.sponsor_id.in_(partners)
     )
-    return sa.union_all(sponsored, partners.add_columns(sa.literal("partner")), partners_sponsored)
+    rows = sa.union_all(sponsored, partners.add_columns(sa.literal("partner")), partners_sponsored)
+    own, others = {org_id}, set()
+    for organisation_id, side in session.execute(rows):
+        (own if side == "own" else others).add(organisation_id)
+    return frozenset(own), frozenset(others - own)
