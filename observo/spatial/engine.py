@@ -7,6 +7,7 @@ import time
 from contextvars import ContextVar
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from geoalchemy2.admin.dialects.sqlite import load_spatialite_driver
 
@@ -126,6 +127,34 @@ def install_hooks(engine: sa.Engine, statement_timeout_ms: int, sqlite_busy_time
         )
         sa.event.listen(engine, "begin", _on_sqlite_begin)
         _limit_sqlite_statements(engine, statement_timeout_ms / 1000)
+    else:
+        keep_prepared_statements(engine)
+
+
+def keep_prepared_statements(engine: sa.Engine) -> None:
+    """End PostgreSQL transactions that wrote nothing with COMMIT (see `_end_reads_by_commit`)."""
+    if engine.dialect.name == "postgresql":
+        sa.event.listen(engine, "rollback", _end_reads_by_commit)
+
+
+def _end_reads_by_commit(connection: sa.Connection) -> None:
+    """End a PostgreSQL transaction that wrote nothing with COMMIT instead of the ROLLBACK to come.
+
+    psycopg forgets every prepared statement of a connection at each ROLLBACK, and every request
+    ends its transaction that way (the session is closed at teardown). Statements were then never
+    prepared, so PostgreSQL parsed and planned each one afresh on every request. A transaction
+    that has no transaction id has written nothing (no row, no lock that outlives it, no DDL), so
+    committing it changes nothing but keeps the prepared statements; the ROLLBACK that follows finds
+    no transaction and is not sent (docs/performance.md, "Prepared statements"). The app sets no
+    session-level setting inside a transaction, the one thing a COMMIT would keep and a ROLLBACK undo.
+    """
+    driver = connection.connection.dbapi_connection
+    if driver is None or driver.info.transaction_status != psycopg.pq.TransactionStatus.INTRANS:
+        return
+    with driver.cursor() as cursor:
+        written = cursor.execute("SELECT txid_current_if_assigned() IS NOT NULL").fetchone()
+    if written is not None and not written[0]:
+        driver.commit()
 
 
 def _limit_sqlite_statements(engine: sa.Engine, limit_s: float) -> None:

@@ -26,6 +26,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from observo.spatial.engine import keep_prepared_statements
+
 log = logging.getLogger(__name__)
 
 # The engine this request's reads go to; None: the primary (the session's own bind).
@@ -62,7 +64,7 @@ class ReplicaSet:
         retry_s: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._replicas = [_Replica(sa.create_engine(url, **engine_options)) for url in urls]
+        self._replicas = [_Replica(_engine(url, engine_options)) for url in urls]
         self._max_lag_s = max_lag_s
         self._retry_s = retry_s
         self._clock = clock
@@ -130,3 +132,9 @@ def on_primary() -> Iterator[None]:
         yield
     finally:
         read_engine.reset(token)
+
+
+def _engine(url: str, engine_options: dict[str, Any]) -> sa.Engine:
+    engine = sa.create_engine(url, **engine_options)
+    keep_prepared_statements(engine)  # replicas only read: every transaction ends by COMMIT
+    return engine

@@ -1,0 +1,82 @@
+"""Transactions that wrote nothing end by COMMIT on PostgreSQL, so psycopg keeps the connection's
+prepared statements (spatial/engine.py, `_end_reads_by_commit`; docs/performance.md). What must not
+change: a transaction that wrote anything is still rolled back, on both databases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from observo.extensions import db
+from observo.models import Organisation
+
+
+@pytest.fixture
+def engine(app: Flask) -> sa.Engine:
+    with app.app_context():
+        return db.engine
+
+
+@pytest.fixture
+def probe(engine: sa.Engine) -> Iterator[str]:
+    """A table of its own, dropped afterwards."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("CREATE TABLE probe_rollback (x INTEGER)")
+        connection.commit()
+    yield "probe_rollback"
+    with engine.connect() as connection:
+        connection.exec_driver_sql("DROP TABLE probe_rollback")
+        connection.commit()
+
+
+def _rows(engine: sa.Engine) -> int:
+    with engine.connect() as connection:
+        return connection.exec_driver_sql("SELECT count(*) FROM probe_rollback").scalar_one()
+
+
+def test_a_transaction_that_wrote_is_rolled_back(engine: sa.Engine, probe: str) -> None:
+    with engine.connect() as connection:
+        connection.exec_driver_sql("INSERT INTO probe_rollback VALUES (1)")
+        connection.rollback()
+        assert _rows(engine) == 0
+        connection.exec_driver_sql("INSERT INTO probe_rollback VALUES (2)")  # a write, then reads
+        connection.execute(sa.select(Organisation.id).limit(1)).all()
+        connection.rollback()
+        assert _rows(engine) == 0
+        with connection.begin_nested():  # a write in a savepoint that was released
+            connection.exec_driver_sql("INSERT INTO probe_rollback VALUES (3)")
+        connection.rollback()
+        assert _rows(engine) == 0
+        connection.exec_driver_sql("INSERT INTO probe_rollback VALUES (4)")
+        connection.commit()
+    assert _rows(engine) == 1  # the probe sees committed rows: its zeros above mean something
+
+
+def test_a_failed_transaction_is_rolled_back_and_the_connection_serves_on(
+    engine: sa.Engine, probe: str
+) -> None:
+    with engine.connect() as connection:
+        connection.exec_driver_sql("INSERT INTO probe_rollback VALUES (1)")
+        with pytest.raises(sa.exc.DBAPIError):
+            connection.exec_driver_sql("SELECT x FROM no_such_table")
+        connection.rollback()
+        assert connection.exec_driver_sql("SELECT count(*) FROM probe_rollback").scalar_one() == 0
+        connection.rollback()
+
+
+def test_reads_keep_their_prepared_statements(engine: sa.Engine, dialect: str) -> None:
+    statement = sa.select(Organisation.id).where(Organisation.slug == sa.bindparam("slug"))
+    with engine.connect() as connection:
+        for attempt in range(8):  # psycopg prepares a statement at its fifth execution
+            connection.execute(statement, {"slug": f"nobody-{attempt}"}).all()
+            connection.rollback()
+        if dialect == "postgis":
+            prepared = connection.exec_driver_sql(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%organisations.slug%%'"
+            ).scalar_one()
+            assert prepared == 1
+        else:
+            assert connection.dialect.name == "sqlite"  # the driver keeps no server-side statements
