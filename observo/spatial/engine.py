@@ -151,10 +151,13 @@ def _end_reads_by_commit(connection: sa.Connection) -> None:
     driver = connection.connection.dbapi_connection
     if driver is None or driver.info.transaction_status != psycopg.pq.TransactionStatus.INTRANS:
         return
-    with driver.cursor() as cursor:
-        written = cursor.execute("SELECT txid_current_if_assigned() IS NOT NULL").fetchone()
-    if written is not None and not written[0]:
-        driver.commit()
+    try:
+        with driver.cursor() as cursor:
+            written = cursor.execute("SELECT txid_current_if_assigned() IS NOT NULL").fetchone()
+        if written is not None and not written[0]:
+            driver.commit()
+    except psycopg.Error:
+        return  # the connection failed: the ROLLBACK that follows meets the error and discards it
 
 
 def _limit_sqlite_statements(engine: sa.Engine, limit_s: float) -> None:

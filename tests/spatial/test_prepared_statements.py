@@ -80,3 +80,23 @@ def test_reads_keep_their_prepared_statements(engine: sa.Engine, dialect: str) -
             assert prepared == 1
         else:
             assert connection.dialect.name == "sqlite"  # the driver keeps no server-side statements
+
+
+def test_a_connection_lost_in_a_read_is_discarded_as_before(engine: sa.Engine, dialect: str) -> None:
+    """The server drops the connection during a read: the end of the transaction reports a lost
+    connection (SQLAlchemy's error, the connection invalidated), and the pool serves a fresh one."""
+    if dialect != "postgis":
+        assert engine.dialect.name == "sqlite"  # an embedded database: no connection to lose
+        return
+    with engine.connect() as connection:
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        with engine.connect() as other:
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+            other.commit()
+        try:
+            connection.rollback()
+        except sa.exc.DBAPIError as error:
+            assert error.connection_invalidated
+        assert connection.invalidated or connection.closed or not connection.in_transaction()
+    with engine.connect() as fresh:
+        assert fresh.exec_driver_sql("SELECT 1").scalar_one() == 1
