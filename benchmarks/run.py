@@ -5,9 +5,9 @@ benchmarks/RESULTS.md.
     .venv/bin/python -m benchmarks.run --load --n 50000 --quick
     .venv/bin/python -m benchmarks.run --targets tipg,pygeoapi,floor --workloads W1,W2,W3
 
-Targets run one at a time (only one server is up during its passes). Per target and workload: a
-warm-up, a throughput pass (wrk, 16 connections) and a latency pass at bounded load (2
-connections). A non-2xx answer fails the run (exit status 1) after the report is written; an
+Workload by workload, the targets run one at a time (only one server is up during its passes, started
+afresh for each workload). Per target and workload: a warm-up, a throughput pass (wrk, 16
+connections) and a latency pass at bounded load (2 connections). A non-2xx answer fails the run (exit status 1) after the report is written; an
 Observo endpoint that does not exist yet (404/400) is reported as "not available".
 """
 
@@ -128,8 +128,8 @@ class Run:
             top = profiling.finish(profile[0], state.RAW / f"profile-{key}")
             print(f"    profile of {key}: {top}", flush=True)
 
-    def run_server(self, name: str) -> None:
-        keys = [k for k in self.options.workloads if name in targets_of(BY_KEY[k])]
+    def run_server(self, name: str, keys: list[str]) -> None:
+        keys = [k for k in keys if name in targets_of(BY_KEY[k])]
         if not keys:
             return
         print(f"== {name}", flush=True)
@@ -159,9 +159,9 @@ class Run:
             features=features, raw=[str(loaded.raw), str(bounded.raw)],
         )  # fmt: skip
 
-    def run_floor(self) -> None:
+    def run_floor(self, keys: list[str]) -> None:
         print("== floor (pgbench)", flush=True)
-        for key in self.options.workloads:
+        for key in keys:
             for variant in BY_KEY[key].floors:
                 self.measurements.append(self.measure_floor(key, variant))
 
@@ -230,11 +230,15 @@ def main(argv: list[str] | None = None) -> int:
     if busy > 0.5 * (os.cpu_count() or 1):
         print(f"WARNING: load average {busy:.1f} before the run: figures will be skewed", file=sys.stderr)
     run = Run(options)
-    for name in ("observo", "tipg", "pygeoapi"):
-        if name in options.targets:
-            run.run_server(name)
-    if "floor" in options.targets:
-        run.run_floor()
+    # Workload by workload, every target in turn: the machine's speed drifts (other work shares the
+    # two cores), and a slow spell then weighs on all the targets of a workload, not on one target's
+    # whole run, so the same-run ratios stay fair.
+    for key in options.workloads:
+        for name in ("observo", "tipg", "pygeoapi"):
+            if name in options.targets:
+                run.run_server(name, [key])
+        if "floor" in options.targets:
+            run.run_floor([key])
     info = _info(args, options, run, load_at_start)
     report.write(args.output, run.measurements, info)
     print(f"wrote {args.output}")
