@@ -95,7 +95,7 @@ class Coverage:
 def measure(target: Area, sectors: Mapping[int, BaseGeometry]) -> Coverage:
     """Coverage of `target` (an area, a point with a buffer, or a route) by `sectors` (id -> EPSG:4326)."""
     region = target.local_region
-    local = {camera_id: target.to_local(sector) for camera_id, sector in sectors.items()}
+    local = {camera_id: _overlayable(target.to_local(sector)) for camera_id, sector in sectors.items()}
     seen = {camera_id: _polygonal(sector.intersection(region)) for camera_id, sector in local.items()}
     seen = {camera_id: part for camera_id, part in seen.items() if part.area > 0}
     covered = shapely.union_all(list(seen.values())) if seen else shapely.Polygon()
@@ -109,6 +109,14 @@ def measure(target: Area, sectors: Mapping[int, BaseGeometry]) -> Coverage:
         route=route,
         uncovered_local=uncovered,
     )
+
+
+def _overlayable(view: BaseGeometry) -> BaseGeometry:
+    """`view` as GEOS can overlay it. A stored view can fold on itself at a spike a few centimetres
+    wide (a visible area's vertices rounded to 1e-7 degrees): overlaying it as it is raises, and one
+    such camera would fail the whole measure (an intervention's snapshot, a place's figures). It is
+    repaired instead, its area kept."""
+    return view if view.is_valid else _polygonal(shapely.make_valid(view))
 
 
 def _polygonal(geometry: BaseGeometry) -> BaseGeometry:
