@@ -7,8 +7,9 @@ benchmarks/RESULTS.md.
 
 Workload by workload, the targets run one at a time (only one server is up during its passes, started
 afresh for each workload). Per target and workload: a warm-up, a throughput pass (wrk, 16
-connections) and a latency pass at bounded load (2 connections). A non-2xx answer fails the run (exit status 1) after the report is written; an
-Observo endpoint that does not exist yet (404/400) is reported as "not available".
+connections) and a latency pass at bounded load (2 connections). A non-2xx answer fails the run
+(exit status 1) after the report is written; an Observo endpoint that does not exist yet (404/400)
+is reported as "not available".
 """
 
 from __future__ import annotations
