@@ -237,13 +237,27 @@ def token_snapshot(token: ApiToken) -> dict[str, Any]:
         "name": token.name,
         "prefix": token.prefix,
         "user": token.user.email,
-        "expires_at": _iso(token.expires_at),
-        "revoked_at": _iso(token.revoked_at),
+        "expires_at": iso_or_none(token.expires_at),
+        "revoked_at": iso_or_none(token.revoked_at),
     }
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso_or_none(moment: datetime | None) -> str | None:
+    """A token's moment as its audit snapshot writes it."""
     return moment.isoformat() if moment else None
+
+
+def checked_token_request(name: str, expires_days: int | None) -> tuple[str, datetime | None]:
+    """A new token's name (stripped) and expiry, or InvalidInput: the police's and the owners' tokens
+    (services/owner_tokens.py) follow the same rules."""
+    if issues := text_issues("/name", name, TOKEN_NAME_MAX):
+        raise InvalidInput("a token needs a name", issues)
+    if expires_days is not None and not 1 <= expires_days <= credentials.MAX_EXPIRY_DAYS:
+        raise InvalidInput(
+            "bad expiry",
+            [FieldIssue("/expires_days", "out_of_range", f"1 to {credentials.MAX_EXPIRY_DAYS} days")],
+        )
+    return name.strip(), utcnow() + timedelta(days=expires_days) if expires_days else None
 
 
 def issue_token(
@@ -255,22 +269,16 @@ def issue_token(
     """
     if not (actor.is_admin or actor.user_id == owner.id):
         raise Forbidden("you may create tokens only for yourself")
-    if issues := text_issues("/name", name, TOKEN_NAME_MAX):
-        raise InvalidInput("a token needs a name", issues)
-    if expires_days is not None and not 1 <= expires_days <= credentials.MAX_EXPIRY_DAYS:
-        raise InvalidInput(
-            "bad expiry",
-            [FieldIssue("/expires_days", "out_of_range", f"1 to {credentials.MAX_EXPIRY_DAYS} days")],
-        )
+    name, expires_at = checked_token_request(name, expires_days)
     if _active_token(session, owner, name) is not None:
         raise Conflict(f"{owner.email} already has an active token named {name!r}")
     new = credentials.new_token()
     token = ApiToken(
         user=owner,
-        name=name.strip(),
+        name=name,
         token_hash=new.digest,
         prefix=new.display_prefix,
-        expires_at=utcnow() + timedelta(days=expires_days) if expires_days else None,
+        expires_at=expires_at,
     )
     session.add(token)
     session.flush()

@@ -9,19 +9,18 @@ as police tokens are (SHA-256 of 256 random bits); audit entries name a token by
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from observo.domain import credentials
-from observo.errors import Conflict, FieldIssue, InvalidInput, NotFound
+from observo.errors import Conflict, NotFound
 from observo.models import OwnerAccount, OwnerToken
 from observo.models.base import utcnow
 from observo.services import audit
-from observo.services.accounts import LAST_USED_RESOLUTION, TOKEN_NAME_MAX
-from observo.services.organisations import text_issues
+from observo.services.accounts import LAST_USED_RESOLUTION, checked_token_request, iso_or_none
 from observo.services.owners import owner_actor
 
 
@@ -36,14 +35,7 @@ def issue(
 ) -> tuple[OwnerToken, str]:
     """A new token of `account`: (row, clear value). The clear value exists only in this return value.
     Audited as `owner.token.create`."""
-    if issues := text_issues("/name", name, TOKEN_NAME_MAX):
-        raise InvalidInput("a token needs a name", issues)
-    if expires_days is not None and not 1 <= expires_days <= credentials.MAX_EXPIRY_DAYS:
-        raise InvalidInput(
-            "bad expiry",
-            [FieldIssue("/expires_days", "out_of_range", f"1 to {credentials.MAX_EXPIRY_DAYS} days")],
-        )
-    name = name.strip()
+    name, expires_at = checked_token_request(name, expires_days)
     if _active_named(session, account, name) is not None:
         raise Conflict(f"you already have an active token named {name!r}")
     new = credentials.new_token(credentials.OWNER_TOKEN_PREFIX)
@@ -52,7 +44,7 @@ def issue(
         name=name,
         token_hash=new.digest,
         prefix=new.display_prefix,
-        expires_at=utcnow() + timedelta(days=expires_days) if expires_days else None,
+        expires_at=expires_at,
     )
     session.add(token)
     session.flush()
@@ -106,13 +98,9 @@ def snapshot(token: OwnerToken) -> dict[str, Any]:
         "name": token.name,
         "prefix": token.prefix,
         "account": token.account_id,
-        "expires_at": _iso(token.expires_at),
-        "revoked_at": _iso(token.revoked_at),
+        "expires_at": iso_or_none(token.expires_at),
+        "revoked_at": iso_or_none(token.revoked_at),
     }
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def _active_named(session: Session, account: OwnerAccount, name: str) -> OwnerToken | None:
