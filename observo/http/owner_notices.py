@@ -49,16 +49,10 @@ def compose(
 
 
 def deliver(messages: list[EmailMessage], declaration_id: int) -> int:
-    settings = current_app.config["OBSERVO_SETTINGS"]
-    sent = 0
-    for message in messages:
-        try:
-            mail.send(settings, message)
-        except mail.MailError:
-            log.warning("the owner was not told of the decision on declaration %s", declaration_id)
-            continue
-        sent += 1
-    return sent
+    def untold(_message: EmailMessage) -> None:
+        log.warning("the owner was not told of the decision on declaration %s", declaration_id)
+
+    return mail.send_each(current_app.config["OBSERVO_SETTINGS"], messages, untold)
 
 
 def _greeting(name: str) -> str:

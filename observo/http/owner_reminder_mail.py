@@ -64,12 +64,8 @@ def _line(camera: DueCamera) -> str:
 
 def deliver(settings: Settings, messages: list[EmailMessage]) -> int:
     """Send each message; how many the mail server took (a failure is logged by services/mail.py)."""
-    sent = 0
-    for message in messages:
-        try:
-            mail.send(settings, message)
-        except mail.MailError:
-            log.warning("a re-confirmation reminder to %s was not sent", message["To"])
-            continue
-        sent += 1
-    return sent
+
+    def unsent(message: EmailMessage) -> None:
+        log.warning("a re-confirmation reminder to %s was not sent", message["To"])
+
+    return mail.send_each(settings, messages, unsent)

@@ -33,15 +33,8 @@ def commit_and_tell_owner(session: Session, request: PreservationRequest) -> int
     messages = compose(session, request)
     session.commit()
     end_write_intent()  # the request is saved: no SQLite write lock while the mail server answers
-    settings = current_app.config["OBSERVO_SETTINGS"]
-    sent = 0
-    for message in messages:
-        try:
-            mail.send(settings, message)
-        except mail.MailError:
-            continue  # logged by services/mail.py; the owner still finds the request in its inbox
-        sent += 1
-    return sent
+    # A refusal is logged by services/mail.py; the owner still finds the request in its inbox.
+    return mail.send_each(current_app.config["OBSERVO_SETTINGS"], messages)
 
 
 def compose(session: Session, request: PreservationRequest) -> list[EmailMessage]:

@@ -11,6 +11,7 @@ import logging
 import smtplib
 import ssl
 import sys
+from collections.abc import Callable, Iterable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import TextIO
@@ -54,6 +55,25 @@ def send(settings: Settings, mail: EmailMessage, console: TextIO | None = None) 
         log.error("e-mail to %s not sent via %s:%s: %s", mail["To"], target.host, target.port, error)
         raise MailError(f"the mail server {target.host}:{target.port} did not take the message") from error
     log.info("e-mail to %s sent: %s", mail["To"], mail["Subject"])
+
+
+def send_each(
+    settings: Settings,
+    messages: Iterable[EmailMessage],
+    on_refusal: Callable[[EmailMessage], None] | None = None,
+) -> int:
+    """Send each message whatever happens to the others; how many the mail server took. A refusal is
+    logged by `send`; `on_refusal` lets the caller say what it means (whom it failed to tell)."""
+    sent = 0
+    for mail in messages:
+        try:
+            send(settings, mail)
+        except MailError:
+            if on_refusal is not None:
+                on_refusal(mail)
+            continue
+        sent += 1
+    return sent
 
 
 def _readable(mail: EmailMessage) -> str:

@@ -70,3 +70,16 @@ def test_a_server_that_does_not_answer_raises_a_clear_error(caplog):
     with pytest.raises(mail.MailError, match="did not take the message"):
         mail.send(settings, mail.message(settings, "anna@example.it", "Prova", "testo"))
     assert "not sent" in caplog.text and "secret-password" not in caplog.text
+
+
+def test_send_each_counts_what_the_server_took_and_names_each_refusal():
+    with smtp_server() as inbox:
+        settings = Settings(smtp_url=inbox.url, mail_from="Observo <noreply@observo.example>")
+        messages = [mail.message(settings, f"{name}@example.it", "Prova", "testo") for name in ("a", "b")]
+        assert mail.send_each(settings, messages) == 2
+    assert [m["X-Envelope-To"] for m in inbox.messages] == ["a@example.it", "b@example.it"]
+    down = Settings(smtp_url=f"smtp://127.0.0.1:{free_port()}")
+    refused: list[str] = []
+    messages = [mail.message(down, f"{name}@example.it", "Prova", "testo") for name in ("a", "b")]
+    assert mail.send_each(down, messages, lambda message: refused.append(message["To"])) == 0
+    assert refused == ["a@example.it", "b@example.it"]  # every message tried, each refusal named
