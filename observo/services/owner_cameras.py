@@ -104,16 +104,7 @@ def declared_values(camera: Camera) -> dict[str, Any]:
 
 def declare(session: Session, account: OwnerAccount, declared: dict[str, Any]) -> OwnerCameraDeclaration:
     """A new camera for the police to verify (`declared`: schemas/owner_declaration.py's load)."""
-    declaration = OwnerCameraDeclaration(
-        organisation_id=account.organisation_id,
-        account_id=account.id,
-        kind="new",
-        status="pending",
-        data=_plain(declared),
-    )
-    session.add(declaration)
-    _record(session, account, "owner.camera.declare", declaration)
-    return declaration
+    return _pending(session, account, "new", declared, "owner.camera.declare")
 
 
 def declare_change(
@@ -125,16 +116,28 @@ def declare_change(
     waiting = open_change(session, account, camera.id)
     if waiting is not None:
         return edit_declaration(session, account, waiting.id, waiting.version, declared)
+    return _pending(session, account, "change", declared, "owner.camera.change", camera_id=camera.id)
+
+
+def _pending(
+    session: Session,
+    account: OwnerAccount,
+    kind: str,
+    declared: dict[str, Any],
+    action: str,
+    camera_id: int | None = None,
+) -> OwnerCameraDeclaration:
+    """A declaration of `kind` waiting for the police, audited as `action`."""
     declaration = OwnerCameraDeclaration(
         organisation_id=account.organisation_id,
         account_id=account.id,
-        kind="change",
-        camera_id=camera.id,
+        kind=kind,
+        camera_id=camera_id,
         status="pending",
         data=_plain(declared),
     )
     session.add(declaration)
-    _record(session, account, "owner.camera.change", declaration)
+    _record(session, account, action, declaration)
     return declaration
 
 
