@@ -12,15 +12,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from observo.demo import territory_owners as demo
-from observo.demo.territory_plans import place_by_key
 from observo.domain.confirmations import local_day
 from observo.domain.permissions import Actor
-from observo.domain.shapes import square_around
 from observo.models import Intervention, Organisation, OwnerAccount, User
 from observo.models.base import utcnow
 from observo.schemas.owner_declaration import OwnerCameraDeclaration as DeclarationSchema
 from observo.services import interventions, owner_cameras, owner_requests, owners, preservation, verifications
 from observo.services.actors import actor_for
+from observo.services.demo_plans import intervention_values
 
 
 def seed_owners(session: Session, password: str) -> int:
@@ -58,22 +57,7 @@ def _seed_requests(session: Session, officer: Actor) -> None:
     if session.scalar(sa.select(Intervention.id).where(Intervention.title == spec["title"])) is not None:
         return
     start, end = demo.last_night(utcnow())
-    targets = []
-    for key, half_m in spec["targets"]:
-        place = place_by_key(key)
-        targets.append(
-            {"name": place["name"], "geometry": square_around(place["centre"], half_m), "buffer_m": 0}
-        )
-    values = {
-        **{
-            name: spec[name]
-            for name in ("title", "description", "kind", "reason", "protocol_number", "status")
-        },
-        "window_start": start,
-        "window_end": end,
-        "targets": targets,
-    }
-    intervention = interventions.create_intervention(session, officer, values)
+    intervention = interventions.create_intervention(session, officer, intervention_values(spec, start, end))
     asked_at = min(end + timedelta(hours=7), utcnow())  # the next morning, when the shop reported it
     for owner_name, channel, protocol, answer, note in demo.REQUESTS:
         owner = session.scalar(sa.select(Organisation).where(Organisation.name == owner_name))

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -41,22 +44,27 @@ def seed_intervention(session: Session) -> int:
     if session.scalar(sa.select(Intervention.id).where(Intervention.title == spec["title"])) is not None:
         return 0
     lead = actor_for(session, session.scalar(sa.select(User).where(User.email == spec["lead_user"])))
-    start, end = plans.next_saturday_evening(utcnow())
+    values = intervention_values(spec, *plans.next_saturday_evening(utcnow()))
+    interventions.create_intervention(session, lead, values)
+    return 1
+
+
+def intervention_values(spec: dict[str, Any], start: datetime, end: datetime) -> dict[str, Any]:
+    """What `interventions.create_intervention` takes for a demo intervention of `spec` (its text,
+    its pacts if it names any, its targets: squares around demo places) in the window start-end."""
     targets = []
     for key, half_m in spec["targets"]:
         place = plans.place_by_key(key)
         targets.append(
             {"name": place["name"], "geometry": square_around(place["centre"], half_m), "buffer_m": 0}
         )
-    values = {
+    return {
         **{
             name: spec[name]
             for name in ("title", "description", "kind", "reason", "protocol_number", "status")
         },
         "window_start": start,
         "window_end": end,
-        "pacts": spec["pacts"],
+        **({"pacts": spec["pacts"]} if "pacts" in spec else {}),
         "targets": targets,
     }
-    interventions.create_intervention(session, lead, values)
-    return 1
