@@ -18,8 +18,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from observo.errors import Conflict, NotFound, StaleVersion
 from observo.models import Camera, OwnerAccount, OwnerCameraDeclaration
 from observo.models.owner import OPEN_STATUSES
-from observo.services import audit, camera_audit
-from observo.services.owners import owner_actor
+from observo.services import camera_audit
+from observo.services.owners import owner_actor, record_owner_action
 
 DECLARED_CAMERA_FIELDS = (
     "name",
@@ -216,12 +216,5 @@ def _record(
     session: Session, account: OwnerAccount, action: str, declaration: OwnerCameraDeclaration
 ) -> None:
     session.flush()
-    audit.record(
-        session,
-        owner_actor(account),
-        action,
-        object_type="owner_camera_declaration",
-        object_id=declaration.id,
-        subject_organisation_id=account.organisation_id,
-        details={"kind": declaration.kind, "camera_id": declaration.camera_id, "data": declaration.data},
-    )
+    details = {"kind": declaration.kind, "camera_id": declaration.camera_id, "data": declaration.data}
+    record_owner_action(session, account, action, "owner_camera_declaration", declaration.id, details)

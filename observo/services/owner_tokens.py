@@ -21,7 +21,7 @@ from observo.models import OwnerAccount, OwnerToken
 from observo.models.base import utcnow
 from observo.services import audit
 from observo.services.accounts import LAST_USED_RESOLUTION, checked_token_request, iso_or_none
-from observo.services.owners import owner_actor
+from observo.services.owners import record_owner_action
 
 
 def account_tokens(session: Session, account: OwnerAccount) -> list[OwnerToken]:
@@ -113,12 +113,4 @@ def _active_named(session: Session, account: OwnerAccount, name: str) -> OwnerTo
 def _record(
     session: Session, account: OwnerAccount, action: str, token: OwnerToken, details: dict[str, Any]
 ) -> None:
-    audit.record(
-        session,
-        owner_actor(account),
-        action,
-        object_type="owner_token",
-        object_id=token.id,
-        subject_organisation_id=account.organisation_id,
-        details=details,
-    )
+    record_owner_action(session, account, action, "owner_token", token.id, details)

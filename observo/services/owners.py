@@ -280,12 +280,24 @@ def _record_account(
     session: Session, account: OwnerAccount, action: str, details: dict[str, str] | None = None
 ) -> None:
     session.flush()  # the account's id (and organisation's) for the entry
+    record_owner_action(session, account, action, "owner_account", account.id, details)
+
+
+def record_owner_action(
+    session: Session,
+    account: OwnerAccount,
+    action: str,
+    object_type: str,
+    object_id: int,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """An owner account's own action in the audit log, its organisation the subject."""
     audit.record(
         session,
         owner_actor(account),
         action,
-        object_type="owner_account",
-        object_id=account.id,
+        object_type=object_type,
+        object_id=object_id,
         subject_organisation_id=account.organisation_id,
         details=details,
     )
