@@ -14,7 +14,13 @@ from observo.domain.shapes import Radius
 from observo.extensions import db
 from observo.http.auth import current_actor, require_actor
 from observo.http.filters import camera_filters
-from observo.http.responses import GEOJSON, collection_response, csv_response, json_response, page_links
+from observo.http.responses import (
+    GEOJSON,
+    committed_collection_response,
+    csv_response,
+    json_response,
+    page_links,
+)
 from observo.rendering.features import feature_schema
 from observo.schemas import camera as schemas
 from observo.schemas.queries import CameraListQuery, NearestQuery
@@ -72,9 +78,8 @@ class Cameras(MethodView):
         page = queries.find_cameras(
             db.session, actor, query, args["limit"], args["offset"], settings.count_cap
         )
-        db.session.commit()  # the audit entry of an accountable query, if any
         links = page_links("cameras.Cameras", args, len(page.hits), page.has_more)
-        return collection_response(db.session, actor, page, links)
+        return committed_collection_response(db.session, actor, page, links)
 
     @blp.arguments(schemas.CameraFeatureInput, content_type="application/json")
     @blp.response(201, schemas.CameraOutput, content_type=GEOJSON)
@@ -104,9 +109,8 @@ class Nearest(MethodView):
             settings.nearest_radius_m,
             reason=args.get("reason"),
         )
-        db.session.commit()  # the audit entry
         page = queries.Page(hits, len(hits), has_more=False)
-        return collection_response(
+        return committed_collection_response(
             db.session, actor, page, [{"href": request.url, "rel": "self", "type": GEOJSON}]
         )
 

@@ -11,7 +11,7 @@ from observo.api.blueprint import ApiBlueprint
 from observo.extensions import db
 from observo.http.auth import current_actor
 from observo.http.filters import camera_filters
-from observo.http.responses import GEOJSON, collection_response
+from observo.http.responses import GEOJSON, committed_collection_response
 from observo.schemas.search import SearchBody, SearchResults
 from observo.services import queries
 from observo.settings import current_settings
@@ -41,7 +41,6 @@ class Search(MethodView):
             current_settings().count_cap,
             reason=body.get("reason"),
         )
-        db.session.commit()  # the audit entry
         links: list[dict[str, Any]] = [{"href": request.url, "rel": "self", "type": GEOJSON}]
         if page.has_more:
             following = {
@@ -58,4 +57,4 @@ class Search(MethodView):
                     "body": following,
                 }
             )
-        return collection_response(db.session, actor, page, links)
+        return committed_collection_response(db.session, actor, page, links)

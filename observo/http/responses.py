@@ -44,6 +44,21 @@ def collection_response(
     return Response(feature_collection(session, actor, page, links), status=status, mimetype=GEOJSON)
 
 
+def committed_collection_response(
+    session: Session, actor: Actor, page: Page, links: list[dict[str, Any]]
+) -> Response:
+    """`collection_response`, then COMMIT (the audit entry of an accountable query, if any).
+
+    Rendered first, in the query's own transaction: committing first would end it, and rendering
+    would check out a connection and begin a second one (three more round trips a request). The
+    entry still lands before a byte leaves, and the chain head is held from its claim to COMMIT only
+    (docs/performance.md, "Round trips").
+    """
+    response = collection_response(session, actor, page, links)
+    session.commit()
+    return response
+
+
 def csv_response(
     session: Session, actor: Actor, query: CameraQuery, limit: int | None, offset: int
 ) -> Response:
