@@ -17,9 +17,8 @@ from observo.http.credentials import BASIC, BEARER, TOKEN_USER_NAME, Offered, of
 from observo.http.problem_api import is_api_request
 from observo.http.same_origin import sent_by_another_site, sent_by_this_site
 from observo.http.security import signed_in_user_id
-from observo.models import User
-from observo.services.accounts import normalise_email, user_for_token
-from observo.services.actors import actor_for
+from observo.services.accounts import TokenHolder, normalise_email, token_holder
+from observo.services.actors import actor_for, token_actor
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 BEARER_REFUSED = "send a valid 'Authorization: Bearer <token>': unknown, expired or revoked"
@@ -50,7 +49,7 @@ def require_actor() -> Actor:
 def _resolve_actor() -> Actor:
     header = request.headers.get("Authorization")
     if header is not None:
-        return actor_for(db.session, _user_from_header(header))
+        return token_actor(db.session, _holder_from_header(header))
     if signed_in_user_id() is not None and is_api_request() and not sent_by_this_site():
         # Checked before the session is even loaded: a forged request neither acts nor counts as
         # activity that keeps the session alive.
@@ -65,21 +64,21 @@ def _resolve_actor() -> Actor:
     return ANONYMOUS
 
 
-def _user_from_header(header: str) -> User:
+def _holder_from_header(header: str) -> TokenHolder:
     offered = offered_credentials(header)
     if offered.scheme == BASIC:
-        user = _user_from_basic(offered)
+        holder = _holder_from_basic(offered)
     else:
         bearer = offered.scheme == BEARER and offered.token
-        user = user_for_token(db.session, offered.token) if bearer else None
-        if user is None:
+        holder = token_holder(db.session, offered.token) if bearer else None
+        if holder is None:
             raise NotAuthenticated(BEARER_REFUSED)
-    if db.session.dirty:  # the token's last use was recorded
+    if holder.use_recorded:
         db.session.commit()
-    return user
+    return holder
 
 
-def _user_from_basic(offered: Offered) -> User:
+def _holder_from_basic(offered: Offered) -> TokenHolder:
     if not is_api_request():
         # Pages use the session: a browser given a Basic password would send it on its own.
         raise NotAuthenticated(BASIC_ON_A_PAGE)
@@ -87,14 +86,14 @@ def _user_from_basic(offered: Offered) -> User:
         raise Forbidden(BASIC_FROM_ANOTHER_SITE)  # a browser's remembered password, used by a page elsewhere
     if offered.malformed:
         raise NotAuthenticated(BASIC_MALFORMED)
-    user = user_for_token(db.session, offered.token) if offered.token else None
+    holder = token_holder(db.session, offered.token) if offered.token else None
     # The refusal undoes the token's "last used" (http/access.py rolls the request back).
-    if user is None or not _names_owner(offered.user_name, user):
+    if holder is None or not _names_owner(offered.user_name, holder.email):
         raise NotAuthenticated(BASIC_REFUSED)
-    return user
+    return holder
 
 
-def _names_owner(user_name: str, user: User) -> bool:
+def _names_owner(user_name: str, email: str) -> bool:
     """`token`, or the owner's e-mail as sign-in compares it; another user's e-mail is refused."""
     name = normalise_email(user_name)
-    return name == TOKEN_USER_NAME or name == normalise_email(user.email)
+    return name == TOKEN_USER_NAME or name == normalise_email(email)

@@ -7,6 +7,7 @@ change did ("password_changed"), tokens appear by their display prefix.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from observo.domain import credentials
 from observo.domain.permissions import SYSTEM, Actor
 from observo.domain.vocabulary import ROLES
 from observo.errors import Conflict, FieldIssue, Forbidden, InvalidInput, NotFound
-from observo.models import ApiToken, User
+from observo.models import ApiToken, Organisation, User
 from observo.models.base import utcnow
 from observo.services import audit
 from observo.services.organisations import NAME_MAX, named_organisation, require_account_manager, text_issues
@@ -343,16 +344,66 @@ def _active_token(session: Session, user: User, name: str) -> ApiToken | None:
     return session.scalar(stmt)
 
 
-def user_for_token(session: Session, clear: str, now: datetime | None = None) -> User | None:
-    """The active user owning this live token, or None if unknown, revoked or expired."""
+@dataclass(frozen=True)
+class TokenHolder:
+    """A live API token's user: what the request's `Actor` is made of, read in one Core statement."""
+
+    user_id: int
+    email: str
+    organisation_id: int
+    organisation_kind: str
+    role: str
+    auditor: bool
+    use_recorded: bool  # its "last used" was moved on in the session's transaction: commit it
+
+
+def token_holder(session: Session, clear: str, now: datetime | None = None) -> TokenHolder | None:
+    """The active user owning this live token, or None if unknown, revoked or expired.
+
+    Columns, not ORM objects: every API request runs this, and loading the token, its user and their
+    organisation as entities cost twice the statement (docs/performance.md, "Round trips").
+    """
     if clear.startswith(credentials.OWNER_TOKEN_PREFIX):
         return None  # an owner's token is never a police credential (services/owner_tokens.py)
     now = now or utcnow()
-    token = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == credentials.token_digest(clear)))
-    if token is None or token.revoked_at is not None or not token.user.active:
+    row = session.execute(_HOLDER, {"digest": credentials.token_digest(clear)}).one_or_none()
+    if row is None or row.revoked_at is not None or not row.active:
         return None
-    if token.expires_at is not None and token.expires_at <= now:
+    if row.expires_at is not None and row.expires_at <= now:
         return None
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        token.last_used_at = now
-    return token.user
+    stale = row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION
+    if stale:
+        session.execute(sa.update(_TOKENS).where(_TOKENS.c.id == row.token_id).values(last_used_at=now))
+    return TokenHolder(
+        row.user_id, row.email, row.organisation_id, row.kind, row.role, row.auditor, use_recorded=stale
+    )
+
+
+def user_for_token(session: Session, clear: str, now: datetime | None = None) -> User | None:
+    """`token_holder`'s user as an entity."""
+    holder = token_holder(session, clear, now)
+    return None if holder is None else session.get(User, holder.user_id)
+
+
+_TOKENS, _USERS, _ORGANISATIONS = ApiToken.__table__, User.__table__, Organisation.__table__
+_HOLDER = (
+    sa.select(
+        _TOKENS.c.id.label("token_id"),
+        _TOKENS.c.expires_at,
+        _TOKENS.c.revoked_at,
+        _TOKENS.c.last_used_at,
+        _USERS.c.id.label("user_id"),
+        _USERS.c.email,
+        _USERS.c.active,
+        _USERS.c.organisation_id,
+        _ORGANISATIONS.c.kind,
+        _USERS.c.role,
+        _USERS.c.auditor,
+    )
+    .select_from(
+        _TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id).join(
+            _ORGANISATIONS, _ORGANISATIONS.c.id == _USERS.c.organisation_id
+        )
+    )
+    .where(_TOKENS.c.token_hash == sa.bindparam("digest"))
+)
