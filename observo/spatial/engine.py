@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from contextvars import ContextVar
 from typing import Any
@@ -134,7 +135,23 @@ def install_hooks(engine: sa.Engine, statement_timeout_ms: int, sqlite_busy_time
 def keep_prepared_statements(engine: sa.Engine) -> None:
     """End PostgreSQL transactions that wrote nothing with COMMIT (see `_end_reads_by_commit`)."""
     if engine.dialect.name == "postgresql":
+        sa.event.listen(engine, "begin", _start_reads_only)
+        sa.event.listen(engine, "before_cursor_execute", _note_statement)
         sa.event.listen(engine, "rollback", _end_reads_by_commit)
+
+
+_READS_ONLY = "observo_reads_only"  # Connection.info: the transaction has sent plain SELECTs only
+# A SELECT that creates a table (SELECT ... INTO) is DDL: it goes the exact way, as any other statement.
+_PLAIN_SELECT = re.compile(r"\s*SELECT\b(?!.*\bINTO\b)", re.IGNORECASE | re.DOTALL)
+
+
+def _start_reads_only(connection: sa.Connection) -> None:
+    connection.info[_READS_ONLY] = True
+
+
+def _note_statement(connection: sa.Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+    if connection.info.get(_READS_ONLY) and not _PLAIN_SELECT.match(statement):
+        connection.info[_READS_ONLY] = False
 
 
 def _end_reads_by_commit(connection: sa.Connection) -> None:
@@ -152,6 +169,11 @@ def _end_reads_by_commit(connection: sa.Connection) -> None:
     if driver is None or driver.info.transaction_status != psycopg.pq.TransactionStatus.INTRANS:
         return
     try:
+        if connection.info.pop(_READS_ONLY, False):
+            # Plain SELECTs only (the app's functions called by a SELECT write nothing; row locks end
+            # either way): no need to ask, one round trip saved on every read-only request.
+            driver.commit()
+            return
         with driver.cursor() as cursor:
             written = cursor.execute("SELECT txid_current_if_assigned() IS NOT NULL").fetchone()
         if written is not None and not written[0]:

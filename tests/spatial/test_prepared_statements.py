@@ -100,3 +100,37 @@ def test_a_connection_lost_in_a_read_is_discarded_as_before(engine: sa.Engine, d
         assert connection.invalidated or connection.closed or not connection.in_transaction()
     with engine.connect() as fresh:
         assert fresh.exec_driver_sql("SELECT 1").scalar_one() == 1
+
+
+def test_a_select_that_creates_a_table_is_rolled_back(engine: sa.Engine, dialect: str, probe: str) -> None:
+    """Plain SELECTs end by COMMIT without asking whether they wrote; a SELECT ... INTO is DDL."""
+    creates = (
+        "SELECT 5 AS x INTO probe_copy"
+        if dialect == "postgis"
+        else "CREATE TABLE probe_copy AS SELECT 5 AS x"  # SQLite has no SELECT ... INTO
+    )
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SELECT count(*) FROM probe_rollback").scalar_one()
+        connection.exec_driver_sql(creates)
+        connection.rollback()
+    assert "probe_copy" not in sa.inspect(engine).get_table_names()
+
+
+def test_the_transaction_knows_whether_it_sent_only_plain_selects(engine: sa.Engine, dialect: str) -> None:
+    reads_only = "observo_reads_only"  # spatial/engine.py keeps it on PostgreSQL only
+    with engine.connect() as connection:
+        connection.execute(sa.select(Organisation.id).limit(1)).all()
+        connection.exec_driver_sql("  select 1")
+        if dialect == "postgis":
+            assert connection.info[reads_only] is True
+            connection.exec_driver_sql("SELECT 1 AS x INTO TEMP probe_temp")
+            assert connection.info[reads_only] is False
+            connection.rollback()
+            connection.exec_driver_sql("WITH one AS (SELECT 1) SELECT * FROM one")  # not plain: asked
+            assert connection.info[reads_only] is False
+            connection.rollback()
+            connection.exec_driver_sql("SELECT 1")  # a new transaction starts afresh
+            assert connection.info[reads_only] is True
+        else:
+            assert reads_only not in connection.info  # SQLite ends transactions as it always did
+        connection.rollback()
