@@ -71,7 +71,7 @@ def create_user(
 def update_user(session: Session, actor: Actor, user_id: int, changes: Mapping[str, Any]) -> User:
     """Change name, role, activity, auditor flag, organisation or password (audited as `user.update`).
 
-    A deactivated user's tokens stop working at once (see `user_for_token`); a new password, role,
+    A deactivated user's tokens stop working at once (see `token_holder`); a new password, role,
     activity, auditor flag or organisation ends every browser session the user had open.
     """
     require_account_manager(actor)
@@ -377,12 +377,6 @@ def token_holder(session: Session, clear: str, now: datetime | None = None) -> T
     return TokenHolder(
         row.user_id, row.email, row.organisation_id, row.kind, row.role, row.auditor, use_recorded=stale
     )
-
-
-def user_for_token(session: Session, clear: str, now: datetime | None = None) -> User | None:
-    """`token_holder`'s user as an entity."""
-    holder = token_holder(session, clear, now)
-    return None if holder is None else session.get(User, holder.user_id)
 
 
 _TOKENS, _USERS, _ORGANISATIONS = ApiToken.__table__, User.__table__, Organisation.__table__

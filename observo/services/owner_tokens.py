@@ -2,7 +2,7 @@
 on its page or through /api/v1/owner/tokens, and turned back into that account by the owners' API.
 
 They live apart from the police's tokens (`owner_tokens`, prefix `obo_`): the police's parser refuses
-the prefix before any lookup (services/accounts.user_for_token) and `account_for_token` refuses
+the prefix before any lookup (services/accounts.token_holder) and `account_for_token` refuses
 anything else, so an owner token never becomes a police `Actor`, nor a police token an owner. Hashed
 as police tokens are (SHA-256 of 256 random bits); audit entries name a token by its display prefix.
 """

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from observo.domain import credentials
 from observo.models import ApiToken
 from observo.models.base import utcnow
-from observo.services.accounts import LAST_USED_RESOLUTION, token_holder, user_for_token
+from observo.services.accounts import LAST_USED_RESOLUTION, token_holder
 from observo.services.actors import actor_for, token_actor
 from observo.services.organisations import create_pact
 from tests import factories
@@ -43,7 +43,6 @@ def test_the_holder_makes_the_actor_the_user_makes(session) -> None:
     actor = token_actor(session, holder)
     assert actor == actor_for(session, officer)
     assert len(actor.own_ids) == 2 and actor.partner_ids == {neighbour.id}
-    assert user_for_token(session, clear) is officer
 
 
 def test_refused_tokens_have_no_holder(session) -> None:
@@ -59,7 +58,6 @@ def test_refused_tokens_have_no_holder(session) -> None:
 
     for clear in (revoked, expired, of_inactive_user, "obs_unknown", f"{credentials.OWNER_TOKEN_PREFIX}x"):
         assert token_holder(session, clear) is None, clear
-        assert user_for_token(session, clear) is None, clear
 
 
 def test_a_use_is_recorded_once_per_resolution(session) -> None:
